@@ -1,0 +1,1 @@
+"""The audit hash chain: canonical form, hashing, verification (pure)."""

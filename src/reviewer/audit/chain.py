@@ -1,0 +1,96 @@
+"""Canonical form, hashing and verification of the audit chain (DESIGN.md §3).
+
+An entry's hash is SHA-256 over the canonical JSON of every other field, and each entry names
+the hash of the one before it, so editing, inserting, removing or reordering any entry is
+detected by recomputing the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+FIELDS = ("seq", "ts", "actor", "workstation", "action", "target", "details", "prev")
+
+
+def canonical(fields: Mapping[str, Any]) -> bytes:
+    """The exact bytes that are hashed: sorted keys, no spaces, UTF-8 unescaped."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    """Hash of an entry over all its fields except ``hash`` itself."""
+    return hashlib.sha256(canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
+
+
+def seal(
+    *,
+    seq: int,
+    ts: str,
+    actor: str,
+    workstation: str,
+    action: str,
+    target: str,
+    details: Mapping[str, Any],
+    prev: str,
+) -> dict[str, Any]:
+    """A complete entry, ``hash`` included, following the entry whose hash is ``prev``."""
+    entry: dict[str, Any] = {
+        "seq": seq,
+        "ts": ts,
+        "actor": actor,
+        "workstation": workstation,
+        "action": action,
+        "target": target,
+        "details": dict(details),
+        "prev": prev,
+    }
+    entry["hash"] = entry_hash(entry)
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """Outcome of verifying a chain: ``ok`` or the first entry that breaks it."""
+
+    entries: int
+    head: str
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify(entries: Iterable[Mapping[str, Any]]) -> ChainReport:
+    """Recompute the chain in order and name the first entry that does not match."""
+    prev = GENESIS
+    count = 0
+    expected_seq = 1
+    for entry in entries:
+        count += 1
+        seq = entry.get("seq")
+        missing = [name for name in (*FIELDS, "hash") if name not in entry]
+        if missing:
+            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), f"missing {missing}")
+        if set(entry) - {*FIELDS, "hash"}:
+            extra = sorted(set(entry) - {*FIELDS, "hash"})
+            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), f"unexpected {extra}")
+        if seq != expected_seq:
+            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), "sequence gap")
+        if entry["prev"] != prev:
+            return ChainReport(count - 1, prev, expected_seq, "prev does not match")
+        if entry_hash(entry) != entry["hash"]:
+            return ChainReport(count - 1, prev, expected_seq, "hash does not match content")
+        prev = entry["hash"]
+        expected_seq += 1
+    return ChainReport(count, prev)
+
+
+def _as_int(value: object, fallback: int) -> int:
+    return value if isinstance(value, int) else fallback

@@ -1,0 +1,1 @@
+"""Evidence bundle writers and verification."""

@@ -1,0 +1,141 @@
+"""Handlers of the ``reviewer`` subcommands; each returns the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from reviewer.core.progress import ProgressSink
+from reviewer.core.records import DateOrder
+from reviewer.services import audit_log, integrity
+from reviewer.services import demo as demo_service
+from reviewer.services.actor import resolve_actor
+from reviewer.services.case import create_case, open_case
+from reviewer.services.importing import ImportOptions, import_export
+from reviewer.services.messages import message_records
+
+
+class _StderrProgress(ProgressSink):
+    """Progress on one rewritten stderr line, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self._stream = stream
+        self._live = stream.isatty()
+
+    def report(self, stage: str, done: int, total: int | None) -> None:
+        if not self._live:
+            return
+        of = f" of {total:,}" if total else ""
+        self._stream.write(f"\r{stage}: {done:,}{of}\033[K")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._live:
+            self._stream.write("\r\033[K")
+            self._stream.flush()
+
+
+def _dump(record: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def case_new(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with create_case(
+        Path(args.case),
+        reference=args.reference,
+        actor=actor,
+        title=args.title,
+        timezone=args.timezone,
+    ):
+        pass
+    print(f"created case {args.reference} in {args.case}")
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    options = ImportOptions(
+        exhibit=args.exhibit,
+        custodian=args.custodian,
+        timezone=args.timezone,
+        date_order=DateOrder(args.date_order) if args.date_order else None,
+    )
+    progress = _StderrProgress()
+    with open_case(Path(args.case)) as case:
+        try:
+            result = import_export(case, Path(args.export), actor, options, progress=progress)
+        finally:
+            progress.finish()
+    print(
+        f"imported exhibit {result.reference}: {result.messages:,} messages, "
+        f"{result.attachments_present} attachments present, {result.attachments_missing} missing "
+        f"({result.seconds:.1f} s)"
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def messages(args: argparse.Namespace) -> int:
+    with open_case(Path(args.case)) as case:
+        for record in message_records(case, exhibit=args.exhibit):
+            if args.jsonl:
+                _dump(record)
+            else:
+                sender = record["sender"] or f"[{record['kind']}]"
+                text = record["text"].replace("\n", " ⏎ ")
+                print(f"{record['id']:>7}  {record['timestamp'] or '?':19}  {sender}: {text}")
+    return 0
+
+
+def audit(args: argparse.Namespace) -> int:
+    with open_case(Path(args.case)) as case, case.reading() as session:
+        if not args.verify:
+            for entry in audit_log.entries(session):
+                if args.jsonl:
+                    _dump(entry)
+                else:
+                    print(
+                        f"{entry['seq']:>5}  {entry['ts']}  {entry['actor']}  "
+                        f"{entry['action']}  {entry['target']}"
+                    )
+            return 0
+        report = audit_log.verify(session)
+    if report.ok:
+        print(f"audit chain verified: {report.entries} entries, head {report.head}")
+        return 0
+    print(
+        f"reviewer: error: audit chain broken at entry {report.broken_seq}: {report.reason}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def check(args: argparse.Namespace) -> int:
+    with open_case(Path(args.case)) as case:
+        problems = integrity.check_evidence(case)
+    if not problems:
+        print("every evidence file matches its recorded SHA-256")
+        return 0
+    for problem in problems[1:]:
+        print(problem)
+    print(f"reviewer: error: {problems[0]}", file=sys.stderr)
+    return 1
+
+
+def demo(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    target = Path(args.case) if args.case else None
+    with demo_service.build_demo_case(actor, target) as case:
+        summary = case.summary()
+        print(f"demo case {summary.reference} built in {case.root}")
+        for record in itertools.islice(message_records(case), 15):
+            sender = record["sender"] or f"[{record['kind']}]"
+            print(f"{record['timestamp'] or '?':19}  {sender}: {record['text'][:80]}")
+        print(f"… see all with: reviewer messages {case.root}")
+    return 0

@@ -1,0 +1,94 @@
+"""``reviewer`` command line (DESIGN.md §5): one line on stderr and non-zero on failure."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from reviewer import __version__
+from reviewer.cli import commands
+from reviewer.core.errors import ReviewerError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewer", description="Review chat exports as evidence of misconduct."
+    )
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument(
+        "--reviewer", metavar="NAME", help="your name for the audit log (else $REVIEWER_NAME)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="build a case from the bundled demo export and show it")
+    demo.add_argument("--case", metavar="DIR", help="where to build it (default: a new folder)")
+    demo.set_defaults(handler=commands.demo)
+
+    case = sub.add_parser("case", help="create cases")
+    case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    new = case_sub.add_parser("new", help="create a new, empty case folder")
+    new.add_argument("case", metavar="CASE")
+    new.add_argument("--reference", required=True, help="the case reference, e.g. OP-1234")
+    new.add_argument("--title")
+    new.add_argument("--timezone", default="Europe/London", help="IANA zone of the exports")
+    new.set_defaults(handler=commands.case_new)
+
+    imp = sub.add_parser("import", help="import a WhatsApp export (.txt, .zip or folder)")
+    imp.add_argument("case", metavar="CASE")
+    imp.add_argument("export", metavar="EXPORT")
+    imp.add_argument("--exhibit", metavar="REF", help="exhibit reference (default EX<n>)")
+    imp.add_argument("--custodian", metavar="NAME", help="whose phone the export came from")
+    imp.add_argument("--timezone", metavar="ZONE", help="time zone of the export (default: case)")
+    imp.add_argument(
+        "--date-order", choices=["DMY", "MDY", "YMD"], help="when the file's order is ambiguous"
+    )
+    imp.set_defaults(handler=commands.import_)
+
+    msgs = sub.add_parser("messages", help="list messages")
+    msgs.add_argument("case", metavar="CASE")
+    msgs.add_argument("--exhibit", metavar="REF")
+    msgs.add_argument("--jsonl", action="store_true", help="one JSON record per line")
+    msgs.set_defaults(handler=commands.messages)
+
+    audit = sub.add_parser("audit", help="list or verify the audit chain")
+    audit.add_argument("case", metavar="CASE")
+    audit.add_argument("--verify", action="store_true", help="recompute the chain")
+    audit.add_argument("--jsonl", action="store_true", help="one JSON entry per line")
+    audit.set_defaults(handler=commands.audit)
+
+    check = sub.add_parser("check", help="re-hash every evidence file of a case")
+    check.add_argument("case", metavar="CASE")
+    check.set_defaults(handler=commands.check)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return handler(args)
+    except ReviewerError as exc:
+        print(f"reviewer: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reviewer: interrupted; nothing was stored", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("REVIEWER_DEBUG"):
+            raise
+        print(
+            f"reviewer: internal error: {type(exc).__name__}: {exc} "
+            "(set REVIEWER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 70

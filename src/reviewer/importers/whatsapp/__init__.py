@@ -1,0 +1,1 @@
+"""WhatsApp "Export chat" text exports (Android and iOS)."""

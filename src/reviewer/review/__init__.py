@@ -1,0 +1,1 @@
+"""Taxonomy, tagging rules, review states, lexicon screening, search queries."""

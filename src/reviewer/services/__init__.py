@@ -1,0 +1,1 @@
+"""Use cases, one per module; each owns its transaction and audit entry."""

@@ -1,0 +1,133 @@
+"""Create and open cases: the folder of DESIGN.md §2 with its database at the current schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reviewer import __version__
+from reviewer.core.errors import CaseError
+from reviewer.core.timeutil import utc_now_iso, zone
+from reviewer.services import audit_log
+from reviewer.services.actor import Actor
+from reviewer.store import migrate
+from reviewer.store.engine import make_engine
+from reviewer.store.evidence import EvidenceStore
+from reviewer.store.models import CaseInfo
+
+DB_NAME = "case.sqlite"
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    reference: str
+    title: str | None
+    timezone: str
+    created_utc: str
+
+
+class Case:
+    """An open case: its folder, database engine and evidence store."""
+
+    def __init__(self, root: Path, engine: Engine) -> None:
+        self.root = root
+        self.engine = engine
+        self.evidence = EvidenceStore(root / "evidence")
+        self.cache_dir = root / "cache"
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def summary(self) -> CaseSummary:
+        with self.reading() as session:
+            info = session.scalars(select(CaseInfo)).one()
+            return CaseSummary(info.reference, info.title, info.timezone, info.created_utc)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def create_case(
+    root: Path,
+    *,
+    reference: str,
+    actor: Actor,
+    title: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Case:
+    """Make a new case folder; refuses a folder that already holds anything."""
+    zone(timezone)
+    if not reference.strip():
+        raise CaseError("a case needs a reference (--reference)")
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise CaseError(f"{root}: already exists and is not an empty folder")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "evidence").mkdir()
+    (root / "cache").mkdir()
+    engine = make_engine(root / DB_NAME)
+    migrate.upgrade(engine, root / DB_NAME)
+    case = Case(root, engine)
+    with case.transaction() as session:
+        session.add(
+            CaseInfo(
+                id=1,
+                reference=reference.strip(),
+                title=title,
+                timezone=timezone,
+                created_utc=utc_now_iso(),
+                created_by=actor.name,
+                app_version=__version__,
+            )
+        )
+        audit_log.append(
+            session,
+            actor,
+            "case.created",
+            reference.strip(),
+            {
+                "title": title,
+                "timezone": timezone,
+                "app_version": __version__,
+                "schema": migrate.head_revision(),
+            },
+        )
+    return case
+
+
+def open_case(root: Path) -> Case:
+    """Open an existing case, upgrading an older schema after a backup copy."""
+    db_path = root / DB_NAME
+    if not db_path.is_file():
+        raise CaseError(f"{root}: not a reviewer case (no {DB_NAME})")
+    engine = make_engine(db_path)
+    try:
+        migrate.upgrade(engine, db_path)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise CaseError(f"{db_path}: not a readable case database ({exc.orig})") from exc
+    except CaseError:
+        engine.dispose()
+        raise
+    return Case(root, engine)

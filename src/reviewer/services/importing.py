@@ -1,0 +1,569 @@
+"""Import an export into a case: copy, hash, parse, store, index and audit as one transaction."""
+
+from __future__ import annotations
+
+import json
+import mmap
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reviewer import __version__
+from reviewer.core.errors import Cancelled, InputError, ReviewerError
+from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
+from reviewer.core.records import DateOrder, ParsedMessage
+from reviewer.core.timeutil import UtcConverter, iso_local, iso_utc, utc_now_iso, zone
+from reviewer.importers.container import ExportContainer, Member, open_export
+from reviewer.importers.media import inspect_media, make_thumbnail
+from reviewer.importers.whatsapp.parser import parse_chat
+from reviewer.services import audit_log
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case
+from reviewer.store.evidence import StoredBlob
+from reviewer.store.models import (
+    Attachment,
+    CaseInfo,
+    Conversation,
+    EvidenceFile,
+    Exhibit,
+    Message,
+    Participant,
+)
+
+IMPORTER = "whatsapp-text"
+BATCH = 20_000
+# WhatsApp silently drops the oldest messages beyond these counts (export-formats.md §1.1).
+CAPS = {"with media": 10_000, "without media": 40_000}
+
+_MESSAGE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "seq",
+    "timestamp",
+    "utc",
+    "time_flag",
+    "sender_id",
+    "kind",
+    "text",
+    "edited",
+    "reply_to_id",
+    "flags",
+    "system_event",
+    "event_actor",
+    "event_subjects",
+    "src_line",
+    "src_lines",
+    "src_offset",
+    "src_length",
+    "raw",
+)
+_INSERT_MESSAGE = (
+    f"INSERT INTO message ({', '.join(_MESSAGE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _MESSAGE_COLUMNS)})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    exhibit: str | None = None
+    custodian: str | None = None
+    timezone: str | None = None
+    date_order: DateOrder | None = None
+
+
+@dataclass(slots=True)
+class ImportResult:
+    exhibit_id: int
+    reference: str
+    messages: int
+    attachments_present: int
+    attachments_missing: int
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def import_export(
+    case: Case,
+    export: Path,
+    actor: Actor,
+    options: ImportOptions = ImportOptions(),
+    *,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportResult:
+    """Import ``export`` as a new exhibit. On any failure nothing is stored but an audit entry."""
+    job = _ImportJob(
+        case, export, actor, options, progress or NullProgress(), cancel or CancelToken()
+    )
+    try:
+        return job.run()
+    except BaseException as exc:
+        job.discard_blobs()
+        _audit_failure(case, actor, export, options, job.original, exc)
+        raise
+
+
+class _ImportJob:
+    def __init__(
+        self,
+        case: Case,
+        export: Path,
+        actor: Actor,
+        options: ImportOptions,
+        progress: ProgressSink,
+        cancel: CancelToken,
+    ) -> None:
+        self.case = case
+        self.export = export
+        self.actor = actor
+        self.options = options
+        self.progress = progress
+        self.cancel = cancel
+        self.original: StoredBlob | None = None
+        self.blobs: list[StoredBlob] = []
+        self.warnings: list[str] = []
+
+    def discard_blobs(self) -> None:
+        for blob in self.blobs:
+            self.case.evidence.discard(blob)
+
+    def _store(self, blob: StoredBlob) -> StoredBlob:
+        self.blobs.append(blob)
+        return blob
+
+    def run(self) -> ImportResult:
+        started = time.perf_counter()
+        if not self.export.exists():
+            raise InputError("no such file or folder", file=str(self.export))
+        with self.case.reading() as session:
+            case_tz = session.scalars(select(CaseInfo.timezone)).one()
+            reference = self.options.exhibit or _next_reference(session)
+            if session.scalar(select(Exhibit.id).where(Exhibit.reference == reference)):
+                raise InputError(f"exhibit {reference!r} already exists in this case")
+        tz_name = self.options.timezone or case_tz
+        converter = UtcConverter(zone(tz_name))
+        self.progress.report("copy", 0, None)
+        with tempfile.TemporaryDirectory(prefix="reviewer-import-") as scratch:
+            source = self._copy_original(Path(scratch))
+            with open_export(source) as container:
+                chat_blob = self._store_chat(container)
+                with chat_blob.path.open("rb") as handle, _map(handle) as data:
+                    parsed = parse_chat(
+                        data,
+                        file_name=container.chat.name,
+                        date_order=self.options.date_order,
+                        cancel=self.cancel,
+                        progress=self.progress,
+                    )
+                    self.warnings.extend(parsed.warnings)
+                    with self.case.transaction() as session:
+                        exhibit = self._add_exhibit(
+                            session, reference, tz_name, container, chat_blob, parsed.profile
+                        )
+                        conversation = Conversation(
+                            exhibit_id=exhibit.id, name=_chat_name(self.export), kind="unknown"
+                        )
+                        session.add(conversation)
+                        session.flush()
+                        loader = _MessageLoader(session, exhibit.id, conversation.id, converter)
+                        loader.load(parsed.messages, self.cancel, self.progress)
+                        self.warnings.extend(parsed.warnings[len(self.warnings) :])
+                        present, missing = self._load_files(session, exhibit.id, container, loader)
+                        self.cancel.raise_if_cancelled()
+                        self.progress.report("index", 0, None)
+                        loader.index()
+                        self._warn_about_caps(loader.count, bool(container.members))
+                        _finish_exhibit(exhibit, loader, self.warnings)
+                        session.flush()
+                        audit_log.append(
+                            session,
+                            self.actor,
+                            "exhibit.imported",
+                            reference,
+                            self._audit_details(exhibit, loader.count, present, missing, container),
+                        )
+                        self.cancel.raise_if_cancelled()
+        return ImportResult(
+            exhibit_id=exhibit.id,
+            reference=reference,
+            messages=loader.count,
+            attachments_present=present,
+            attachments_missing=missing,
+            warnings=list(self.warnings),
+            seconds=time.perf_counter() - started,
+        )
+
+    def _copy_original(self, scratch: Path) -> Path:
+        """Copy a file export into evidence first; parse from that copy, under its own name."""
+        if self.export.is_dir():
+            return self.export
+        self.original = self._store(self.case.evidence.put_file(self.export))
+        link = scratch / self.export.name
+        link.symlink_to(self.original.path)
+        return link
+
+    def _store_chat(self, container: ExportContainer) -> StoredBlob:
+        if container.kind == "txt" and self.original is not None:
+            return self.original
+        with container.chat.open() as stream:
+            return self._store(self.case.evidence.put_stream(stream))
+
+    def _add_exhibit(
+        self,
+        session: Session,
+        reference: str,
+        tz_name: str,
+        container: ExportContainer,
+        chat_blob: StoredBlob,
+        profile: Any,
+    ) -> Exhibit:
+        original = self.original or chat_blob
+        exhibit = Exhibit(
+            reference=reference,
+            custodian=self.options.custodian,
+            original_name=self.export.name,
+            container_kind=container.kind,
+            sha256=original.sha256,
+            size=original.size,
+            chat_file=container.chat.name,
+            chat_sha256=chat_blob.sha256,
+            importer=IMPORTER,
+            importer_version=__version__,
+            detected_format=profile.format,
+            date_order=str(profile.date_order),
+            date_order_source="option" if self.options.date_order else "detected",
+            clock=profile.clock,
+            encoding=profile.encoding,
+            line_endings=profile.line_endings,
+            timezone=tz_name,
+            imported_utc=utc_now_iso(),
+            imported_by=self.actor.name,
+            message_count=0,
+            warnings="[]",
+        )
+        session.add(exhibit)
+        session.flush()
+        if self.original is not None and container.kind != "txt":
+            _add_file(session, exhibit.id, self.export.name, "original", self.original, None)
+        _add_file(session, exhibit.id, container.chat.name, "chat", chat_blob, "text/plain")
+        return exhibit
+
+    def _load_files(
+        self, session: Session, exhibit_id: int, container: ExportContainer, loader: _MessageLoader
+    ) -> tuple[int, int]:
+        """Store every file of the export; link the referenced ones to their messages."""
+        stored: dict[str, tuple[EvidenceFile, Any]] = {}
+        present = missing = 0
+        total = len(loader.references)
+        for done, (message_id, ordinal, filename) in enumerate(loader.references, 1):
+            self.cancel.raise_if_cancelled()
+            member = container.find(filename)
+            if member is None:
+                missing += 1
+                session.add(Attachment(message_id=message_id, ordinal=ordinal, filename=filename))
+                continue
+            if member.name not in stored:
+                stored[member.name] = self._store_member(session, exhibit_id, member, True)
+            record, info = stored[member.name]
+            present += 1
+            session.add(_attachment(message_id, ordinal, filename, record, info))
+            if done % 200 == 0:
+                self.progress.report("media", done, total)
+        unreferenced = [m for m in container.members if m.name not in stored]
+        for member in unreferenced:
+            self.cancel.raise_if_cancelled()
+            self._store_member(session, exhibit_id, member, False)
+        if unreferenced:
+            self.warnings.append(
+                f"{len(unreferenced)} file(s) in the export are not referenced by any message "
+                "(stored as evidence all the same)"
+            )
+        if missing:
+            self.warnings.append(
+                f"{missing} attachment(s) referenced by messages are not in the export"
+            )
+        for skipped in container.skipped:
+            self.warnings.append(f"skipped {skipped}")
+        session.flush()
+        return present, missing
+
+    def _store_member(
+        self, session: Session, exhibit_id: int, member: Member, referenced: bool
+    ) -> tuple[EvidenceFile, Any]:
+        with member.open() as stream:
+            blob = self._store(self.case.evidence.put_stream(stream))
+        info = inspect_media(blob.path, member.name)
+        if info.width is not None:
+            thumb = self.case.cache_dir / "thumbs" / blob.sha256[:2] / f"{blob.sha256}.jpg"
+            if not thumb.exists():
+                thumb.parent.mkdir(parents=True, exist_ok=True)
+                make_thumbnail(blob.path, thumb)
+        role = "media" if referenced else "other"
+        record = _add_file(
+            session,
+            exhibit_id,
+            member.name,
+            role,
+            blob,
+            info.mime,
+            mime_mismatch=info.mime_mismatch,
+            referenced=referenced,
+        )
+        return record, info
+
+    def _warn_about_caps(self, count: int, with_media: bool) -> None:
+        for mode, cap in CAPS.items():
+            if cap * 0.95 <= count <= cap + 5 and (with_media or mode == "without media"):
+                self.warnings.append(
+                    f"{count} messages is close to WhatsApp's {cap:,}-message limit for exports "
+                    f"{mode}: the oldest part of the chat may be missing from this export"
+                )
+
+    def _audit_details(
+        self,
+        exhibit: Exhibit,
+        count: int,
+        present: int,
+        missing: int,
+        container: ExportContainer,
+    ) -> dict[str, Any]:
+        return {
+            "original_name": exhibit.original_name,
+            "container": exhibit.container_kind,
+            "sha256": exhibit.sha256,
+            "size": exhibit.size,
+            "chat_file": exhibit.chat_file,
+            "chat_sha256": exhibit.chat_sha256,
+            "importer": f"{IMPORTER} {__version__}",
+            "format": exhibit.detected_format,
+            "date_order": exhibit.date_order,
+            "date_order_source": exhibit.date_order_source,
+            "timezone": exhibit.timezone,
+            "custodian": exhibit.custodian,
+            "messages": count,
+            "files": len(container.members),
+            "attachments_present": present,
+            "attachments_missing": missing,
+            "warnings": len(self.warnings),
+        }
+
+
+class _MessageLoader:
+    """Bulk-inserts parsed messages with plain executemany (ORM objects are ~40x slower)."""
+
+    def __init__(
+        self, session: Session, exhibit_id: int, conversation_id: int, converter: UtcConverter
+    ) -> None:
+        self.session = session
+        self.exhibit_id = exhibit_id
+        self.conversation_id = conversation_id
+        self.converter = converter
+        self.participants: dict[str, int] = {}
+        self.references: list[tuple[int, int, str]] = []
+        self.count = 0
+        self.first_id = (session.scalar(select(func.max(Message.id))) or 0) + 1
+        self.first_ts: str | None = None
+        self.last_ts: str | None = None
+        self._cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def load(
+        self, messages: Iterable[ParsedMessage], cancel: CancelToken, progress: ProgressSink
+    ) -> None:
+        rows: list[tuple[Any, ...]] = []
+        for message in messages:
+            rows.append(self._row(message))
+            if len(rows) >= BATCH:
+                cancel.raise_if_cancelled()
+                self._cursor.executemany(_INSERT_MESSAGE, rows)
+                rows.clear()
+                progress.report("store", self.count, None)
+        if rows:
+            self._cursor.executemany(_INSERT_MESSAGE, rows)
+
+    def _row(self, message: ParsedMessage) -> tuple[Any, ...]:
+        message_id = self.first_id + self.count
+        self.count += 1
+        local = utc = flag = None
+        if message.timestamp is not None:
+            local = iso_local(message.timestamp)
+            instant, flag = self.converter(message.timestamp)
+            utc = iso_utc(instant)
+            if self.first_ts is None:
+                self.first_ts = local
+            self.last_ts = local
+        sender_id = self._participant(message.sender) if message.sender is not None else None
+        for ordinal, filename in enumerate(message.attachments):
+            self.references.append((message_id, ordinal, filename))
+        span = message.span
+        return (
+            message_id,
+            self.conversation_id,
+            message.seq,
+            local,
+            utc,
+            flag,
+            sender_id,
+            str(message.kind),
+            message.text,
+            message.edited,
+            None,
+            json.dumps(list(message.flags)) if message.flags else None,
+            message.system_event,
+            message.event_actor,
+            json.dumps(list(message.event_subjects), ensure_ascii=False)
+            if message.event_subjects
+            else None,
+            span.line,
+            span.lines,
+            span.offset,
+            span.length,
+            message.raw,
+        )
+
+    def _participant(self, name: str) -> int:
+        known = self.participants.get(name)
+        if known is not None:
+            return known
+        record = Participant(
+            exhibit_id=self.exhibit_id, display_name=name, match_key=match_key(name)
+        )
+        self.session.add(record)
+        self.session.flush()
+        self.participants[name] = record.id
+        return record.id
+
+    def index(self) -> None:
+        """Index the new rows in one statement: far faster than a trigger per row."""
+        self._cursor.execute(
+            "INSERT INTO message_fts(rowid, text) SELECT id, text FROM message WHERE id >= ?",
+            (self.first_id,),
+        )
+
+
+def match_key(name: str) -> str:
+    """A key for matching one person across spellings: E.164-ish digits for phone numbers."""
+    cleaned = unicodedata.normalize("NFKC", name)
+    digits = re.sub(r"\D", "", cleaned)
+    if len(digits) >= 7 and re.fullmatch(r"[\s+()\d\-.\u2011\u202a-\u202e]+", cleaned.strip("~ ")):
+        return "+" + digits
+    return cleaned.casefold().strip()
+
+
+def _attachment(
+    message_id: int, ordinal: int, filename: str, record: EvidenceFile, info: Any
+) -> Attachment:
+    return Attachment(
+        message_id=message_id,
+        ordinal=ordinal,
+        filename=filename,
+        present=True,
+        evidence_file_id=record.id,
+        sha256=record.sha256,
+        size=record.size,
+        mime=info.mime,
+        mime_mismatch=info.mime_mismatch,
+        width=info.width,
+        height=info.height,
+        exif=json.dumps(info.exif, ensure_ascii=False, sort_keys=True) if info.exif else None,
+    )
+
+
+def _add_file(
+    session: Session,
+    exhibit_id: int,
+    path: str,
+    role: str,
+    blob: StoredBlob,
+    mime: str | None,
+    *,
+    mime_mismatch: bool = False,
+    referenced: bool = True,
+) -> EvidenceFile:
+    record = EvidenceFile(
+        exhibit_id=exhibit_id,
+        path=path,
+        role=role,
+        sha256=blob.sha256,
+        size=blob.size,
+        mime=mime,
+        mime_mismatch=mime_mismatch,
+        referenced=referenced,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _finish_exhibit(exhibit: Exhibit, loader: _MessageLoader, warnings: list[str]) -> None:
+    exhibit.message_count = loader.count
+    exhibit.first_timestamp = loader.first_ts
+    exhibit.last_timestamp = loader.last_ts
+    exhibit.warnings = json.dumps(warnings, ensure_ascii=False)
+
+
+def _next_reference(session: Session) -> str:
+    count = session.scalar(select(func.count(Exhibit.id))) or 0
+    return f"EX{count + 1}"
+
+
+_CHAT_NAME = re.compile(
+    r"^(?:WhatsApp Chat - |WhatsApp Chat with |WhatsApp Chat mit |Chat de WhatsApp con |"
+    r"Discussion WhatsApp avec |Chat WhatsApp con |Conversa do WhatsApp com |"
+    r"Conversa no WhatsApp com |WhatsApp-chat met |Czat WhatsApp z |Чат WhatsApp с )",
+    re.IGNORECASE,
+)
+
+
+def _chat_name(export: Path) -> str:
+    stem = export.stem if export.is_file() else export.name
+    stem = stem.replace("%20", " ").replace("_", " ").strip()
+    return _CHAT_NAME.sub("", stem).strip() or stem
+
+
+class _map:
+    """mmap a file read-only (an empty file maps to b"")."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._map: mmap.mmap | None = None
+
+    def __enter__(self) -> mmap.mmap | bytes:
+        if Path(self._handle.name).stat().st_size == 0:
+            return b""
+        self._map = mmap.mmap(self._handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return self._map
+
+    def __exit__(self, *exc: object) -> None:
+        if self._map is not None:
+            self._map.close()
+
+
+def _audit_failure(
+    case: Case,
+    actor: Actor,
+    export: Path,
+    options: ImportOptions,
+    original: StoredBlob | None,
+    exc: BaseException,
+) -> None:
+    action = "exhibit.import-cancelled" if isinstance(exc, Cancelled) else "exhibit.import-failed"
+    reason = str(exc) if isinstance(exc, ReviewerError) else f"internal error: {type(exc).__name__}"
+    details: dict[str, Any] = {"path": str(export), "reason": reason}
+    if original is not None:
+        details["sha256"] = original.sha256
+        details["size"] = original.size
+    if options.date_order is not None:
+        details["date_order"] = str(options.date_order)
+    try:
+        with case.transaction() as session:
+            audit_log.append(session, actor, action, options.exhibit or export.name, details)
+    except Exception:  # the original error matters more than a failure to record it
+        pass

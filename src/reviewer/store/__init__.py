@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine, migrations, the evidence folder, paged reads."""

@@ -1,0 +1,38 @@
+"""SQLite engine for a case database: WAL, foreign keys, busy timeout, explicit BEGIN."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(db_path: Path) -> Engine:
+    """An engine whose connections use WAL and enforce foreign keys.
+
+    pysqlite's own transaction handling issues BEGIN lazily and not before DDL; we switch it
+    off and emit BEGIN ourselves so an import (DDL included) is one atomic transaction.
+    """
+    engine = create_engine(f"sqlite:///{db_path}", poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # FULL: a change acknowledged to the user survives a power cut.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,106 @@
+"""Keyset-paged reads of messages with their exhibit, sender and attachments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from reviewer.store.models import Attachment, Conversation, Exhibit, Message, Participant
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRow:
+    filename: str
+    sha256: str | None
+    mime: str | None
+    size: int | None
+    present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    exhibit: str
+    chat_file: str
+    conversation: str
+    seq: int
+    timestamp: str | None
+    utc: str | None
+    time_flag: str | None
+    sender: str | None
+    kind: str
+    text: str
+    edited: bool
+    reply_to: int | None
+    src_line: int
+    src_lines: int
+    src_offset: int
+    src_length: int
+    attachments: tuple[AttachmentRow, ...]
+
+
+def iter_messages(
+    session: Session, *, exhibit: str | None = None, page: int = 5000
+) -> Iterator[MessageRow]:
+    """Messages in conversation order (ids are assigned in file order at import)."""
+    sender = aliased(Participant)
+    query = (
+        select(
+            Message.id,
+            Exhibit.reference,
+            Exhibit.chat_file,
+            Conversation.name,
+            Message.seq,
+            Message.timestamp,
+            Message.utc,
+            Message.time_flag,
+            sender.display_name,
+            Message.kind,
+            Message.text,
+            Message.edited,
+            Message.reply_to_id,
+            Message.src_line,
+            Message.src_lines,
+            Message.src_offset,
+            Message.src_length,
+        )
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
+        .outerjoin(sender, Message.sender_id == sender.id)
+        .order_by(Message.id)
+        .limit(page)
+    )
+    if exhibit is not None:
+        query = query.where(Exhibit.reference == exhibit)
+    last = 0
+    while True:
+        rows = session.execute(query.where(Message.id > last)).all()
+        if not rows:
+            return
+        attachments = _attachments(session, [row[0] for row in rows])
+        for row in rows:
+            yield MessageRow(*row, attachments=attachments.get(row[0], ()))  # type: ignore[misc]
+        last = rows[-1][0]
+
+
+def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[AttachmentRow, ...]]:
+    found: dict[int, list[AttachmentRow]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Attachment.message_id,
+            Attachment.filename,
+            Attachment.sha256,
+            Attachment.mime,
+            Attachment.size,
+            Attachment.present,
+        )
+        .where(Attachment.message_id >= ids[0], Attachment.message_id <= ids[-1])
+        .order_by(Attachment.message_id, Attachment.ordinal)
+    ).all()
+    for message_id, *rest in rows:
+        found[message_id].append(AttachmentRow(*rest))
+    return {key: tuple(value) for key, value in found.items()}

@@ -1,0 +1,173 @@
+"""Typed SQLAlchemy models of a case database (DESIGN.md §2).
+
+Rows of ``message``, ``attachment`` and ``evidence_file`` are written once at import and never
+changed; review data (tags, notes, states) arrives in later migrations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CaseInfo(Base):
+    """The single row describing the case."""
+
+    __tablename__ = "case_info"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_utc: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(Text)
+    app_version: Mapped[str] = mapped_column(String(32))
+
+
+class Exhibit(Base):
+    """One imported export, as handed over (a zip, a text file or a folder)."""
+
+    __tablename__ = "exhibit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(200), unique=True)
+    custodian: Mapped[str | None] = mapped_column(Text)
+    original_name: Mapped[str] = mapped_column(Text)
+    container_kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    chat_file: Mapped[str] = mapped_column(Text)
+    chat_sha256: Mapped[str] = mapped_column(String(64))
+    importer: Mapped[str] = mapped_column(String(64))
+    importer_version: Mapped[str] = mapped_column(String(32))
+    detected_format: Mapped[str] = mapped_column(String(64))
+    date_order: Mapped[str] = mapped_column(String(8))
+    date_order_source: Mapped[str] = mapped_column(String(16))
+    clock: Mapped[str] = mapped_column(String(8))
+    encoding: Mapped[str] = mapped_column(String(16))
+    line_endings: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    imported_utc: Mapped[str] = mapped_column(String(32))
+    imported_by: Mapped[str] = mapped_column(Text)
+    message_count: Mapped[int] = mapped_column(Integer)
+    first_timestamp: Mapped[str | None] = mapped_column(String(32))
+    last_timestamp: Mapped[str | None] = mapped_column(String(32))
+    warnings: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class EvidenceFile(Base):
+    """Every file of an exhibit, hashed and stored under ``evidence/``."""
+
+    __tablename__ = "evidence_file"
+    __table_args__ = (UniqueConstraint("exhibit_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"))
+    path: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))  # original, chat, media, other
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(128))
+    mime_mismatch: Mapped[bool] = mapped_column(default=False)
+    referenced: Mapped[bool] = mapped_column(default=False)
+
+
+class Conversation(Base):
+    __tablename__ = "conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # group, direct, unknown
+    source_id: Mapped[str | None] = mapped_column(Text)
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("exhibit_id", "display_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"), index=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    match_key: Mapped[str] = mapped_column(Text, index=True)
+    is_custodian: Mapped[bool] = mapped_column(default=False)
+
+
+class Message(Base):
+    """One record of the export, with the byte span of its source."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        Index("ix_message_sender", "sender_id", "conversation_id", "seq"),
+        Index("ix_message_utc", "utc"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[str | None] = mapped_column(String(32))
+    utc: Mapped[str | None] = mapped_column(String(32))
+    time_flag: Mapped[str | None] = mapped_column(String(16))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    edited: Mapped[bool] = mapped_column(default=False)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    flags: Mapped[str | None] = mapped_column(Text)
+    system_event: Mapped[str | None] = mapped_column(String(32))
+    event_actor: Mapped[str | None] = mapped_column(Text)
+    event_subjects: Mapped[str | None] = mapped_column(Text)
+    src_line: Mapped[int] = mapped_column(Integer)
+    src_lines: Mapped[int] = mapped_column(Integer)
+    src_offset: Mapped[int] = mapped_column(Integer)
+    src_length: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str | None] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """A file a message references; ``present`` is false when the export lacks it."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(Text)
+    present: Mapped[bool] = mapped_column(default=False)
+    evidence_file_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_file.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(128))
+    mime_mismatch: Mapped[bool] = mapped_column(default=False)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    exif: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One link of the audit hash chain (DESIGN.md §3). Never updated or deleted."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(Text)
+    workstation: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+    prev: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
