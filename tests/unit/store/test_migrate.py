@@ -1,0 +1,91 @@
+"""Schema versions: new cases at head, older ones upgraded after a backup, newer ones refused."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reviewer.core.errors import CaseError
+from reviewer.services.case import DB_NAME, Case, open_case
+from reviewer.store import migrate
+
+EXTRA_REVISION = '''
+"""test-only second revision"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("extra", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("extra")
+'''
+
+
+def test_new_case_is_at_head_with_wal_and_foreign_keys(case: Case) -> None:
+    assert migrate.current_revision(case.engine) == migrate.head_revision()
+    with case.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_revision_chain_is_linear() -> None:
+    config = migrate._config()
+    from alembic.script import ScriptDirectory
+
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_case_from_a_newer_version_is_refused(case: Case) -> None:
+    root = case.root
+    case.close()
+    with sqlite3.connect(root / DB_NAME) as db:
+        db.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+    with pytest.raises(CaseError, match="newer version of reviewer"):
+        open_case(root)
+
+
+def test_older_case_is_upgraded_after_a_backup(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = case.root
+    case.close()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts)
+    head = migrate.head_revision()
+    (scripts / "versions" / "9999_extra.py").write_text(EXTRA_REVISION.format(head=head))
+    original_config = migrate._config
+
+    def patched() -> migrate.Config:
+        config = original_config()
+        config.set_main_option("script_location", str(scripts))
+        return config
+
+    monkeypatch.setattr(migrate, "_config", patched)
+    with open_case(root) as upgraded:
+        assert migrate.current_revision(upgraded.engine) == "9999"
+    backups = list(root.glob("case.before-*.sqlite"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
+
+
+def test_folder_without_a_case_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CaseError, match="not a reviewer case"):
+        open_case(tmp_path)
+
+
+def test_corrupt_database_is_refused_cleanly(tmp_path: Path) -> None:
+    (tmp_path / DB_NAME).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CaseError, match="not a readable case database"):
+        open_case(tmp_path)
