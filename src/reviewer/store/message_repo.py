@@ -51,18 +51,18 @@ def iter_messages(
     query = (
         select(
             Message.id,
-            Exhibit.reference,
+            Exhibit.reference.label("exhibit"),
             Exhibit.chat_file,
-            Conversation.name,
+            Conversation.name.label("conversation"),
             Message.seq,
             Message.timestamp,
             Message.utc,
             Message.time_flag,
-            sender.display_name,
+            sender.display_name.label("sender"),
             Message.kind,
             Message.text,
             Message.edited,
-            Message.reply_to_id,
+            Message.reply_to_id.label("reply_to"),
             Message.src_line,
             Message.src_lines,
             Message.src_offset,
@@ -81,10 +81,10 @@ def iter_messages(
         rows = session.execute(query.where(Message.id > last)).all()
         if not rows:
             return
-        attachments = _attachments(session, [row[0] for row in rows])
+        attachments = _attachments(session, [row.id for row in rows])
         for row in rows:
-            yield MessageRow(*row, attachments=attachments.get(row[0], ()))  # type: ignore[misc]
-        last = rows[-1][0]
+            yield MessageRow(**row._asdict(), attachments=attachments.get(row.id, ()))
+        last = rows[-1].id
 
 
 def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[AttachmentRow, ...]]:
@@ -101,6 +101,6 @@ def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[Attach
         .where(Attachment.message_id >= ids[0], Attachment.message_id <= ids[-1])
         .order_by(Attachment.message_id, Attachment.ordinal)
     ).all()
-    for message_id, *rest in rows:
-        found[message_id].append(AttachmentRow(*rest))
+    for message_id, filename, sha256, mime, size, present in rows:
+        found[message_id].append(AttachmentRow(filename, sha256, mime, size, present))
     return {key: tuple(value) for key, value in found.items()}

@@ -89,3 +89,14 @@ def test_corrupt_database_is_refused_cleanly(tmp_path: Path) -> None:
     (tmp_path / DB_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(CaseError, match="not a readable case database"):
         open_case(tmp_path)
+
+
+def test_migrations_build_exactly_the_models(case: Case) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from reviewer.store.models import Base
+
+    with case.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert [d for d in diff if "message_fts" not in str(d)] == []

@@ -162,12 +162,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
         sa.UniqueConstraint("conversation_id", "seq", name=op.f("uq_message_conversation_id")),
     )
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_message_sender", ["sender_id", "conversation_id", "seq"], unique=False
-        )
-        batch_op.create_index("ix_message_utc", ["utc"], unique=False)
-
     op.create_table(
         "attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -218,10 +212,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_attachment_message_id"))
 
     op.drop_table("attachment")
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.drop_index("ix_message_utc")
-        batch_op.drop_index("ix_message_sender")
-
     op.drop_table("message")
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participant_match_key"))

@@ -1,0 +1,109 @@
+"""Benchmark: import a 1,000,000-message iOS export, and time whatstk 0.9.1 on the same file.
+
+Usage: python bench/bench_import.py [--messages N] [--keep]
+
+Generates the export with ../shared/tools/gen_whatsapp.py (cached under bench/out/), imports
+it into a fresh case in a child process (wall time and peak RSS of that process), then parses
+the same file with whatstk 0.9.1 installed into a throwaway venv under bench/out/. Targets
+(DESIGN.md §7): import ≤ 8 s, faster than whatstk, peak RSS ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+GENERATOR = ROOT.parent / "shared" / "tools" / "gen_whatsapp.py"
+WHATSTK = "whatstk==0.9.1"
+
+IMPORT_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from reviewer.services.actor import Actor
+from reviewer.services.case import create_case
+from reviewer.services.importing import ImportOptions, import_export
+actor = Actor("bench", "bench")
+case = create_case(Path(sys.argv[1]), reference="BENCH", actor=actor)
+start = time.perf_counter()
+result = import_export(case, Path(sys.argv[2]), actor, ImportOptions(exhibit="B/1"))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "messages": result.messages,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+WHATSTK_CHILD = """
+import json, resource, sys, time
+from whatstk import WhatsAppChat
+start = time.perf_counter()
+chat = WhatsAppChat.from_source(filepath=sys.argv[1], hformat="[%d/%m/%Y, %H:%M:%S] %name:")
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "messages": len(chat.df),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def generate(messages: int) -> Path:
+    target = OUT / f"ios-{messages}" / "_chat.txt"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--messages", str(messages), "--style", "ios",
+             "--seed", "1", "--out", str(target), "--quiet"],
+            check=True,
+        )
+    return target
+
+
+def whatstk_python() -> Path:
+    venv = OUT / "whatstk-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", WHATSTK], check=True)
+    return python
+
+
+def run_child(python: Path | str, code: str, *args: str) -> dict[str, float]:
+    completed = subprocess.run(
+        [str(python), "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"child failed:\n{completed.stderr}")
+    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--skip-whatstk", action="store_true")
+    args = parser.parse_args()
+
+    export = generate(args.messages)
+    size_mb = export.stat().st_size / 1e6
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as scratch:
+        ours = run_child(sys.executable, IMPORT_CHILD, str(Path(scratch) / "case"), str(export))
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"export: {export} ({size_mb:.0f} MB, {args.messages:,} messages)")
+    print(
+        f"reviewer import: {ours['seconds']:.2f} s for {int(ours['messages']):,} messages, "
+        f"peak RSS {ours['peak_rss_mb']:.0f} MB"
+    )
+    if not args.skip_whatstk:
+        theirs = run_child(whatstk_python(), WHATSTK_CHILD, str(export))
+        print(
+            f"whatstk 0.9.1 parse: {theirs['seconds']:.2f} s for {int(theirs['messages']):,} "
+            f"messages, peak RSS {theirs['peak_rss_mb']:.0f} MB"
+        )
+        print(f"reviewer is {theirs['seconds'] / ours['seconds']:.1f}x faster than whatstk")
+
+
+if __name__ == "__main__":
+    main()
