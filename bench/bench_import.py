@@ -54,8 +54,19 @@ def generate(messages: int) -> Path:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, str(GENERATOR), "--messages", str(messages), "--style", "ios",
-             "--seed", "1", "--out", str(target), "--quiet"],
+            [
+                sys.executable,
+                str(GENERATOR),
+                "--messages",
+                str(messages),
+                "--style",
+                "ios",
+                "--seed",
+                "1",
+                "--out",
+                str(target),
+                "--quiet",
+            ],
             check=True,
         )
     return target

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
+from helpers import jpeg_bytes
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case
 
@@ -24,15 +23,10 @@ IOS_CHAT = (
     "\u200e[14/03/2024, 10:02:11] Alex Turner: Photo of the car \u200e<attached: "
     "00000015-PHOTO-2024-03-14-10-02-11.jpg>\r\n"
     "[14/03/2024, 10:03:00] Jo Park: ok then \u200e<This message was edited>\r\n"
-    "\u200e[14/03/2024, 10:04:00] Jo Park: \u200e<attached: 00000016-PHOTO-2024-03-14-10-04-00.jpg>\r\n"
+    "\u200e[14/03/2024, 10:04:00] Jo Park: \u200e<attached: "
+    "00000016-PHOTO-2024-03-14-10-04-00.jpg>\r\n"
     "[15/03/2024, 22:15:00] Sam Reid: \u200eThis message was deleted.\r\n"
 )
-
-
-def jpeg_bytes(colour: str = "red", size: tuple[int, int] = (64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 @pytest.fixture

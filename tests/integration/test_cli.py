@@ -42,9 +42,7 @@ def test_case_import_messages_audit(
     assert run(capsys, "check", case)[0] == 0
 
 
-def test_tampered_audit_entry_is_named(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_tampered_audit_entry_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import sqlite3
 
     case = tmp_path / "c"

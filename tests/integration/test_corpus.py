@@ -48,9 +48,7 @@ def test_chat_miner_variants_match_their_expected_parse(
         import_export(case, path, actor, ImportOptions(date_order=order))
     records = list(message_records(case))
     assert tiles(records, path.read_bytes())
-    got = {
-        (r["timestamp"], r["sender"], str(r["text"]).replace("\n", " ")) for r in records
-    }
+    got = {(r["timestamp"], r["sender"], str(r["text"]).replace("\n", " ")) for r in records}
     for expected in json.loads((MINER / "target.json").read_text()):
         assert (expected["timestamp"], expected["author"], expected["message"]) in got
     systems = [r for r in records if r["kind"] == "system"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from helpers import jpeg_bytes
 from reviewer.core.errors import AmbiguousDateOrderError, Cancelled, InputError
 from reviewer.core.progress import CancelToken
 from reviewer.core.records import DateOrder
@@ -51,8 +52,7 @@ def test_ios_zip_import_keeps_every_byte_and_hashes_every_file(
     assert [r["seq"] for r in records] == list(range(len(records)))
     chat = zipfile.ZipFile(ios_zip).read("_chat.txt")
     rebuilt = b"".join(
-        chat[r["source"]["offset"] : r["source"]["offset"] + r["source"]["length"]]
-        for r in records
+        chat[r["source"]["offset"] : r["source"]["offset"] + r["source"]["length"]] for r in records
     )
     assert rebuilt == chat, "spans must tile the chat file exactly"
 
@@ -102,8 +102,20 @@ def test_records_have_exactly_the_documented_fields(
     import_export(case, ios_zip, actor, ImportOptions(exhibit="AB/1"))
     record = next(message_records(case))
     assert list(record) == [
-        "id", "exhibit", "conversation", "seq", "timestamp", "utc", "time_flag", "sender",
-        "kind", "text", "edited", "reply_to", "attachments", "source",
+        "id",
+        "exhibit",
+        "conversation",
+        "seq",
+        "timestamp",
+        "utc",
+        "time_flag",
+        "sender",
+        "kind",
+        "text",
+        "edited",
+        "reply_to",
+        "attachments",
+        "source",
     ]
     assert list(record["source"]) == ["file", "line", "lines", "offset", "length"]
     assert record["conversation"] == "Shift B"
@@ -156,11 +168,9 @@ def test_cancelled_import_stores_nothing(case: Case, ios_zip: Path, actor: Actor
 
 def test_non_export_is_refused_with_its_name(case: Case, tmp_path: Path, actor: Actor) -> None:
     export = tmp_path / "holiday.jpg"
-    from tests.conftest import jpeg_bytes
-
     export.write_bytes(jpeg_bytes())
     before = evidence_files(case)
-    with pytest.raises(InputError, match="holiday.jpg"):
+    with pytest.raises(InputError, match=r"holiday\.jpg"):
         import_export(case, export, actor)
     _assert_nothing_stored(case, before)
 
@@ -172,8 +182,6 @@ def test_duplicate_exhibit_reference_is_refused(case: Case, ios_zip: Path, actor
 
 
 def test_android_folder_export_with_media(case: Case, tmp_path: Path, actor: Actor) -> None:
-    from tests.conftest import jpeg_bytes
-
     folder = tmp_path / "export"
     folder.mkdir()
     (folder / "WhatsApp Chat with Jo Park.txt").write_text(
@@ -222,4 +230,3 @@ def test_exhibit_time_zone_overrides_the_case(case: Case, tmp_path: Path, actor:
 def test_phone_numbers_get_a_digit_match_key() -> None:
     assert match_key("\u202a+44\u00a07700\u00a0900123\u202c") == "+447700900123"
     assert match_key("Sam Reid") == "sam reid"
-

@@ -88,4 +88,3 @@ def verify(entries: Iterable[Mapping[str, Any]]) -> ChainReport:
         prev = entry["hash"]
         expected_seq += 1
     return ChainReport(expected_seq - 1, prev)
-

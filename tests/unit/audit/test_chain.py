@@ -53,8 +53,9 @@ def test_an_empty_chain_is_intact() -> None:
     assert chain.verify([]).ok
 
 
-_MUTATIONS = st.sampled_from(["seq", "ts", "actor", "workstation", "action", "target", "details",
-                              "prev", "hash"])
+_MUTATIONS = st.sampled_from(
+    ["seq", "ts", "actor", "workstation", "action", "target", "details", "prev", "hash"]
+)
 
 
 @given(index=st.integers(min_value=0, max_value=5), field=_MUTATIONS, junk=st.text(min_size=1))

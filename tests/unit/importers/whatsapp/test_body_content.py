@@ -26,10 +26,19 @@ def ios(body: str, author: str = "Alex Turner") -> Body:
 @pytest.mark.parametrize(
     "marker",
     [
-        "<Media omitted>", "<Medien ausgeschlossen>", "<Medien weggelassen>",
-        "<Multimedia omitido>", "<Archivo omitido>", "<Médias omis>", "<Fichier omis>",
-        "<Mídia oculta>", "<Mídia omitida>", "<Ficheiro não revelado>", "<Media omessi>",
-        "<Media omesso>", "<Media weggelaten>",
+        "<Media omitted>",
+        "<Medien ausgeschlossen>",
+        "<Medien weggelassen>",
+        "<Multimedia omitido>",
+        "<Archivo omitido>",
+        "<Médias omis>",
+        "<Fichier omis>",
+        "<Mídia oculta>",
+        "<Mídia omitida>",
+        "<Ficheiro não revelado>",
+        "<Media omessi>",
+        "<Media omesso>",
+        "<Media weggelaten>",
     ],
 )
 def test_android_media_omitted_all_languages(marker: str) -> None:
@@ -64,8 +73,10 @@ def test_android_media_omitted_then_caption() -> None:
     [
         ("IMG-20240314-WA0007.jpg (file attached)", "IMG-20240314-WA0007.jpg"),
         (f"{LRM}IMG-20240314-WA0007.jpg (file attached)", "IMG-20240314-WA0007.jpg"),
-        ("4f2680f1d3c2b9a8e7f6a5b4c3d2e1fc.jpg (file attached)",
-         "4f2680f1d3c2b9a8e7f6a5b4c3d2e1fc.jpg"),
+        (
+            "4f2680f1d3c2b9a8e7f6a5b4c3d2e1fc.jpg (file attached)",
+            "4f2680f1d3c2b9a8e7f6a5b4c3d2e1fc.jpg",
+        ),
         ("Statement (final).pdf (file attached)", "Statement (final).pdf"),
         ("PTT-20220323-WA0000.opus (Datei angehängt)", "PTT-20220323-WA0000.opus"),
         ("IMG-1.jpg (archivo adjunto)", "IMG-1.jpg"),
@@ -156,7 +167,9 @@ def test_ios_contact_card_attachment() -> None:
 def test_very_old_ios_attached() -> None:
     got = ios(f"2015-08-04-PHOTO-00004762.jpg <{LRM}attached>")
     assert (got.kind, got.attachments, got.text) == (
-        MessageKind.MEDIA, ("2015-08-04-PHOTO-00004762.jpg",), "",
+        MessageKind.MEDIA,
+        ("2015-08-04-PHOTO-00004762.jpg",),
+        "",
     )
 
 
@@ -219,9 +232,14 @@ def test_ios_per_type_omitted(body: str, concept: str) -> None:
 @pytest.mark.parametrize(
     "placeholder",
     [
-        "Contact card omitted", "Kontaktkarte ausgelassen", "Tarjeta de contacto omitida",
-        "Fiche contact manquante", "Contacto não revelado", "Cartão do contato omitido",
-        "Scheda contatto omessa", "Visitekaartje weggelaten",
+        "Contact card omitted",
+        "Kontaktkarte ausgelassen",
+        "Tarjeta de contacto omitida",
+        "Fiche contact manquante",
+        "Contacto não revelado",
+        "Cartão do contato omitido",
+        "Scheda contatto omessa",
+        "Visitekaartje weggelaten",
     ],
 )
 def test_ios_contact_card_omitted_is_contact(placeholder: str) -> None:
@@ -233,8 +251,13 @@ def test_ios_contact_card_omitted_is_contact(placeholder: str) -> None:
 @pytest.mark.parametrize(
     "word",
     [
-        "document omitted", "Dokument weggelassen", "documento omitido", "document manquant",
-        "documento não revelado", "documento omesso", "document weggelaten",
+        "document omitted",
+        "Dokument weggelassen",
+        "documento omitido",
+        "document manquant",
+        "documento não revelado",
+        "documento omesso",
+        "document weggelaten",
     ],
 )
 def test_ios_document_omitted_keeps_name(word: str) -> None:
@@ -247,7 +270,8 @@ def test_ios_document_omitted_keeps_name(word: str) -> None:
 def test_ios_short_document_omitted() -> None:
     got = ios(f"notes.txt {LRM}document omitted")
     assert (got.text, got.flags) == (
-        "notes.txt", ("media-omitted", "omitted-document", "document-name-line"),
+        "notes.txt",
+        ("media-omitted", "omitted-document", "document-name-line"),
     )
 
 
@@ -324,8 +348,9 @@ def test_edited_suffix(suffix: str) -> None:
 
 
 def test_edited_caption_on_ios() -> None:
-    got = ios(f"Photo {LRM}<attached: 00000015-PHOTO-2024-03-14-10-02-11.jpg> <This message was "
-              "edited>")
+    got = ios(
+        f"Photo {LRM}<attached: 00000015-PHOTO-2024-03-14-10-02-11.jpg> <This message was edited>"
+    )
     assert got.edited is True
     assert (got.kind, got.text) == (MessageKind.MEDIA, "Photo")
 
@@ -408,9 +433,13 @@ def test_ordinary_link_is_text() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "live location shared", "Live-Standort wird geteilt.",
-        "ubicación en tiempo real compartida", "Localisation en direct partagée",
-        "localização atual compartilhada", "posizione attuale condivisa", "live locatie gedeeld",
+        "live location shared",
+        "Live-Standort wird geteilt.",
+        "ubicación en tiempo real compartida",
+        "Localisation en direct partagée",
+        "localização atual compartilhada",
+        "posizione attuale condivisa",
+        "live locatie gedeeld",
     ],
 )
 def test_live_location(body: str) -> None:
@@ -431,8 +460,7 @@ def test_null_body_is_flagged_text() -> None:
     "body",
     [
         "You sent a view once message. For added privacy, you can only open it on your phone.",
-        "You received a view once message. For added privacy, you can only open it on your "
-        "phone.",
+        "You received a view once message. For added privacy, you can only open it on your phone.",
     ],
 )
 def test_view_once_placeholder(body: str) -> None:
@@ -485,8 +513,9 @@ def test_ordinary_angle_brackets_are_plain_text() -> None:
 
 def test_fast_path_result_is_a_real_body() -> None:
     got = android("see you at the station")
-    expected = Body(MessageKind.TEXT, "Alex Turner", "see you at the station", False, (), (),
-                    None, None, ())
+    expected = Body(
+        MessageKind.TEXT, "Alex Turner", "see you at the station", False, (), (), None, None, ()
+    )
     assert got == expected
     assert type(got) is Body
     assert repr(got) == repr(expected)
@@ -499,9 +528,16 @@ def test_fast_path_result_is_a_real_body() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "This message was deleted", "this message was deleted.", "null", ".", "image omitted",
-        "Missed voice call", "live location shared", "You deleted this message.",
-        "Waiting for this message", "You sent a view once message. For added privacy, …",
+        "This message was deleted",
+        "this message was deleted.",
+        "null",
+        ".",
+        "image omitted",
+        "Missed voice call",
+        "live location shared",
+        "You deleted this message.",
+        "Waiting for this message",
+        "You sent a view once message. For added privacy, …",
     ],
 )
 def test_fast_path_never_hides_a_placeholder(body: str, platform: str) -> None:

@@ -8,10 +8,23 @@ from reviewer.importers.whatsapp import markers
 
 # Concepts every language of the table must provide (§1.10.3 has all of them for all six).
 REQUIRED = (
-    "media-omitted", "file-attached", "attached-tag", "omitted-image", "omitted-video",
-    "omitted-audio", "omitted-sticker", "omitted-gif", "omitted-document",
-    "omitted-contact-card", "deleted", "deleted-self", "edited", "location", "live-location",
-    "missed-call", "and",
+    "media-omitted",
+    "file-attached",
+    "attached-tag",
+    "omitted-image",
+    "omitted-video",
+    "omitted-audio",
+    "omitted-sticker",
+    "omitted-gif",
+    "omitted-document",
+    "omitted-contact-card",
+    "deleted",
+    "deleted-self",
+    "edited",
+    "location",
+    "live-location",
+    "missed-call",
+    "and",
 )
 
 

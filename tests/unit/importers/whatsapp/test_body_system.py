@@ -14,21 +14,31 @@ ENGLISH_CATALOGUE = [
     (
         "Messages and calls are end-to-end encrypted. No one outside of this chat, not even "
         "WhatsApp, can read or listen to them. Tap to learn more.",
-        "encryption", None, (),
+        "encryption",
+        None,
+        (),
     ),
     (
         "Messages and calls are end-to-end encrypted. Only people in this chat can read, "
         "listen to, or share them. Learn more.",
-        "encryption", None, (),
+        "encryption",
+        None,
+        (),
     ),
     (
         "Messages to this chat and calls are now secured with end-to-end encryption. "
         "Tap for more info.",
-        "encryption", None, (),
+        "encryption",
+        None,
+        (),
     ),
     ("Messages to this group are now secured with end-to-end encryption.", "encryption", None, ()),
-    ("Messages you send to this group are now secured with end-to-end encryption.",
-     "encryption", None, ()),
+    (
+        "Messages you send to this group are now secured with end-to-end encryption.",
+        "encryption",
+        None,
+        (),
+    ),
     ('Sam Patel created group "Night Shift"', "created", "Sam Patel", ()),
     ("You created group “Night Shift”", "created", "You", ()),
     ("You created this group", "created", "You", ()),
@@ -38,8 +48,12 @@ ENGLISH_CATALOGUE = [
     ("Chris Evans, Jo Lee were added", "added", None, ("Chris Evans", "Jo Lee")),
     ("Sam Patel removed Chris Evans", "removed", "Sam Patel", ("Chris Evans",)),
     ("Chris Evans left", "left", "Chris Evans", ("Chris Evans",)),
-    ("+44 7700 900123 joined using this group's invite link", "joined", "+44 7700 900123",
-     ("+44 7700 900123",)),
+    (
+        "+44 7700 900123 joined using this group's invite link",
+        "joined",
+        "+44 7700 900123",
+        ("+44 7700 900123",),
+    ),
     ("Jo Lee joined using this group’s invite link", "joined", "Jo Lee", ("Jo Lee",)),
     ('Sam Patel changed the subject from "A" to "B"', "subject", "Sam Patel", ()),
     ('Sam Patel changed the group name from "A" to "B"', "subject", "Sam Patel", ()),
@@ -47,26 +61,62 @@ ENGLISH_CATALOGUE = [
     ("Sam Patel changed this group's icon", "icon", "Sam Patel", ()),
     ("Sam Patel deleted this group's icon", "icon", "Sam Patel", ()),
     ("Sam Patel changed the group description", "description", "Sam Patel", ()),
-    ("Sam Patel changed this group's settings to allow only admins to send messages to this "
-     "group", "settings", "Sam Patel", ()),
+    (
+        "Sam Patel changed this group's settings to allow only admins to send messages to this "
+        "group",
+        "settings",
+        "Sam Patel",
+        (),
+    ),
     ("You turned on admin approval to join this group", "settings", "You", ()),
     ("You're now an admin", "admin", "You", ("You",)),
     ("You're no longer an admin", "admin", "You", ("You",)),
     ("You revoked this group's invite link", "invite-link", "You", ()),
-    ("Your security code with Sam Patel changed. Tap to learn more.", "security-code", None,
-     ("Sam Patel",)),
-    ("Sam Patel's security code changed. Tap for more info.", "security-code", "Sam Patel",
-     ("Sam Patel",)),
-    ("Your security code with all participants changed.", "security-code", None,
-     ("all participants",)),
-    ("Sam Patel changed their phone number to a new number. Tap to message or add the new "
-     "number.", "number-changed", "Sam Patel", ("Sam Patel",)),
-    ("+44 7700 900123 changed to +44 7700 900456", "number-changed", "+44 7700 900123",
-     ("+44 7700 900456",)),
-    ("You turned on disappearing messages. New messages will disappear from this chat 7 days "
-     "after they're sent.", "disappearing", "You", ()),
-    ("You updated the message timer. New messages will disappear from this chat 7 days after "
-     "they're sent, except when kept.", "disappearing", "You", ()),
+    (
+        "Your security code with Sam Patel changed. Tap to learn more.",
+        "security-code",
+        None,
+        ("Sam Patel",),
+    ),
+    (
+        "Sam Patel's security code changed. Tap for more info.",
+        "security-code",
+        "Sam Patel",
+        ("Sam Patel",),
+    ),
+    (
+        "Your security code with all participants changed.",
+        "security-code",
+        None,
+        ("all participants",),
+    ),
+    (
+        "Sam Patel changed their phone number to a new number. Tap to message or add the new "
+        "number.",
+        "number-changed",
+        "Sam Patel",
+        ("Sam Patel",),
+    ),
+    (
+        "+44 7700 900123 changed to +44 7700 900456",
+        "number-changed",
+        "+44 7700 900123",
+        ("+44 7700 900456",),
+    ),
+    (
+        "You turned on disappearing messages. New messages will disappear from this chat 7 days "
+        "after they're sent.",
+        "disappearing",
+        "You",
+        (),
+    ),
+    (
+        "You updated the message timer. New messages will disappear from this chat 7 days after "
+        "they're sent, except when kept.",
+        "disappearing",
+        "You",
+        (),
+    ),
     ("You turned off disappearing messages.", "disappearing", "You", ()),
     ("Missed voice call", "call", None, ()),
     ("Missed video call", "call", None, ()),
@@ -77,8 +127,12 @@ ENGLISH_CATALOGUE = [
     ("This chat is with a business account. Tap to learn more.", "business", None, ()),
     ("Sam Patel pinned a message", "pin", "Sam Patel", ()),
     ("Waiting for this message. This may take a while.", "waiting", None, ()),
-    ("Meta AI is an optional service from Meta that can answer your questions.", "meta-ai",
-     None, ()),
+    (
+        "Meta AI is an optional service from Meta that can answer your questions.",
+        "meta-ai",
+        None,
+        (),
+    ),
     ("Only messages that mention @Meta AI are sent to Meta.", "meta-ai", None, ()),
 ]
 
@@ -114,10 +168,21 @@ def test_ios_pseudo_author_catalogue(
     [
         ("Night Shift Team", f"{LRM}You created group “Night Shift Team”", "created", "You", ()),
         ("Chris Evans", f"{LRM}You added Chris Evans", "added", "You", ("Chris Evans",)),
-        ("Sam Patel", f"{LRM}{LRM}Your security code with Sam changed. {LRM}Tap to learn more.",
-         "security-code", None, ("Sam",)),
-        ("Night Shift Team", f"{LRM}Messages and calls are end-to-end encrypted. No one outside "
-         "of this chat, not even WhatsApp, can read or listen to them.", "encryption", None, ()),
+        (
+            "Sam Patel",
+            f"{LRM}{LRM}Your security code with Sam changed. {LRM}Tap to learn more.",
+            "security-code",
+            None,
+            ("Sam",),
+        ),
+        (
+            "Night Shift Team",
+            f"{LRM}Messages and calls are end-to-end encrypted. No one outside "
+            "of this chat, not even WhatsApp, can read or listen to them.",
+            "encryption",
+            None,
+            (),
+        ),
     ],
 )
 def test_ios_system_lines_from_the_spec(
@@ -132,7 +197,8 @@ def test_ios_system_lines_from_the_spec(
 
 def test_ios_security_code_text_has_no_marks() -> None:
     got = classify_body(
-        "Sam Patel", f"{LRM}{LRM}Your security code with Sam changed. {LRM}Tap to learn more.",
+        "Sam Patel",
+        f"{LRM}{LRM}Your security code with Sam changed. {LRM}Tap to learn more.",
         platform="ios",
     )
     assert got.text == "Your security code with Sam changed. Tap to learn more."
@@ -147,7 +213,8 @@ def test_old_ios_system_line_without_lrm_naming_the_pseudo_author() -> None:
 
 def test_old_ios_self_evident_notice_without_lrm() -> None:
     got = classify_body(
-        "Team", "Messages to this group are now secured with end-to-end encryption.",
+        "Team",
+        "Messages to this group are now secured with end-to-end encryption.",
         platform="ios",
     )
     assert got.kind is MessageKind.SYSTEM
@@ -225,8 +292,9 @@ def test_android_call_notice_without_author_is_system() -> None:
 
 
 def test_waiting_for_this_message_under_an_author() -> None:
-    got = classify_body("Sam Patel", "Waiting for this message. This may take a while.",
-                        platform="android")
+    got = classify_body(
+        "Sam Patel", "Waiting for this message. This may take a while.", platform="android"
+    )
     assert got.kind is MessageKind.TEXT
     assert got.sender == "Sam Patel"
     assert got.system_event == "waiting"
@@ -273,8 +341,12 @@ def test_six_languages_encryption_notice(text: str) -> None:
         ("Chris Evans hat die Gruppe verlassen.", "left", "Chris Evans", ("Chris Evans",)),
         ("Sam Patel hat das Gruppenbild geändert.", "icon", "Sam Patel", ()),
         ("Sam Patel hat den Gruppennamen von „A“ zu „B“ geändert.", "subject", "Sam Patel", ()),
-        ("Dein Sicherheitscode für Sam Patel hat sich geändert. Tippe, um mehr zu erfahren.",
-         "security-code", None, ("Sam Patel",)),
+        (
+            "Dein Sicherheitscode für Sam Patel hat sich geändert. Tippe, um mehr zu erfahren.",
+            "security-code",
+            None,
+            ("Sam Patel",),
+        ),
     ],
 )
 def test_german_group_events(
@@ -282,7 +354,10 @@ def test_german_group_events(
 ) -> None:
     got = classify_body(None, text, platform="android")
     assert (got.kind, got.system_event, got.event_actor, got.event_subjects) == (
-        MessageKind.SYSTEM, event, actor, subjects,
+        MessageKind.SYSTEM,
+        event,
+        actor,
+        subjects,
     )
 
 

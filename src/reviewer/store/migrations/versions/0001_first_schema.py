@@ -194,7 +194,7 @@ def upgrade() -> None:
     # import, so no triggers: a bulk load indexes its new rows in one statement).
     op.execute(
         "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2', columnsize=0)"
     )
     for table in ("audit_entry", "message", "evidence_file"):
         for verb in ("UPDATE", "DELETE"):
