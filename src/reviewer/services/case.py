@@ -17,7 +17,7 @@ from reviewer.core.timeutil import utc_now_iso, zone
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.store import migrate
-from reviewer.store.engine import make_engine
+from reviewer.store.engine import BEGIN_KEY, make_engine
 from reviewer.store.evidence import EvidenceStore
 from reviewer.store.models import CaseInfo
 
@@ -48,6 +48,27 @@ class Case:
         """One unit of work: committed on success, rolled back on any error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def transaction_with(self, attached: dict[str, Path]) -> Iterator[Session]:
+        """A transaction on a connection with other SQLite files attached under the given
+        schema names (ATTACH is refused inside a transaction, so it happens before BEGIN).
+
+        The transaction is DEFERRED: an IMMEDIATE one would also lock the attached files,
+        which another process may still be writing until the caller reads them.
+        """
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            connection.info[BEGIN_KEY] = "BEGIN"
+            for schema, path in attached.items():
+                raw.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                for schema in attached:
+                    raw.execute(f"DETACH DATABASE {schema}")
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mmap
 import re
+import sqlite3
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,21 @@ from sqlalchemy.orm import Session
 from reviewer import __version__
 from reviewer.core.errors import Cancelled, InputError, ReviewerError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
-from reviewer.core.records import DateOrder, ParsedMessage
-from reviewer.core.timeutil import UtcConverter, iso_local, iso_utc, utc_now_iso, zone
+from reviewer.core.records import DateOrder
+from reviewer.core.timeutil import UtcConverter, utc_now_iso, zone
 from reviewer.importers.container import ExportContainer, Member, open_export
 from reviewer.importers.media import inspect_media, make_thumbnail
-from reviewer.importers.whatsapp.parser import parse_chat
+from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.store.bulk import MessageBulkWriter
+from reviewer.services.import_stage import (
+    StageJob,
+    StageResult,
+    StageWorker,
+    plan_chunks,
+    write_messages,
+)
 from reviewer.store.evidence import StoredBlob
 from reviewer.store.models import (
     Attachment,
@@ -37,6 +44,15 @@ from reviewer.store.models import (
     Exhibit,
     Message,
     Participant,
+)
+from reviewer.store.staging import (
+    CaseWriter,
+    create_staging,
+    end_sender_map,
+    index_messages,
+    map_senders,
+    merge,
+    start_sender_map,
 )
 
 IMPORTER = "whatsapp-text"
@@ -122,10 +138,11 @@ class _ImportJob:
             if session.scalar(select(Exhibit.id).where(Exhibit.reference == reference)):
                 raise InputError(f"exhibit {reference!r} already exists in this case")
         tz_name = self.options.timezone or case_tz
-        converter = UtcConverter(zone(tz_name))
+        zone(tz_name)
         self.progress.report("copy", 0, None)
-        with tempfile.TemporaryDirectory(prefix="reviewer-import-") as scratch:
-            source = self._copy_original(Path(scratch))
+        self.case.cache_dir.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="import-", dir=self.case.cache_dir) as tmp:
+            source = self._copy_original(Path(tmp))
             with open_export(source) as container:
                 chat_blob = self._store_chat(container)
                 with chat_blob.path.open("rb") as handle, _map(handle) as data:
@@ -136,42 +153,127 @@ class _ImportJob:
                         cancel=self.cancel,
                         progress=self.progress,
                     )
-                    self.warnings.extend(parsed.warnings)
-                    with self.case.transaction() as session:
-                        exhibit = self._add_exhibit(
-                            session, reference, tz_name, container, chat_blob, parsed.profile
-                        )
-                        conversation = Conversation(
-                            exhibit_id=exhibit.id, name=_chat_name(self.export), kind="unknown"
-                        )
-                        session.add(conversation)
-                        session.flush()
-                        loader = _MessageLoader(session, exhibit.id, conversation.id, converter)
-                        loader.load(parsed.messages, self.cancel, self.progress)
-                        self.warnings.extend(parsed.warnings[len(self.warnings) :])
-                        present, missing = self._load_files(session, exhibit.id, container, loader)
-                        self.cancel.raise_if_cancelled()
-                        self.progress.report("index", 0, None)
-                        loader.index()
-                        self._warn_about_caps(loader.count, bool(container.members))
-                        _finish_exhibit(exhibit, loader, self.warnings)
-                        session.flush()
-                        audit_log.append(
-                            session,
-                            self.actor,
-                            "exhibit.imported",
-                            reference,
-                            self._audit_details(exhibit, loader.count, present, missing, container),
-                        )
-                        self.cancel.raise_if_cancelled()
+                    chunks = plan_chunks(parsed, len(data))
+                    worker = None
+                    if len(chunks) == 2:
+                        staging = Path(tmp) / "stage-1.sqlite"
+                        worker = self._start_worker(parsed, chunks[1], chat_blob, tz_name, staging)
+                    try:
+                        attached = {"stage1": staging} if worker is not None else {}
+                        with self.case.transaction_with(attached) as session:
+                            exhibit = self._add_exhibit(
+                                session, reference, tz_name, container, chat_blob, parsed.profile
+                            )
+                            loaded = self._load_messages(
+                                session, exhibit, parsed, chunks[0], worker, tz_name
+                            )
+                            result = self._finish(session, exhibit, container, loaded)
+                    finally:
+                        if worker is not None:
+                            worker.stop()
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _start_worker(
+        self,
+        parsed: ParsedChat,
+        chunk: tuple[int, int],
+        chat_blob: StoredBlob,
+        tz_name: str,
+        staging: Path,
+    ) -> StageWorker:
+        create_staging(staging)
+        job = StageJob(
+            chat_path=str(chat_blob.path),
+            file_name=parsed.walker.source.name if parsed.walker else chat_blob.path.name,
+            date_order=parsed.profile.date_order.value,
+            start=chunk[0],
+            end=chunk[1],
+            timezone=tz_name,
+            staging_path=str(staging),
+        )
+        return StageWorker(job)
+
+    def _load_messages(
+        self,
+        session: Session,
+        exhibit: Exhibit,
+        parsed: ParsedChat,
+        first_chunk: tuple[int, int],
+        worker: StageWorker | None,
+        tz_name: str,
+    ) -> _Loaded:
+        """Rows this process parses go straight in; a worker's rows are merged after."""
+        conversation = Conversation(
+            exhibit_id=exhibit.id, name=_chat_name(self.export), kind="unknown"
+        )
+        session.add(conversation)
+        session.flush()
+        db = _connection(session)
+        loaded = _Loaded(first_id=(session.scalar(select(func.max(Message.id))) or 0) + 1)
+        participants: dict[str, int] = {}
+
+        def add_sender(name: str) -> None:
+            if name in participants:
+                return
+            person = Participant(
+                exhibit_id=exhibit.id, display_name=name, match_key=match_key(name)
+            )
+            session.add(person)
+            session.flush()
+            participants[name] = person.id
+            map_senders(db, [(name, person.id)])
+
+        start_sender_map(db)
+        writer = CaseWriter(db, id_shift=loaded.first_id - 1, conversation_id=conversation.id)
+        messages = parsed.messages if worker is None else parsed.chunk(*first_chunk)
+        own = write_messages(
+            messages,
+            writer,
+            UtcConverter(zone(tz_name)),
+            on_new_sender=add_sender,
+            cancel=self.cancel,
+            progress=self.progress,
+        )
+        self.warnings.extend(parsed.warnings)
+        loaded.add(own)
+        index_messages(db, loaded.first_id, loaded.first_id + own.count - 1)
+        if worker is not None:
+            other = worker.result(self.cancel)
+            self.warnings.extend(other.warnings)
+            for name in other.senders:
+                add_sender(name)
+            shift = loaded.first_id - 1 + loaded.count
+            self.progress.report("store", loaded.count, None)
+            merge(
+                db,
+                "stage1",
+                id_shift=shift,
+                seq_shift=loaded.count,
+                conversation_id=conversation.id,
+            )
+            loaded.add(other)
+            index_messages(db, shift + 1, shift + other.count)
+        end_sender_map(db)
+        return loaded
+
+    def _finish(
+        self, session: Session, exhibit: Exhibit, container: ExportContainer, loaded: _Loaded
+    ) -> ImportResult:
+        present, missing = self._load_files(session, exhibit.id, container, loaded.references)
+        self._warn_about_caps(loaded.count, bool(container.members))
+        _finish_exhibit(exhibit, loaded, self.warnings)
+        session.flush()
+        details = self._audit_details(exhibit, loaded.count, present, missing, container)
+        audit_log.append(session, self.actor, "exhibit.imported", exhibit.reference, details)
+        self.cancel.raise_if_cancelled()
         return ImportResult(
             exhibit_id=exhibit.id,
-            reference=reference,
-            messages=loader.count,
+            reference=exhibit.reference,
+            messages=loaded.count,
             attachments_present=present,
             attachments_missing=missing,
             warnings=list(self.warnings),
-            seconds=time.perf_counter() - started,
         )
 
     def _copy_original(self, scratch: Path) -> Path:
@@ -230,14 +332,18 @@ class _ImportJob:
         return exhibit
 
     def _load_files(
-        self, session: Session, exhibit_id: int, container: ExportContainer, loader: _MessageLoader
+        self,
+        session: Session,
+        exhibit_id: int,
+        container: ExportContainer,
+        references: list[tuple[int, int, str]],
     ) -> tuple[int, int]:
         """Store every file of the export; link the referenced ones to their messages."""
         stored: dict[str, tuple[EvidenceFile, Any]] = {}
         rows: list[dict[str, Any]] = []
         present = missing = 0
-        total = len(loader.references)
-        for done, (message_id, ordinal, filename) in enumerate(loader.references, 1):
+        total = len(references)
+        for done, (message_id, ordinal, filename) in enumerate(references, 1):
             self.cancel.raise_if_cancelled()
             member = container.find(filename)
             if member is None:
@@ -332,91 +438,28 @@ class _ImportJob:
         }
 
 
-class _MessageLoader:
-    """Turns parsed messages into rows for the bulk writer, assigning ids in file order."""
+@dataclass(slots=True)
+class _Loaded:
+    """Messages loaded so far: the first id, the count, and what the merge collected."""
 
-    def __init__(
-        self, session: Session, exhibit_id: int, conversation_id: int, converter: UtcConverter
-    ) -> None:
-        self.session = session
-        self.exhibit_id = exhibit_id
-        self.conversation_id = conversation_id
-        self.converter = converter
-        self.participants: dict[str, int] = {}
-        self.references: list[tuple[int, int, str]] = []
-        self.count = 0
-        self.first_id = (session.scalar(select(func.max(Message.id))) or 0) + 1
-        self.first_ts: str | None = None
-        self.last_ts: str | None = None
-        self.writer = MessageBulkWriter(session)
+    first_id: int
+    count: int = 0
+    references: list[tuple[int, int, str]] = field(default_factory=list)
+    first_ts: str | None = None
+    last_ts: str | None = None
 
-    def load(
-        self, messages: Iterable[ParsedMessage], cancel: CancelToken, progress: ProgressSink
-    ) -> None:
-        for message in messages:
-            if self._add(message):
-                cancel.raise_if_cancelled()
-                progress.report("store", self.count, None)
-        self.writer.flush()
+    def add(self, part: StageResult) -> None:
+        shift = self.first_id - 1 + self.count
+        self.references.extend((i + shift, ordinal, name) for i, ordinal, name in part.references)
+        self.count += part.count
+        self.first_ts = self.first_ts or part.first_ts
+        self.last_ts = part.last_ts or self.last_ts
 
-    def _add(self, message: ParsedMessage) -> bool:
-        message_id = self.first_id + self.count
-        self.count += 1
-        local = utc = flag = None
-        if message.timestamp is not None:
-            local = iso_local(message.timestamp)
-            instant, flag = self.converter(message.timestamp)
-            utc = iso_utc(instant)
-            if self.first_ts is None:
-                self.first_ts = local
-            self.last_ts = local
-        sender = message.sender
-        sender_id = None if sender is None else self.participants.get(sender) or self._new(sender)
-        for ordinal, filename in enumerate(message.attachments):
-            self.references.append((message_id, ordinal, filename))
-        span = message.span
-        row = (
-            message_id, self.conversation_id, message.seq, local, utc, sender_id,
-            message.kind.value, message.text, span.line, span.lines, span.offset, span.length,
-        )  # fmt: skip
-        if (
-            sender_id is None
-            or flag is not None
-            or message.edited
-            or message.flags
-            or message.system_event is not None
-            or message.event_actor is not None
-            or message.reply_to_seq is not None
-            or message.raw is not None
-        ):
-            self.writer.add_full(row + self._extra(message, flag))
-            return False
-        return self.writer.add_plain(row)
 
-    def _extra(self, message: ParsedMessage, flag: str | None) -> tuple[Any, ...]:
-        subjects = message.event_subjects
-        return (
-            flag,
-            int(message.edited),
-            None,
-            json.dumps(list(message.flags)) if message.flags else None,
-            message.system_event,
-            message.event_actor,
-            json.dumps(list(subjects), ensure_ascii=False) if subjects else None,
-            message.raw,
-        )
-
-    def _new(self, name: str) -> int:
-        record = Participant(
-            exhibit_id=self.exhibit_id, display_name=name, match_key=match_key(name)
-        )
-        self.session.add(record)
-        self.session.flush()
-        self.participants[name] = record.id
-        return record.id
-
-    def index(self) -> None:
-        self.writer.index_from(self.first_id)
+def _connection(session: Session) -> sqlite3.Connection:
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
 def match_key(name: str) -> str:
@@ -491,10 +534,10 @@ def _add_file(
     return record
 
 
-def _finish_exhibit(exhibit: Exhibit, loader: _MessageLoader, warnings: list[str]) -> None:
-    exhibit.message_count = loader.count
-    exhibit.first_timestamp = loader.first_ts
-    exhibit.last_timestamp = loader.last_ts
+def _finish_exhibit(exhibit: Exhibit, loaded: _Loaded, warnings: list[str]) -> None:
+    exhibit.message_count = loaded.count
+    exhibit.first_timestamp = loaded.first_ts
+    exhibit.last_timestamp = loaded.last_ts
     exhibit.warnings = json.dumps(warnings, ensure_ascii=False)
 
 
@@ -532,7 +575,9 @@ class _map:
 
     def __exit__(self, *exc: object) -> None:
         if self._map is not None:
-            self._map.close()
+            # A failed parse may still hold a view of the map; GC closes it then.
+            with contextlib.suppress(BufferError):
+                self._map.close()
 
 
 def _audit_failure(

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 10_000
+# connection.info key: the BEGIN statement to use instead of BEGIN IMMEDIATE
+BEGIN_KEY = "reviewer.begin"
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -33,6 +35,6 @@ def make_engine(db_path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(connection.info.get(BEGIN_KEY, "BEGIN IMMEDIATE"))
 
     return engine

@@ -104,6 +104,25 @@ class ParsedChat:
     profile: ChatProfile
     messages: Iterator[ParsedMessage]
     warnings: list[str] = field(default_factory=list)
+    walker: _Walker | None = field(default=None, repr=False, compare=False)
+
+    def record_start_at_or_after(self, offset: int) -> int | None:
+        """Byte offset of the first record that starts at or after ``offset``.
+
+        A file split at such offsets parses, chunk by chunk, into exactly the records of
+        the whole file (header acceptance depends only on the line and its terminator).
+        None when there is none, or when the file's spans are not byte offsets (UTF-16).
+        """
+        if self.walker is None or self.walker.source.utf16:
+            return None
+        return self.walker.record_start(offset)
+
+    def chunk(self, start: int, end: int) -> Iterator[ParsedMessage]:
+        """Messages of ``[start, end)`` (two record starts), with file line numbers; the
+        chunk's ``seq`` restarts at 0 (the caller offsets it)."""
+        assert self.walker is not None
+        line = 1 + self.walker.line_breaks(0, start)
+        return self.walker.messages(start, end, line)
 
 
 def parse_chat(
@@ -148,7 +167,7 @@ def parse_chat(
         cancel=cancel,
         progress=progress or NullProgress(),
     )
-    return ParsedChat(profile=profile, messages=walker.messages(), warnings=warnings)
+    return ParsedChat(profile=profile, messages=walker.messages(), warnings=warnings, walker=walker)
 
 
 # --------------------------------------------------------------------------- source bytes
@@ -505,28 +524,31 @@ class _Walker:
         self.near_misses = 0
         self.decode_errors = 0
 
-    def messages(self) -> Iterator[ParsedMessage]:
-        """The generator behind :attr:`ParsedChat.messages`.
+    def messages(
+        self, first: int = 0, last: int | None = None, first_line: int = 1
+    ) -> Iterator[ParsedMessage]:
+        """The generator behind :attr:`ParsedChat.messages`, over ``buf[first:last]``.
 
         One loop over strict header matches; each accepted header closes the pending record,
         which is turned into a message right here (this loop runs a million times for a big
         export, so it avoids per-record calls except body classification).
         """
-        buf, n, utf16 = self.source.buf, len(self.source.buf), self.source.utf16
+        buf, utf16 = self.source.buf, self.source.utf16
+        n = len(buf) if last is None else last
         decoder, ios_rule, lone_cr = self.decoder, self.ios_rule, self.scanner.lone_cr
         dates, times, date_miss, time_miss = (
             decoder.dates, decoder.times, decoder.date_miss, decoder.time_miss
         )  # fmt: skip
         date_id, time_id = self.scanner.date_time_ids
         known, classify, platform = self.known, self.classify, self.platform
-        seq, line, orig = 0, 1, 0
+        seq, line, orig = 0, first_line, first
         # the pending record: start, body start, timestamp (None: preamble), pm-hour conflict
-        start, body_start, stamp, conflict = 0, 0, None, False
-        first = self.scanner.line_re.match(buf, 0)
-        header = decoder.stamp(first) if first is not None else None
-        if first is not None and header is not None:
-            body_start, stamp, conflict = first.end(), header[0], header[1]
-        matches = self.scanner.scan_re.finditer(buf)
+        start, body_start, stamp, conflict = first, first, None, False
+        head = self.scanner.line_re.match(buf, first)
+        header = decoder.stamp(head) if head is not None else None
+        if head is not None and header is not None:
+            body_start, stamp, conflict = head.end(), header[0], header[1]
+        matches = self.scanner.scan_re.finditer(buf, first, n)
         while start < n:
             m = next(matches, None)
             if m is None:  # end of file closes the last record
@@ -603,7 +625,29 @@ class _Walker:
                 self._report(orig)
             start, body_start, stamp, conflict = end, m.end(), next_stamp, next_conflict
         self._summarise()
-        self._report(self.source.size)
+        self._report(n)
+
+    def record_start(self, offset: int) -> int | None:
+        """The first offset ≥ ``offset`` where :meth:`messages` would start a record."""
+        buf, decoder = self.source.buf, self.decoder
+        date_id, time_id = self.scanner.date_time_ids
+        for m in self.scanner.scan_re.finditer(buf, max(offset - 1, 0)):
+            brk = m.start()
+            crlf = brk > 0 and buf[brk - 1] == 13
+            if self.ios_rule and buf[brk] == 10 and not crlf:
+                continue
+            date_key, time_key = m.group(date_id, time_id)
+            if (decoder.dates.get(date_key) or decoder.date_miss(m)) is None:
+                continue
+            if (decoder.times.get(time_key) or decoder.time_miss(m)) is None:
+                continue
+            return brk + 1
+        return None
+
+    def line_breaks(self, start: int, end: int) -> int:
+        """Line breaks in ``buf[start:end]`` as the walker counts them: LF, CR and CRLF."""
+        piece = self.source.buf[start:end]
+        return piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
 
     def _report(self, done: int) -> None:
         if self.cancel is not None:

@@ -1,0 +1,84 @@
+"""A large chat is parsed by two processes; the case must equal a single-process import."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from reviewer.core.progress import CancelToken
+from reviewer.services import import_stage
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case, create_case
+from reviewer.services.importing import import_export
+from reviewer.services.messages import message_records
+
+NAMES = ["Sam Reid", "Alex Turner", "Jo Park", "\u202a+44\u00a07700\u00a0900123\u202c", "Zoë ⚽"]
+
+
+def ios_export(path: Path, count: int) -> Path:
+    rng = random.Random(7)
+    lines = []
+    for i in range(count):
+        day, minute = 1 + i // 1440 % 28, i % 1440
+        stamp = f"[{day:02d}/03/2024, {minute // 60:02d}:{minute % 60:02d}:{i % 60:02d}]"
+        name = rng.choice(NAMES)
+        body = rng.choice(
+            [
+                "ok",
+                "first line\nsecond line\n[01/03/2024, 10:00:00] quoted header",
+                "\u200e<attached: 00000001-PHOTO-2024-03-01-10-00-00.jpg>",
+                "see you later \u200e<This message was edited>",
+                "\u200eThis message was deleted.",
+            ]
+        )
+        lines.append(f"{stamp} {name}: {body}\r\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def snapshot(case: Case) -> list[dict[str, object]]:
+    return [{k: v for k, v in r.items() if k != "exhibit"} for r in message_records(case)]
+
+
+def test_two_process_import_equals_one_process_import(
+    tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = ios_export(tmp_path / "_chat.txt", 3000)
+    with create_case(tmp_path / "one", reference="A", actor=actor) as one:
+        import_export(one, export, actor)
+        expected = snapshot(one)
+    monkeypatch.setattr(import_stage, "PARALLEL_MIN_BYTES", 0)
+    with create_case(tmp_path / "two", reference="A", actor=actor) as two:
+        import_export(two, export, actor)
+        assert snapshot(two) == expected
+        with two.reading() as session:
+            from sqlalchemy import text
+
+            hits = session.execute(
+                text("SELECT count(*) FROM message_fts WHERE message_fts MATCH 'quoted'")
+            ).scalar()
+        assert hits == sum(1 for r in expected if "quoted" in str(r["text"]))
+    assert not list((tmp_path / "two" / "cache").glob("import-*")), "scratch files are removed"
+
+
+def test_cancel_stops_the_worker_and_stores_nothing(
+    tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = ios_export(tmp_path / "_chat.txt", 2000)
+    monkeypatch.setattr(import_stage, "PARALLEL_MIN_BYTES", 0)
+    token = CancelToken()
+
+    class CancelOnStore:
+        def report(self, stage: str, done: int, total: int | None) -> None:
+            if stage == "store":
+                token.cancel()
+
+    monkeypatch.setattr(import_stage, "CHECK_EVERY", 100)
+    with create_case(tmp_path / "c", reference="A", actor=actor) as case:
+        from reviewer.core.errors import Cancelled
+
+        with pytest.raises(Cancelled):
+            import_export(case, export, actor, progress=CancelOnStore(), cancel=token)
+        assert snapshot(case) == []
