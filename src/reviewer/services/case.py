@@ -16,6 +16,7 @@ from reviewer.core.errors import CaseError
 from reviewer.core.timeutil import utc_now_iso, zone
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
+from reviewer.services.taxonomy import install_default
 from reviewer.store import migrate
 from reviewer.store.engine import BEGIN_KEY, make_engine
 from reviewer.store.evidence import EvidenceStore
@@ -111,6 +112,7 @@ def create_case(
     migrate.upgrade(engine, root / DB_NAME)
     case = Case(root, engine)
     with case.transaction() as session:
+        taxonomy = install_default(session)
         session.add(
             CaseInfo(
                 id=1,
@@ -132,6 +134,7 @@ def create_case(
                 "timezone": timezone,
                 "app_version": __version__,
                 "schema": migrate.head_revision(),
+                "taxonomy": taxonomy.fingerprint(),
             },
         )
     return case

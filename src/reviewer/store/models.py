@@ -6,7 +6,7 @@ changed; review data (tags, notes, states) arrives in later migrations.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -103,6 +103,10 @@ class Participant(Base):
     display_name: Mapped[str] = mapped_column(Text)
     match_key: Mapped[str] = mapped_column(Text, index=True)
     is_custodian: Mapped[bool] = mapped_column(default=False)
+    # The person this participant is, when a reviewer linked several participants (a saved
+    # name and a phone number, or one officer across exhibits): the smallest id of the group.
+    person_id: Mapped[int | None] = mapped_column(Integer)
+    is_subject: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Message(Base):
@@ -169,3 +173,107 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Setting(Base):
+    """Case-level settings and texts (the taxonomy source, lexicons) by key."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Category(Base):
+    """The case's taxonomy, as loaded from its TOML (see review.taxonomy)."""
+
+    __tablename__ = "category"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    colour: Mapped[str] = mapped_column(String(16))
+    hotkey: Mapped[str | None] = mapped_column(String(8))
+    parent: Mapped[str | None] = mapped_column(String(128))
+    group: Mapped[str] = mapped_column(String(16))
+    retired: Mapped[bool] = mapped_column(default=False)
+
+
+class Tag(Base):
+    """A reviewer's finding that a message falls under a category. Removal is audited."""
+
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("message_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    category: Mapped[str] = mapped_column(ForeignKey("category.key"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(Text)
+    created_utc: Mapped[str] = mapped_column(String(32))
+
+
+class MessageNote(Base):
+    __tablename__ = "message_note"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(Text)
+    updated_utc: Mapped[str] = mapped_column(String(32))
+
+
+class ReviewMark(Base):
+    """A message a reviewer has read and found of no concern (state "reviewed").
+
+    "tagged" is derived from the message's tags; no row and no tag is "unreviewed".
+    """
+
+    __tablename__ = "review_mark"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(Text)
+    updated_utc: Mapped[str] = mapped_column(String(32))
+
+
+class Stance(Base):
+    """A participant's stance toward a tagged message (author, endorsed, challenged …)."""
+
+    __tablename__ = "stance"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), primary_key=True)
+    stance: Mapped[str] = mapped_column(ForeignKey("category.key"))
+    reviewer: Mapped[str] = mapped_column(Text)
+    updated_utc: Mapped[str] = mapped_column(String(32))
+
+
+class LexiconRun(Base):
+    __tablename__ = "lexicon_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lexicon_name: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    started_utc: Mapped[str] = mapped_column(String(32))
+    reviewer: Mapped[str] = mapped_column(Text)
+    messages: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+class Suggestion(Base):
+    """A lexicon hit: a suggestion for a human to confirm (it becomes a tag) or dismiss."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_open", "status", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("lexicon_run.id"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    category: Mapped[str] = mapped_column(String(128))
+    term: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_utc: Mapped[str | None] = mapped_column(String(32))

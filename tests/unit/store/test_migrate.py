@@ -100,3 +100,37 @@ def test_migrations_build_exactly_the_models(case: Case) -> None:
     with case.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert [d for d in diff if "message_fts" not in str(d)] == []
+
+
+def test_first_schema_case_upgrades_with_its_data(tmp_path: Path) -> None:
+    from alembic import command
+
+    from reviewer.store.engine import make_engine
+
+    root = tmp_path / "old"
+    root.mkdir()
+    engine = make_engine(root / DB_NAME)
+    config = migrate._config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    with sqlite3.connect(root / DB_NAME) as db:
+        db.execute(
+            "INSERT INTO exhibit (id, reference, original_name, container_kind, sha256, "
+            "size, chat_file, chat_sha256, importer, importer_version, detected_format, "
+            "date_order, date_order_source, clock, encoding, line_endings, timezone, "
+            "imported_utc, imported_by, message_count, warnings) VALUES (1, 'AB/1', 'x', "
+            "'txt', 'h', 1, 'x', 'h', 'w', '0', 'f', 'DMY', 'detected', '24h', 'utf-8', "
+            "'lf', 'Europe/London', 't', 'me', 0, '[]')"
+        )
+        db.execute(
+            "INSERT INTO participant (exhibit_id, display_name, match_key, is_custodian) "
+            "VALUES (1, 'Sam', 'sam', 0)"
+        )
+    with open_case(root) as case, case.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT display_name, is_subject, person_id FROM participant"
+        ).one()
+    assert tuple(row) == ("Sam", 0, None)
+    assert len(list(root.glob("case.before-0001-*.sqlite"))) == 1
