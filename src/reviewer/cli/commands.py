@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from reviewer.core.errors import InputError
 from reviewer.core.progress import ProgressSink
 from reviewer.core.records import DateOrder
-from reviewer.services import audit_log, integrity
+from reviewer.services import audit_log, integrity, tagging
 from reviewer.services import demo as demo_service
+from reviewer.services import taxonomy as taxonomy_service
 from reviewer.services.actor import resolve_actor
-from reviewer.services.case import create_case, open_case
+from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.messages import message_records
 
@@ -138,4 +140,107 @@ def demo(args: argparse.Namespace) -> int:
             sender = record["sender"] or f"[{record['kind']}]"
             print(f"{record['timestamp'] or '?':19}  {sender}: {record['text'][:80]}")
         print(f"… see all with: reviewer messages {case.root}")
+    return 0
+
+
+def _ids(case: Case, spec: str) -> list[int]:
+    """``17`` or ``17-40`` (a range within one conversation)."""
+    first, _, last = spec.partition("-")
+    try:
+        low = int(first)
+        high = int(last) if last else low
+    except ValueError:
+        raise InputError(f"not a message id or range: {spec!r}") from None
+    return [low] if low == high else tagging.message_range(case, low, high)
+
+
+def _report(changes: tagging.Changes, done: str, nothing: str) -> int:
+    if changes.message_ids:
+        count = len(changes.message_ids)
+        print(
+            f"{done} {count} message{'s' if count != 1 else ''} (audit entry {changes.audit_seq})"
+        )
+    else:
+        print(nothing)
+    return 0
+
+
+def tag(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        changes = tagging.tag(case, actor, _ids(case, args.message), args.category, note=args.note)
+    return _report(changes, f"tagged {args.category}:", "already tagged; nothing changed")
+
+
+def untag(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        ids = _ids(case, args.message)
+        changes = tagging.untag(case, actor, ids, args.category, reason=args.reason)
+    return _report(changes, f"removed {args.category} from", "not tagged; nothing changed")
+
+
+def review(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        ids = _ids(case, args.message)
+        changes = tagging.mark_reviewed(case, actor, ids, reviewed=not args.undo)
+    done = "marked unreviewed" if args.undo else "marked reviewed"
+    return _report(changes, f"{done}:", "nothing changed")
+
+
+def note(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        changes = tagging.set_note(case, actor, args.message, args.text)
+    return _report(changes, "note saved on", "note unchanged")
+
+
+def stance(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    value = None if args.stance == "none" else args.stance
+    with open_case(Path(args.case)) as case:
+        changes = tagging.set_stance(case, actor, args.message, args.participant, value)
+    return _report(changes, "stance recorded on", "stance unchanged")
+
+
+def progress(args: argparse.Namespace) -> int:
+    with open_case(Path(args.case)) as case:
+        state = tagging.review_progress(case)
+    print(
+        f"{state.total:,} messages: {state.reviewed:,} reviewed (no concern), "
+        f"{state.tagged:,} tagged, {state.unreviewed:,} unreviewed"
+    )
+    for reference, (total, reviewed, tagged) in state.by_exhibit.items():
+        print(
+            f"  exhibit {reference}: {total:,} messages, {reviewed:,} reviewed, {tagged:,} tagged"
+        )
+    for name, (marked, tags) in state.by_reviewer.items():
+        print(f"  {name}: {marked:,} marked reviewed, {tags:,} tags")
+    return 0
+
+
+def taxonomy(args: argparse.Namespace) -> int:
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        if args.load:
+            changes = taxonomy_service.load_file(case, Path(args.load), actor)
+            print(
+                f"taxonomy updated: {json.dumps(changes, ensure_ascii=False)}"
+                if changes
+                else "taxonomy unchanged"
+            )
+            return 0
+        with case.reading() as session:
+            current = taxonomy_service.current(session)
+    if args.toml:
+        from reviewer.review.taxonomy import to_toml
+
+        sys.stdout.write(to_toml(current))
+        return 0
+    for category in current:
+        depth = 0 if category.parent is None else 1 + (category.key.count(".") > 1)
+        hotkey = f"[{category.hotkey}] " if category.hotkey else ""
+        retired = " (retired)" if category.retired else ""
+        print(f"{'  ' * depth}{hotkey}{category.key}  {category.label}{retired}")
     return 0
