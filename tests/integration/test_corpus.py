@@ -70,3 +70,17 @@ def test_pustur_ios_zip_with_media(case: Case, actor: Actor) -> None:
     assert added and added[0]["kind"] == "system" and added[0]["sender"] is None
     multi = [r for r in records if str(r["text"]).startswith("Come on...")]
     assert multi and multi[0]["source"]["lines"] == 2  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", ["test_single_export.json", "test_batch_export.json"])
+def test_telegram_chat_miner_samples(case: Case, actor: Actor, name: str) -> None:
+    folder = CORPUS / "telegram-chat-miner"
+    import_export(case, folder / name, actor)
+    records = list(message_records(case))
+    # Entity texts are concatenated as Telegram renders them; chat-miner's target joins them
+    # with a space, so compare without white space.
+    got = {(r["utc"], r["sender"], "".join(str(r["text"]).split())) for r in records}
+    for expected in json.loads((folder / "target.json").read_text()):
+        # the samples carry only date_unixtime: their times are exact UTC instants
+        text = "".join(expected["message"].split())
+        assert (expected["timestamp"] + "Z", expected["author"], text) in got

@@ -7,10 +7,10 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from reviewer.cli.progress import StderrProgress
 from reviewer.core.errors import InputError
-from reviewer.core.progress import ProgressSink
 from reviewer.core.records import DateOrder
 from reviewer.services import audit_log, integrity, tagging
 from reviewer.services import demo as demo_service
@@ -19,26 +19,6 @@ from reviewer.services.actor import resolve_actor
 from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.messages import message_records
-
-
-class _StderrProgress(ProgressSink):
-    """Progress on one rewritten stderr line, only when stderr is a terminal."""
-
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self._stream = stream
-        self._live = stream.isatty()
-
-    def report(self, stage: str, done: int, total: int | None) -> None:
-        if not self._live:
-            return
-        of = f" of {total:,}" if total else ""
-        self._stream.write(f"\r{stage}: {done:,}{of}\033[K")
-        self._stream.flush()
-
-    def finish(self) -> None:
-        if self._live:
-            self._stream.write("\r\033[K")
-            self._stream.flush()
 
 
 def _dump(record: dict[str, Any]) -> None:
@@ -67,7 +47,7 @@ def import_(args: argparse.Namespace) -> int:
         timezone=args.timezone,
         date_order=DateOrder(args.date_order) if args.date_order else None,
     )
-    progress = _StderrProgress()
+    progress = StderrProgress()
     with open_case(Path(args.case)) as case:
         try:
             result = import_export(case, Path(args.export), actor, options, progress=progress)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from reviewer import __version__
-from reviewer.cli import commands
+from reviewer.cli import commands, screening
 from reviewer.core.errors import ReviewerError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     taxonomy.add_argument("--load", metavar="FILE", help="replace it with this TOML file")
     taxonomy.add_argument("--toml", action="store_true", help="print it as TOML")
     taxonomy.set_defaults(handler=commands.taxonomy)
+
+    screening.register(sub)
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")

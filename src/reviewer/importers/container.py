@@ -151,11 +151,17 @@ class ExportContainer:
         return replace(member, opener=tracked_open)
 
 
-def open_export(path: Path, *, limits: Limits = Limits()) -> ExportContainer:
-    """Open a ``.txt`` chat, a ``.zip`` export or a folder export, judged by content."""
+def open_export(
+    path: Path, *, limits: Limits = Limits(), chat: str | None = None
+) -> ExportContainer:
+    """Open a ``.txt`` chat, a ``.zip`` export or a folder export, judged by content.
+
+    ``chat`` names the chat file of a folder export exactly (``result.json`` for Telegram)
+    instead of looking for a WhatsApp text file.
+    """
     path = Path(path)
     if path.is_dir():
-        return _open_folder(path, limits)
+        return _open_folder(path, limits, chat)
     if not path.is_file():
         raise InputError("no such file, or not a regular file", file=str(path))
     head = _read_head(path)
@@ -253,7 +259,7 @@ def _check_chat_size(name: str, size: int, limits: Limits, path: Path) -> None:
 # --- folders ------------------------------------------------------------------------------
 
 
-def _open_folder(path: Path, limits: Limits) -> ExportContainer:
+def _open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> ExportContainer:
     files: list[tuple[str, int]] = []
     skipped: list[str] = []
     for rel, size in _walk_folder(path, skipped):
@@ -268,7 +274,11 @@ def _open_folder(path: Path, limits: Limits) -> ExportContainer:
             f"the folder holds {total} bytes, above the limit of {limits.max_total_bytes}",
             file=path.name,
         )
-    chat_at = _pick_chat([rel for rel, _ in files])
+    names = [rel for rel, _ in files]
+    if chat_name is not None:
+        chat_at = names.index(chat_name) if chat_name in names else None
+    else:
+        chat_at = _pick_chat(names)
     if chat_at is None:
         raise InputError(_no_chat_message([rel for rel, _ in files]), file=path.name)
 

@@ -13,6 +13,7 @@ import multiprocessing
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,14 +68,18 @@ def write_messages(
     on_new_sender: Callable[[str], None] | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressSink | None = None,
+    exact_instants: bool = False,
 ) -> StageResult:
     """Turn ``messages`` into rows (local ids from 1, in this order) for ``writer``.
 
-    ``on_new_sender`` runs before the first row naming a sender is queued.
+    ``on_new_sender`` runs before the first row naming a sender is queued. With
+    ``exact_instants`` a ``unixtime:<seconds>`` flag (Telegram) gives the UTC instant instead
+    of the time zone.
     """
     result = StageResult()
+    instants = _ExactInstants(converter) if exact_instants else _ZoneInstants(converter)
     try:
-        _write(messages, writer, converter, result, on_new_sender, cancel, progress)
+        _write(messages, writer, instants, result, on_new_sender, cancel, progress)
     finally:
         close = getattr(messages, "close", None)
         if close is not None:  # release the parser's views of the mapped file now
@@ -86,7 +91,7 @@ def write_messages(
 def _write(
     messages: Iterable[ParsedMessage],
     writer: RowWriter,
-    converter: UtcConverter,
+    converter: Converter,
     result: StageResult,
     on_new_sender: Callable[[str], None] | None,
     cancel: CancelToken | None,
@@ -98,7 +103,7 @@ def _write(
         stamp = message.timestamp
         if stamp is not None:
             local = iso_local(stamp)
-            instant, flag = converter(stamp)
+            instant, flag = converter(stamp, message.flags)
             utc = iso_utc(instant)
             if result.first_ts is None:
                 result.first_ts = local
@@ -126,6 +131,29 @@ def _write(
                 cancel.raise_if_cancelled()
             if progress is not None:
                 progress.report("store", result.count, None)
+
+
+class Converter(Protocol):
+    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]: ...
+
+
+class _ZoneInstants:
+    def __init__(self, converter: UtcConverter) -> None:
+        self._converter = converter
+
+    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]:
+        return self._converter(local)
+
+
+class _ExactInstants(_ZoneInstants):
+    """The instant a ``unixtime:`` flag states, else the zone's conversion."""
+
+    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]:
+        for flag in flags:
+            if flag.startswith("unixtime:"):
+                seconds = int(flag.removeprefix("unixtime:"))
+                return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None), None
+        return self._converter(local)
 
 
 def _plain(message: ParsedMessage, flag: str | None) -> bool:

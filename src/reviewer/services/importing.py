@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from reviewer import __version__
 from reviewer.core.errors import Cancelled, InputError, ReviewerError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
-from reviewer.core.records import DateOrder
+from reviewer.core.records import ChatProfile, DateOrder
 from reviewer.core.timeutil import UtcConverter, utc_now_iso, zone
 from reviewer.importers.container import ExportContainer, Member, open_export
 from reviewer.importers.media import inspect_media, make_thumbnail
+from reviewer.importers.telegram import detect_telegram, parse_telegram
 from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
@@ -55,7 +56,17 @@ from reviewer.store.staging import (
     start_sender_map,
 )
 
-IMPORTER = "whatsapp-text"
+IMPORTERS = {
+    "whatsapp-ios": "whatsapp-text",
+    "whatsapp-android": "whatsapp-text",
+    "telegram-json": "telegram-json",
+}
+TELEGRAM_CHAT = "result.json"
+# JSON dates are written year first; lines and clocks do not apply.
+TELEGRAM_PROFILE = ChatProfile(
+    format="telegram-json", date_order=DateOrder.YMD, clock="24h", encoding="utf-8",
+    line_endings="n/a",
+)  # fmt: skip
 # WhatsApp silently drops the oldest messages beyond these counts (export-formats.md §1.1).
 CAPS = {"with media": 10_000, "without media": 40_000}
 
@@ -141,38 +152,99 @@ class _ImportJob:
         zone(tz_name)
         self.progress.report("copy", 0, None)
         self.case.cache_dir.mkdir(exist_ok=True)
+        telegram = detect_telegram(self.export)
         with tempfile.TemporaryDirectory(prefix="import-", dir=self.case.cache_dir) as tmp:
             source = self._copy_original(Path(tmp))
-            with open_export(source) as container:
+            chat_file = TELEGRAM_CHAT if telegram and source.is_dir() else None
+            with open_export(source, chat=chat_file) as container:
                 chat_blob = self._store_chat(container)
                 with chat_blob.path.open("rb") as handle, _map(handle) as data:
-                    parsed = parse_chat(
-                        data,
-                        file_name=container.chat.name,
-                        date_order=self.options.date_order,
-                        cancel=self.cancel,
-                        progress=self.progress,
-                    )
-                    chunks = plan_chunks(parsed, len(data))
-                    worker = None
-                    if len(chunks) == 2:
-                        staging = Path(tmp) / "stage-1.sqlite"
-                        worker = self._start_worker(parsed, chunks[1], chat_blob, tz_name, staging)
-                    try:
-                        attached = {"stage1": staging} if worker is not None else {}
-                        with self.case.transaction_with(attached) as session:
-                            exhibit = self._add_exhibit(
-                                session, reference, tz_name, container, chat_blob, parsed.profile
-                            )
-                            loaded = self._load_messages(
-                                session, exhibit, parsed, chunks[0], worker, tz_name
-                            )
-                            result = self._finish(session, exhibit, container, loaded)
-                    finally:
-                        if worker is not None:
-                            worker.stop()
+                    if telegram:
+                        result = self._telegram(reference, tz_name, container, chat_blob, data)
+                    else:
+                        scratch = Path(tmp)
+                        result = self._whatsapp(
+                            reference, tz_name, container, chat_blob, data, scratch
+                        )
         result.seconds = time.perf_counter() - started
         return result
+
+    def _whatsapp(
+        self,
+        reference: str,
+        tz_name: str,
+        container: ExportContainer,
+        chat_blob: StoredBlob,
+        data: mmap.mmap | bytes,
+        scratch: Path,
+    ) -> ImportResult:
+        parsed = parse_chat(
+            data,
+            file_name=container.chat.name,
+            date_order=self.options.date_order,
+            cancel=self.cancel,
+            progress=self.progress,
+        )
+        chunks = plan_chunks(parsed, len(data))
+        worker = None
+        if len(chunks) == 2:
+            staging = scratch / "stage-1.sqlite"
+            worker = self._start_worker(parsed, chunks[1], chat_blob, tz_name, staging)
+        try:
+            attached = {"stage1": staging} if worker is not None else {}
+            with self.case.transaction_with(attached) as session:
+                exhibit = self._add_exhibit(
+                    session, reference, tz_name, container, chat_blob, parsed.profile
+                )
+                loaded = self._load_messages(session, exhibit, parsed, chunks[0], worker, tz_name)
+                self._warn_about_caps(loaded.count, bool(container.members))
+                return self._finish(session, exhibit, container, loaded)
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    def _telegram(
+        self,
+        reference: str,
+        tz_name: str,
+        container: ExportContainer,
+        chat_blob: StoredBlob,
+        data: mmap.mmap | bytes,
+    ) -> ImportResult:
+        """Each chat of a Telegram export becomes a conversation of one exhibit."""
+        chats = parse_telegram(
+            data, file_name=container.chat.name, cancel=self.cancel, progress=self.progress
+        )
+        with self.case.transaction() as session:
+            exhibit = self._add_exhibit(
+                session, reference, tz_name, container, chat_blob, TELEGRAM_PROFILE
+            )
+            db = _connection(session)
+            loaded = _Loaded(first_id=_next_message_id(session))
+            senders = _Senders(session, exhibit.id, db)
+            converter = UtcConverter(zone(tz_name))
+            for chat in chats:
+                conversation = Conversation(
+                    exhibit_id=exhibit.id, name=chat.name, kind=chat.kind, source_id=chat.source_id
+                )
+                session.add(conversation)
+                session.flush()
+                writer = CaseWriter(
+                    db, id_shift=loaded.first_id - 1 + loaded.count, conversation_id=conversation.id
+                )
+                part = write_messages(
+                    chat.messages,
+                    writer,
+                    converter,
+                    on_new_sender=senders.add,
+                    cancel=self.cancel,
+                    progress=self.progress,
+                    exact_instants=True,
+                )
+                loaded.add(part)
+            senders.close()
+            index_messages(db, loaded.first_id, loaded.first_id + loaded.count - 1)
+            return self._finish(session, exhibit, container, loaded)
 
     def _start_worker(
         self,
@@ -210,28 +282,15 @@ class _ImportJob:
         session.add(conversation)
         session.flush()
         db = _connection(session)
-        loaded = _Loaded(first_id=(session.scalar(select(func.max(Message.id))) or 0) + 1)
-        participants: dict[str, int] = {}
-
-        def add_sender(name: str) -> None:
-            if name in participants:
-                return
-            person = Participant(
-                exhibit_id=exhibit.id, display_name=name, match_key=match_key(name)
-            )
-            session.add(person)
-            session.flush()
-            participants[name] = person.id
-            map_senders(db, [(name, person.id)])
-
-        start_sender_map(db)
+        loaded = _Loaded(first_id=_next_message_id(session))
+        senders = _Senders(session, exhibit.id, db)
         writer = CaseWriter(db, id_shift=loaded.first_id - 1, conversation_id=conversation.id)
         messages = parsed.messages if worker is None else parsed.chunk(*first_chunk)
         own = write_messages(
             messages,
             writer,
             UtcConverter(zone(tz_name)),
-            on_new_sender=add_sender,
+            on_new_sender=senders.add,
             cancel=self.cancel,
             progress=self.progress,
         )
@@ -242,7 +301,7 @@ class _ImportJob:
             other = worker.result(self.cancel)
             self.warnings.extend(other.warnings)
             for name in other.senders:
-                add_sender(name)
+                senders.add(name)
             shift = loaded.first_id - 1 + loaded.count
             self.progress.report("store", loaded.count, None)
             merge(
@@ -254,14 +313,13 @@ class _ImportJob:
             )
             loaded.add(other)
             index_messages(db, shift + 1, shift + other.count)
-        end_sender_map(db)
+        senders.close()
         return loaded
 
     def _finish(
         self, session: Session, exhibit: Exhibit, container: ExportContainer, loaded: _Loaded
     ) -> ImportResult:
         present, missing = self._load_files(session, exhibit.id, container, loaded.references)
-        self._warn_about_caps(loaded.count, bool(container.members))
         _finish_exhibit(exhibit, loaded, self.warnings)
         session.flush()
         details = self._audit_details(exhibit, loaded.count, present, missing, container)
@@ -310,11 +368,11 @@ class _ImportJob:
             size=original.size,
             chat_file=container.chat.name,
             chat_sha256=chat_blob.sha256,
-            importer=IMPORTER,
+            importer=IMPORTERS[profile.format],
             importer_version=__version__,
             detected_format=profile.format,
             date_order=str(profile.date_order),
-            date_order_source="option" if self.options.date_order else "detected",
+            date_order_source=_date_order_source(profile, self.options),
             clock=profile.clock,
             encoding=profile.encoding,
             line_endings=profile.line_endings,
@@ -424,7 +482,7 @@ class _ImportJob:
             "size": exhibit.size,
             "chat_file": exhibit.chat_file,
             "chat_sha256": exhibit.chat_sha256,
-            "importer": f"{IMPORTER} {__version__}",
+            "importer": f"{exhibit.importer} {__version__}",
             "format": exhibit.detected_format,
             "date_order": exhibit.date_order,
             "date_order_source": exhibit.date_order_source,
@@ -454,6 +512,41 @@ class _Loaded:
         self.count += part.count
         self.first_ts = self.first_ts or part.first_ts
         self.last_ts = part.last_ts or self.last_ts
+
+
+class _Senders:
+    """Participants of one exhibit, created as their first message is written."""
+
+    def __init__(self, session: Session, exhibit_id: int, db: sqlite3.Connection) -> None:
+        self._session = session
+        self._exhibit_id = exhibit_id
+        self._db = db
+        self._ids: dict[str, int] = {}
+        start_sender_map(db)
+
+    def add(self, name: str) -> None:
+        if name in self._ids:
+            return
+        person = Participant(
+            exhibit_id=self._exhibit_id, display_name=name, match_key=match_key(name)
+        )
+        self._session.add(person)
+        self._session.flush()
+        self._ids[name] = person.id
+        map_senders(self._db, [(name, person.id)])
+
+    def close(self) -> None:
+        end_sender_map(self._db)
+
+
+def _next_message_id(session: Session) -> int:
+    return (session.scalar(select(func.max(Message.id))) or 0) + 1
+
+
+def _date_order_source(profile: ChatProfile, options: ImportOptions) -> str:
+    if profile.format == "telegram-json":
+        return "format"
+    return "option" if options.date_order else "detected"
 
 
 def _connection(session: Session) -> sqlite3.Connection:

@@ -52,24 +52,37 @@ def tag(
 ) -> Changes:
     """Tag messages with a content category or Standard; already tagged ones are skipped."""
     with case.transaction() as session:
-        _category(session, category, TAGGABLE_GROUPS)
-        ids = _existing(session, message_ids)
-        already = set(
-            session.scalars(
-                select(Tag.message_id).where(Tag.category == category, Tag.message_id.in_(ids))
-            )
+        return tag_in(session, actor, message_ids, category, note=note)
+
+
+def tag_in(
+    session: Session,
+    actor: Actor,
+    message_ids: Sequence[int],
+    category: str,
+    *,
+    note: str | None = None,
+    details: dict[str, object] | None = None,
+) -> Changes:
+    """:func:`tag` inside the caller's transaction; ``details`` are added to the audit entry."""
+    _category(session, category, TAGGABLE_GROUPS)
+    ids = _existing(session, message_ids)
+    already = set(
+        session.scalars(
+            select(Tag.message_id).where(Tag.category == category, Tag.message_id.in_(ids))
         )
-        new = [i for i in ids if i not in already]
-        if not new:
-            return Changes(())
-        now = utc_now_iso()
-        session.add_all(
-            Tag(message_id=i, category=category, note=note, reviewer=actor.name, created_utc=now)
-            for i in new
-        )
-        details = {"category": category, "messages": new, "note": note}
-        entry = audit_log.append(session, actor, "tag.added", _target(new), details)
-        return Changes(tuple(new), (category,), entry["seq"])
+    )
+    new = [i for i in ids if i not in already]
+    if not new:
+        return Changes(())
+    now = utc_now_iso()
+    session.add_all(
+        Tag(message_id=i, category=category, note=note, reviewer=actor.name, created_utc=now)
+        for i in new
+    )
+    entry_details = {"category": category, "messages": new, "note": note, **(details or {})}
+    entry = audit_log.append(session, actor, "tag.added", _target(new), entry_details)
+    return Changes(tuple(new), (category,), entry["seq"])
 
 
 def untag(
