@@ -1,0 +1,167 @@
+"""What an evidence bundle holds, as plain values: the contract between the export service
+(which reads the case) and the writers (which never touch the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class BundleAttachment:
+    filename: str  # as the export named it
+    sha256: str | None  # None when the export referenced a file it did not contain
+    mime: str | None
+    size: int | None
+    present: bool
+    source: Path | None  # the evidence file to copy (read-only), when present
+    bundle_path: str | None  # "media/<sha256>.<ext>" inside data/, when present
+    thumbnail: Path | None = None  # a JPEG in the case cache, for reports
+
+
+@dataclass(frozen=True, slots=True)
+class BundleTag:
+    category: str
+    label: str
+    colour: str
+    reviewer: str
+    created_utc: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BundleStance:
+    participant: str  # display name (pseudonymised when redacted)
+    stance: str  # category key, e.g. "stance.endorsed"
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundleMessage:
+    """One included message: the §5 record plus review data, and why it is included."""
+
+    id: int
+    exhibit: str
+    conversation: str
+    conversation_id: int
+    seq: int
+    timestamp: str | None  # local, as written
+    utc: str | None
+    time_flag: str | None
+    sender: str | None  # pseudonymised when redacted
+    kind: str
+    text: str  # masked when redacted
+    edited: bool
+    reply_to: int | None
+    flags: tuple[str, ...]
+    system_event: str | None
+    attachments: tuple[BundleAttachment, ...]
+    source: dict[str, Any]  # {"file", "line", "lines", "offset", "length"}
+    tags: tuple[BundleTag, ...]  # empty for context messages
+    stances: tuple[BundleStance, ...]
+    note: str | None
+    context: bool  # True when included only as context of a tagged message
+
+    def record(self) -> dict[str, Any]:
+        """The DESIGN.md §5 record plus tags, stances and notes (messages.jsonl)."""
+        return {
+            "id": self.id,
+            "exhibit": self.exhibit,
+            "conversation": self.conversation,
+            "seq": self.seq,
+            "timestamp": self.timestamp,
+            "utc": self.utc,
+            "time_flag": self.time_flag,
+            "sender": self.sender,
+            "kind": self.kind,
+            "text": self.text,
+            "edited": self.edited,
+            "reply_to": self.reply_to,
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "sha256": a.sha256,
+                    "mime": a.mime,
+                    "size": a.size,
+                    "present": a.present,
+                }
+                for a in self.attachments
+            ],
+            "source": dict(self.source),
+            "tags": [
+                {
+                    "category": t.category,
+                    "reviewer": t.reviewer,
+                    "created": t.created_utc,
+                    "note": t.note,
+                }
+                for t in self.tags
+            ],
+            "stances": [{"participant": s.participant, "stance": s.stance} for s in self.stances],
+            "note": self.note,
+            "context": self.context,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BundleExhibit:
+    reference: str
+    custodian: str | None
+    original_name: str
+    sha256: str
+    size: int
+    chat_file: str
+    chat_sha256: str
+    importer: str
+    detected_format: str
+    timezone: str
+    imported_utc: str
+    imported_by: str
+    message_count: int
+    first_timestamp: str | None
+    last_timestamp: str | None
+    original: Path | None  # the evidence file of the original export (--include-originals)
+
+
+@dataclass(frozen=True, slots=True)
+class BundleParticipant:
+    id: int
+    exhibit: str
+    name: str  # pseudonymised when redacted
+    message_count: int
+    is_subject: bool
+    membership: list[dict[str, Any]]  # intervals: {"from", "to", "joined", "left", "inferred"}
+
+
+@dataclass(frozen=True, slots=True)
+class BundleCategory:
+    key: str
+    label: str
+    description: str
+    colour: str
+    group: str
+    parent: str | None
+
+
+@dataclass(slots=True)
+class Bundle:
+    """Everything the writers need. Built by ``services.exporting``."""
+
+    case_reference: str
+    case_title: str | None
+    marking: str  # "OFFICIAL-SENSITIVE"
+    reviewer: str
+    workstation: str
+    created_utc: str
+    software: str  # "reviewer 0.1.0"
+    selection: dict[str, Any]  # the filters used: context, categories, dates, exhibits, redaction
+    redacted: bool
+    exhibits: list[BundleExhibit]
+    participants: list[BundleParticipant]
+    categories: list[BundleCategory]
+    messages: list[BundleMessage]  # in conversation order, context included
+    activity: list[tuple[str, int, int]]  # (local date, messages that day, tagged that day)
+    audit_entries: list[dict[str, Any]]  # the whole chain, DESIGN.md §3 fields incl. hash
+    audit_head: str
+    extra: dict[str, Any] = field(default_factory=dict)
