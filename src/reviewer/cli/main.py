@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from reviewer import __version__
 from reviewer.cli import commands, screening
+from reviewer.cli import participants as participant_cli
 from reviewer.core.errors import ReviewerError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     taxonomy.set_defaults(handler=commands.taxonomy)
 
     screening.register(sub)
+    participant_cli.register(sub)
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")
