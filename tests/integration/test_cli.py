@@ -113,7 +113,7 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
 
 
 def test_demo_builds_a_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "demo", "--case", str(tmp_path / "demo"))
+    code, out, err = run(capsys, "demo", "--no-gui", "--case", str(tmp_path / "demo"))
     assert code == 0, err
     assert "demo case DEMO-0001" in out
     code, out, _ = run(capsys, "messages", str(tmp_path / "demo"), "--jsonl")

@@ -6,6 +6,7 @@ import argparse
 import itertools
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from reviewer.core.errors import InputError
 from reviewer.core.records import DateOrder
 from reviewer.services import audit_log, integrity, tagging
 from reviewer.services import demo as demo_service
+from reviewer.services import search as search_service
 from reviewer.services import taxonomy as taxonomy_service
 from reviewer.services.actor import resolve_actor
 from reviewer.services.case import Case, create_case, open_case
@@ -224,3 +226,45 @@ def taxonomy(args: argparse.Namespace) -> int:
         retired = " (retired)" if category.retired else ""
         print(f"{'  ' * depth}{hotkey}{category.key}  {category.label}{retired}")
     return 0
+
+
+def search(args: argparse.Namespace) -> int:
+    filters = search_service.SearchFilters(
+        sender=args.sender,
+        category=args.category,
+        date_from=_date(args.date_from),
+        date_to=_date(args.date_to),
+        kind=args.kind,
+        untagged=args.untagged,
+        unreviewed=args.unreviewed,
+        exhibit=args.exhibit,
+    )
+    query = args.query or None
+    with open_case(Path(args.case)) as case:
+        for hit in search_service.iter_search(case, query, filters, regex=args.regex):
+            if args.jsonl:
+                _dump(
+                    {
+                        "id": hit.id,
+                        "exhibit": hit.exhibit,
+                        "conversation": hit.conversation,
+                        "timestamp": hit.timestamp,
+                        "sender": hit.sender,
+                        "kind": hit.kind,
+                        "text": hit.text,
+                        "spans": [list(span) for span in hit.spans],
+                    }
+                )
+            else:
+                text = hit.text.replace("\n", " ⏎ ")
+                print(f"{hit.id:>7}  {hit.timestamp or '?':19}  {hit.sender or '[system]'}: {text}")
+    return 0
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from None

@@ -25,9 +25,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="build a case from the bundled demo export and show it")
+    demo = sub.add_parser("demo", help="open the application on a case built from the demo export")
     demo.add_argument("--case", metavar="DIR", help="where to build it (default: a new folder)")
+    demo.add_argument(
+        "--no-gui", action="store_true", help="build it and print its first messages instead"
+    )
     demo.set_defaults(handler=commands.demo)
+
+    gui = sub.add_parser("gui", help="open the application (on CASE if given)")
+    gui.add_argument("case", metavar="CASE", nargs="?")
+    gui.set_defaults(handler=None)
+
+    search = sub.add_parser("search", help='search messages (words, "phrases", prefix*, OR, -not)')
+    search.add_argument("case", metavar="CASE")
+    search.add_argument("query", metavar="QUERY", nargs="?", default="")
+    search.add_argument("--regex", action="store_true", help="QUERY is a regular expression")
+    search.add_argument("--sender", metavar="NAME")
+    search.add_argument("--category", metavar="KEY", help="tagged with KEY or a sub-category")
+    search.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", metavar="DATE", help="YYYY-MM-DD (inclusive)")
+    search.add_argument("--kind", help="text, media, system, deleted, poll, location, …")
+    search.add_argument("--exhibit", metavar="REF")
+    search.add_argument("--untagged", action="store_true")
+    search.add_argument("--unreviewed", action="store_true")
+    search.add_argument("--jsonl", action="store_true", help="one JSON record per hit")
+    search.set_defaults(handler=commands.search)
 
     case = sub.add_parser("case", help="create cases")
     case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
@@ -113,13 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], gui: Handler | None = None) -> int:
+    """Run a command. ``gui`` opens the application; it is handed in by ``reviewer.__main__``
+    because the command line and the GUI are separate layers."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
+    if handler is None or (args.command == "demo" and not args.no_gui):
+        if gui is None:
+            parser.print_help()
+            return 0
+        handler = gui
     try:
         return handler(args)
     except ReviewerError as exc:

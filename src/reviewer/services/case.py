@@ -73,8 +73,11 @@ class Case:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            yield session
+        """A read-only unit: a deferred transaction, so it never takes the write lock."""
+        with self.engine.connect() as connection:
+            connection.info[BEGIN_KEY] = "BEGIN"
+            with Session(bind=connection, expire_on_commit=False) as session:
+                yield session
 
     def summary(self) -> CaseSummary:
         with self.reading() as session:
