@@ -230,3 +230,16 @@ def test_exhibit_time_zone_overrides_the_case(case: Case, tmp_path: Path, actor:
 def test_phone_numbers_get_a_digit_match_key() -> None:
     assert match_key("\u202a+44\u00a07700\u00a0900123\u202c") == "+447700900123"
     assert match_key("Sam Reid") == "sam reid"
+
+
+def test_near_the_whatsapp_cap_warns_of_truncation(
+    case: Case, tmp_path: Path, actor: Actor
+) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    lines = [f"14/03/2024, 10:{i % 60:02d} - Sam Reid: message {i}\n" for i in range(9_700)]
+    lines.append("14/03/2024, 11:00 - Sam Reid: IMG-20240314-WA0007.jpg (file attached)\n")
+    (folder / "WhatsApp Chat with Sam.txt").write_text("".join(lines))
+    (folder / "IMG-20240314-WA0007.jpg").write_bytes(jpeg_bytes())
+    result = import_export(case, folder, actor)
+    assert any("10,000-message limit" in w for w in result.warnings)
