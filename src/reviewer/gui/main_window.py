@@ -1,0 +1,942 @@
+"""The main window (DESIGN.md §5a): navigator, timeline and chat view, tagging panel, search
+bar, toolbar and status bar, and the keyboard shortcuts that drive a review."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer import __version__
+from reviewer.core.errors import ReviewerError
+from reviewer.gui.chat.model import MessageListModel
+from reviewer.gui.chat.view import ChatView
+from reviewer.gui.search_bar import SearchBar, SearchRequest
+from reviewer.gui.tagging_panel import TaggingPanel
+from reviewer.gui.tasks import Task, error_text, show_error
+from reviewer.gui.timeline import TimelineStrip
+from reviewer.review.taxonomy import Taxonomy
+from reviewer.services import audit_log, browse, participants, screening, search, tagging
+from reviewer.services import taxonomy as taxonomy_service
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case
+
+log = logging.getLogger("reviewer.gui")
+
+#: Hits fetched per search page.
+SEARCH_PAGE = 500
+#: Largest selection whose details are loaded for the tagging panel.
+SELECTION_DETAIL_LIMIT = 5000
+#: Open suggestions counted for the status bar before it says "N+".
+SUGGESTION_COUNT_CAP = 10_000
+
+SHORTCUTS = (
+    ("j / k, ↓ / ↑", "Next / previous message"),
+    ("1–9, category hotkeys", "Toggle that category on the selection"),
+    ("n / p", "Next / previous search hit"),
+    ("u", "Next unreviewed message"),
+    ("r", "Mark the selection reviewed (no concern)"),
+    ("s", "Next lexicon suggestion"),
+    ("Enter / Delete", "Confirm / dismiss the current suggestion"),
+    ("Ctrl+F", "Search"),
+    ("Ctrl+G", "Jump to a date"),
+    ("Ctrl+I", "Import an export"),
+    ("Ctrl+Shift+B", "Reveal or blur all images"),
+    ("?", "This list"),
+)
+
+
+class NavigatorPane(QTreeWidget):
+    """Exhibits and conversations, participants with message counts, and the taxonomy with
+    live counts.
+
+    Signals:
+        conversationActivated(int): a conversation was clicked.
+        categoryActivated(str): a category was clicked (filter by it).
+        participantActivated(str): a participant was clicked (filter by sender).
+    """
+
+    conversationActivated = Signal(int)
+    categoryActivated = Signal(str)
+    participantActivated = Signal(str)
+
+    KIND_ROLE = Qt.ItemDataRole.UserRole
+    VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setColumnCount(2)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(True)
+        self.setUniformRowHeights(True)  # a few hundred rows at most, all one line
+        self.setMinimumWidth(200)
+        self.exhibits = self._section("Exhibits")
+        self.participants = self._section("Participants")
+        self.categories = self._section("Categories")
+        self._category_items: dict[str, QTreeWidgetItem] = {}
+        self._conversation_items: dict[int, QTreeWidgetItem] = {}
+        self.itemClicked.connect(self._clicked)
+
+    def _section(self, title: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self, [title.upper()])
+        font = QFont(item.font(0))
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        item.setFont(0, font)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setFirstColumnSpanned(True)
+        item.setExpanded(True)
+        return item
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.setColumnWidth(1, 64)
+        self.setColumnWidth(0, max(80, self.viewport().width() - 64))
+
+    def _child(
+        self, parent: QTreeWidgetItem, label: str, count: int | None, kind: str, value: object
+    ) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [label, "" if count is None else f"{count:,}"])
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setData(0, self.KIND_ROLE, kind)
+        item.setData(0, self.VALUE_ROLE, value)
+        item.setToolTip(0, label)
+        return item
+
+    def set_conversations(self, conversations: Sequence[Any]) -> None:
+        self.exhibits.takeChildren()
+        self._conversation_items.clear()
+        by_exhibit: dict[str, QTreeWidgetItem] = {}
+        for info in conversations:
+            exhibit = str(getattr(info, "exhibit", "?"))
+            parent = by_exhibit.get(exhibit)
+            if parent is None:
+                parent = self._child(self.exhibits, exhibit, None, "exhibit", exhibit)
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setExpanded(True)
+                by_exhibit[exhibit] = parent
+            item = self._child(
+                parent,
+                str(getattr(info, "name", "?")),
+                getattr(info, "message_count", None),
+                "conversation",
+                int(info.id),
+            )
+            self._conversation_items[int(info.id)] = item
+        if not conversations:
+            empty = self._child(self.exhibits, "No exhibits yet: Import…", None, "none", None)
+            empty.setDisabled(True)
+
+    def select_conversation(self, conversation_id: int) -> None:
+        item = self._conversation_items.get(conversation_id)
+        if item is not None:
+            self.setCurrentItem(item)
+
+    def set_participants(self, participants: Sequence[Any] | None) -> None:
+        self.participants.takeChildren()
+        if participants is None:
+            note = self._child(self.participants, "(not available yet)", None, "none", None)
+            note.setDisabled(True)
+            return
+        for person in participants:
+            name = getattr(person, "display_name", None) or getattr(person, "name", "?")
+            count = getattr(person, "message_count", None)
+            label = str(name)
+            if getattr(person, "is_custodian", False):
+                label += " (custodian)"
+            item = self._child(self.participants, label, count, "participant", str(name))
+            membership = getattr(person, "membership", None)
+            if membership:
+                item.setToolTip(0, f"{name}\n{membership}")
+
+    def set_taxonomy(self, taxonomy: Taxonomy) -> None:
+        self.categories.takeChildren()
+        self._category_items.clear()
+        parents: dict[str | None, QTreeWidgetItem] = {None: self.categories}
+        for category in taxonomy:
+            if category.group not in tagging.TAGGABLE_GROUPS:
+                continue
+            parent = parents.get(category.parent, self.categories)
+            item = self._child(parent, category.label, None, "category", category.key)
+            item.setToolTip(0, f"{category.label}\n{category.description}")
+            item.setForeground(0, self.palette().text())
+            parents[category.key] = item
+            self._category_items[category.key] = item
+        for item in self._category_items.values():
+            item.setExpanded(False)
+
+    def set_category_counts(self, counts: dict[str, int]) -> None:
+        for key, item in self._category_items.items():
+            count = counts.get(key)
+            item.setText(1, "" if count is None else f"{count:,}")
+
+    def category_count(self, key: str) -> str:
+        item = self._category_items.get(key)
+        return item.text(1) if item is not None else ""
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        kind = item.data(0, self.KIND_ROLE)
+        value = item.data(0, self.VALUE_ROLE)
+        if kind == "conversation":
+            self.conversationActivated.emit(int(value))
+        elif kind == "category":
+            self.categoryActivated.emit(str(value))
+        elif kind == "participant":
+            self.participantActivated.emit(str(value))
+
+
+class MainWindow(QMainWindow):
+    """One open case.
+
+    Attributes:
+        case: the open case (closed with the window).
+        actor: who is reviewing; every change is recorded under this name.
+        chat: the chat view (``gui.chat.view.ChatView``).
+
+    Signals:
+        closed(): the window closed and its case is closed.
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        case: Case,
+        actor: Actor,
+        *,
+        role: str = "",
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.actor = actor
+        self.role = role
+        self._settings = settings
+        self._summary = case.summary()
+        self._taxonomy: Taxonomy = self._load_taxonomy()
+        self._conversation: int | None = None
+        self._conversations: list[Any] = []
+        self._hits: list[int] = []
+        self._hit_index: int | None = None
+        self._hit_total: int | None = None
+        self._hit_after: Any = None
+        self._search_request: SearchRequest | None = None
+        self._selection: list[int] = []
+        self.current_suggestion: screening.SuggestionView | None = None
+        self.search_task: Task[Any] | None = None
+        self.audit_head: tuple[str, bool | None] = ("", None)
+        self._dialogs: list[QWidget] = []
+        self.setWindowTitle(self._title())
+        self.resize(1400, 860)
+
+        self.navigator = NavigatorPane()
+        self.timeline = TimelineStrip()
+        self.chat = ChatView(self)
+        self.model = MessageListModel(case, parent=self)
+        self.chat.set_model(self.model)
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        self.panel = TaggingPanel()
+        self.search_bar = SearchBar()
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(self.timeline)
+        centre_layout.addWidget(self.chat, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([250, 790, 360])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._build_shortcuts()
+        self._connect()
+        self._restore_state()
+
+        self.chat.set_taxonomy({c.key: (c.label, c.colour) for c in self._taxonomy})
+        self.chat.set_highlight_provider(self.lexicon_spans)
+        self.panel.set_taxonomy(self._taxonomy)
+        self.navigator.set_taxonomy(self._taxonomy)
+        self.search_bar.set_categories(
+            [c for c in self._taxonomy if c.group in tagging.TAGGABLE_GROUPS]
+        )
+        self.reload()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _title(self) -> str:
+        title = f"Case {self._summary.reference}"
+        if self._summary.title:
+            title += f" · {self._summary.title}"
+        return f"{title} — reviewer"
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.import_action = self._action(
+            "Import…", self.open_import_dialog, "Ctrl+I", "Import a WhatsApp export"
+        )
+        self.export_action = self._action(
+            "Export…", lambda: None, "Ctrl+E", "Export an evidence bundle (coming soon)"
+        )
+        self.export_action.setEnabled(False)
+        self.reveal_action = QAction("Reveal images", self)
+        self.reveal_action.setCheckable(True)
+        self.reveal_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.reveal_action.setToolTip(
+            "Images are blurred by default. Reveal them all for this session (Ctrl+Shift+B)"
+        )
+        self.reveal_action.toggled.connect(self.set_reveal_all)
+        self.audit_action = self._action(
+            "Audit log", self.open_audit_view, None, "The case's audit log, with Verify"
+        )
+        self.close_action = self._action(
+            "Close case", self.close, QKeySequence.StandardKey.Close, "Close this case"
+        )
+        self.jump_action = self._action("Jump to date…", self.jump_to_date, "Ctrl+G")
+        self.find_action = self._action(
+            "Find", self.search_bar.focus_text, QKeySequence.StandardKey.Find
+        )
+        self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, "?")
+        self.about_action = self._action("About reviewer", self.show_about)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.case_label = QLabel(self._title().removesuffix(" — reviewer"))
+        self.case_label.setContentsMargins(6, 0, 12, 0)
+        font = self.case_label.font()
+        font.setBold(True)
+        self.case_label.setFont(font)
+        toolbar.addWidget(self.case_label)
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.export_action)
+        toolbar.addAction(self.reveal_action)
+        toolbar.addAction(self.audit_action)
+        self.addToolBar(toolbar)
+        self.addToolBarBreak()
+        search = QToolBar("Search")
+        search.setObjectName("searchToolbar")
+        search.setMovable(False)
+        search.addWidget(self.search_bar)
+        self.addToolBar(search)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&Case")
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.reveal_action)
+        view_menu.addAction(self.audit_action)
+        go_menu = menu.addMenu("&Go")
+        go_menu.addAction(self.find_action)
+        go_menu.addAction(self.jump_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress_label = QLabel()
+        self.reviewer_label = QLabel()
+        self.audit_label = QLabel()
+        for label in (self.progress_label, self.reviewer_label, self.audit_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        bar.addWidget(self.progress_label, 1)
+        bar.addPermanentWidget(self.reviewer_label)
+        bar.addPermanentWidget(self.audit_label)
+        who = self.actor.name + (f" ({self.role})" if self.role else "")
+        self.reviewer_label.setText(f"Reviewer: {who}")
+        self.reviewer_label.setToolTip(
+            f"Recorded in the audit log as {self.actor.name} on {self.actor.workstation}"
+        )
+
+    def _shortcut(self, key: str, slot: Callable[[], Any], *, on_chat: bool = False) -> QShortcut:
+        parent = self.chat if on_chat else self
+        shortcut = QShortcut(QKeySequence(key), parent)
+        if on_chat:
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    def _build_shortcuts(self) -> None:
+        self._category_shortcuts: list[QShortcut] = []
+        self._shortcut("n", self.next_hit)
+        self._shortcut("p", self.previous_hit)
+        self._shortcut("u", self.next_unreviewed)
+        self._shortcut("r", lambda: self.mark_reviewed(True))
+        self._shortcut("s", self.next_suggestion)
+        self._shortcut("Return", self.confirm_suggestion, on_chat=True)
+        self._shortcut("Enter", self.confirm_suggestion, on_chat=True)
+        self._shortcut("Delete", self.dismiss_suggestion, on_chat=True)
+        self._install_category_shortcuts()
+
+    def category_hotkeys(self) -> dict[str, str]:
+        """Key → category: the taxonomy's hotkeys, else 1–9 over the top-level content
+        categories."""
+        keys = {
+            c.hotkey: c.key
+            for c in self._taxonomy
+            if c.hotkey and not c.retired and c.group in tagging.TAGGABLE_GROUPS
+        }
+        if not keys:
+            tops = [c for c in self._taxonomy.children(None) if c.group == "content"]
+            keys = {str(i): c.key for i, c in enumerate(tops[:9], 1)}
+        return keys
+
+    def _install_category_shortcuts(self) -> None:
+        for shortcut in self._category_shortcuts:
+            shortcut.setEnabled(False)
+            shortcut.deleteLater()
+        self._category_shortcuts = [
+            self._shortcut(key, functools.partial(self.toggle_category, category))
+            for key, category in self.category_hotkeys().items()
+        ]
+
+    def _connect(self) -> None:
+        self.navigator.conversationActivated.connect(self.show_conversation)
+        self.navigator.categoryActivated.connect(self.filter_by_category)
+        self.navigator.participantActivated.connect(self.filter_by_sender)
+        self.timeline.dayClicked.connect(self.jump_to)
+        self.chat.currentMessageChanged.connect(self._current_changed)
+        self.chat.selectionChanged.connect(self._selection_changed)
+        self.chat.mediaActivated.connect(self.open_media)
+        self.panel.categoryToggled.connect(self.set_category)
+        self.panel.noteCommitted.connect(self.save_note)
+        self.panel.stanceChosen.connect(self.set_stance)
+        self.panel.reviewedRequested.connect(self.mark_reviewed)
+        self.panel.nextUnreviewedRequested.connect(self.next_unreviewed)
+        self.search_bar.searchRequested.connect(self.run_search)
+        self.search_bar.nextRequested.connect(self.next_hit)
+        self.search_bar.previousRequested.connect(self.previous_hit)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self._settings.value("main/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def _save_state(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("main/geometry", self.saveGeometry())
+        self._settings.setValue("main/splitter", self.splitter.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.note.clearFocus()  # saves a note being typed
+        self._save_state()
+        for dialog in self._dialogs:
+            dialog.close()
+        super().closeEvent(event)
+        self.case.close()
+        self.closed.emit()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load_taxonomy(self) -> Taxonomy:
+        with self.case.reading() as session:
+            return taxonomy_service.current(session)
+
+    def reload(self) -> None:
+        """Re-read everything the panes show (after opening or an import)."""
+        self._conversations = browse.conversations(self.case)
+        self.navigator.set_conversations(self._conversations)
+        self._load_participants()
+        self.refresh_counts()
+        self.refresh_status()
+        if self._conversations and (
+            self._conversation is None
+            or all(c.id != self._conversation for c in self._conversations)
+        ):
+            self.show_conversation(int(self._conversations[0].id))
+        elif not self._conversations:
+            self.panel.show_messages([], [])
+
+    def _load_participants(self) -> None:
+        people = participants.list_participants(self.case)
+        self.navigator.set_participants(people)
+        names = sorted({p.display_name for p in people} - {""}, key=str.casefold)
+        self.search_bar.set_senders(names)
+
+    def show_conversation(self, conversation_id: int) -> None:
+        self._conversation = conversation_id
+        self.navigator.select_conversation(conversation_id)
+        info = next((c for c in self._conversations if c.id == conversation_id), None)
+        self.chat.set_custodian_id(info.custodian_id if info is not None else None)
+        self.model.set_ids(browse.conversation_message_ids(self.case, conversation_id))
+        self._load_timeline()
+
+    def _load_timeline(self) -> None:
+        if self._conversation is None:
+            self.timeline.set_days([])
+            return
+        self.timeline.set_days(browse.day_index(self.case, self._conversation))
+
+    def refresh_counts(self) -> None:
+        """Per-category counts, off the UI thread."""
+        keys = [c.key for c in self._taxonomy if c.group in tagging.TAGGABLE_GROUPS]
+        case = self.case
+
+        def count(_progress: Any, _cancel: Any) -> dict[str, int]:
+            return category_counts(case, keys)
+
+        Task(count, writer=False, parent=self).success(self.navigator.set_category_counts).failure(
+            lambda exc: log.warning("category counts: %s", exc)
+        ).run()
+
+    def refresh_status(self) -> None:
+        """Review progress now; the audit chain is verified off the UI thread."""
+        progress = tagging.review_progress(self.case)
+        text = f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
+        open_count = len(screening.suggestions(self.case, limit=SUGGESTION_COUNT_CAP))
+        if open_count:
+            more = "+" if open_count >= SUGGESTION_COUNT_CAP else ""
+            text += f" · Suggestions {open_count:,}{more} open"
+        self.progress_label.setText(text)
+        case = self.case
+
+        def verify(_progress: Any, _cancel: Any) -> Any:
+            with case.reading() as session:
+                return audit_log.verify(session)
+
+        Task(verify, writer=False, parent=self).success(self._show_audit_head).failure(
+            lambda exc: self.audit_label.setText(f"Audit: cannot read ({exc})")
+        ).run()
+
+    def _show_audit_head(self, report: Any) -> None:
+        head = str(report.head)
+        short = f"{head[:4]}…{head[-3:]}" if head else "—"
+        self.audit_head = (short, bool(report.ok))
+        if report.ok:
+            self.audit_label.setText(f"Audit head {short} ✓ verified")
+            self.audit_label.setToolTip(f"{report.entries:,} entries; head {head}")
+        else:
+            self.audit_label.setText(f"Audit head {short} ✗ BROKEN at entry {report.broken_seq}")
+            self.audit_label.setToolTip(str(report.reason or ""))
+            self.audit_label.setStyleSheet("color: #d64545; font-weight: bold")
+
+    # -- selection -------------------------------------------------------------------------
+
+    def selection(self) -> list[int]:
+        """The selected messages, else the current one."""
+        ids = self.chat.selected_ids()
+        if not ids and self.chat.current_id() >= 0:
+            ids = [self.chat.current_id()]
+        return ids
+
+    def lexicon_spans(self, message_id: int) -> list[tuple[int, int]]:
+        """Character spans of open lexicon suggestions, for the chat view's highlighting."""
+        if message_id not in self._spans:
+            found = screening.suggestions_for(self.case, [message_id]).get(message_id, [])
+            self._spans[message_id] = [(s.start, s.end) for s in found]
+        return self._spans[message_id]
+
+    def _current_changed(self, message_id: int) -> None:
+        if message_id < 0:
+            return
+        views = self._views([message_id])
+        view = views.get(message_id)
+        stamp = getattr(view, "timestamp", None)
+        if stamp:
+            with contextlib.suppress(ValueError):
+                self.timeline.set_current_date(dt.date.fromisoformat(str(stamp)[:10]))
+
+    def _selection_changed(self, ids: list[int]) -> None:
+        self._selection = [int(i) for i in ids]
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        ids = self._selection or self.selection()
+        views_by_id = self._views(ids[:SELECTION_DETAIL_LIMIT])
+        views = [views_by_id[i] for i in ids if i in views_by_id]
+        present: Sequence[Any] = ()
+        if len(ids) == 1:
+            try:
+                present = participants.present_at(self.case, ids[0])
+            except ReviewerError as exc:
+                log.warning("present_at: %s", exc)
+        stances = [c for c in self._taxonomy.in_group("stance") if not c.retired]
+        self.panel.show_messages(ids, views, present, stances)
+
+    def _views(self, ids: Sequence[int]) -> dict[int, browse.MessageView]:
+        return browse.message_views(self.case, list(ids)) if ids else {}
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _change(self, operation: Callable[[], tagging.Changes]) -> tagging.Changes | None:
+        """Run one tagging operation (≤ 20 ms, DESIGN.md §7) and refresh what it touched."""
+        try:
+            changes = operation()
+        except ReviewerError as exc:
+            show_error(self, exc)
+            return None
+        self.apply_changes(changes)
+        return changes
+
+    def apply_changes(self, changes: tagging.Changes) -> None:
+        """Refresh the views a Changes record names (and the counts and status bar)."""
+        if not changes.message_ids:
+            return
+        for message_id in changes.message_ids:
+            self._spans.pop(message_id, None)
+        self.chat.refresh(list(changes.message_ids))
+        self._show_selection()
+        self._load_timeline()
+        if changes.categories:
+            self.refresh_counts()
+        self.refresh_status()
+
+    def toggle_category(self, key: str) -> None:
+        """A hotkey: apply ``key`` to the selection, or remove it when all have it."""
+        ids = self.selection()
+        if not ids:
+            self.statusBar().showMessage("Select a message first", 3000)
+            return
+        views = self._views(ids)
+        have = bool(views) and all(key in views[i].tags for i in ids if i in views)
+        self.set_category(key, not have)
+
+    def set_category(self, key: str, apply: bool) -> None:
+        ids = self.selection()
+        if not ids:
+            return
+        label = self._taxonomy[key].label if key in self._taxonomy else key
+        if apply:
+            changes = self._change(lambda: tagging.tag(self.case, self.actor, ids, key))
+            verb = "Tagged"
+        else:
+            changes = self._change(lambda: tagging.untag(self.case, self.actor, ids, key))
+            verb = "Removed"
+        if changes is not None and changes.message_ids:
+            count = len(changes.message_ids)
+            self.statusBar().showMessage(
+                f"{verb} {label}: {count} message{'s' if count != 1 else ''}", 4000
+            )
+
+    def save_note(self, message_id: int, text: str) -> None:
+        self._change(lambda: tagging.set_note(self.case, self.actor, message_id, text))
+
+    def set_stance(self, message_id: int, participant_id: int, stance: object) -> None:
+        key = stance if isinstance(stance, str) else None
+        self._change(
+            lambda: tagging.set_stance(self.case, self.actor, message_id, participant_id, key)
+        )
+
+    def mark_reviewed(self, reviewed: bool = True) -> None:
+        ids = self.selection()
+        if not ids:
+            return
+        changes = self._change(
+            lambda: tagging.mark_reviewed(self.case, self.actor, ids, reviewed=reviewed)
+        )
+        if changes is not None and reviewed and len(ids) == 1:
+            self._step_after(ids[0])
+
+    def _step_after(self, message_id: int) -> None:
+        """After marking one message, move on to the next one (keyboard flow)."""
+        row = self.model.row_of(message_id)
+        following = self.model.id_at(row + 1) if row >= 0 else None
+        if following is not None:
+            self.jump_to(following)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def jump_to(self, message_id: int) -> None:
+        self.chat.jump_to(message_id)
+
+    def next_unreviewed(self) -> None:
+        """The first unreviewed message after the current one (wrapping round once), found
+        by the search service so it stays fast on a million messages."""
+        if self._conversation is None:
+            return
+        info = next((c for c in self._conversations if c.id == self._conversation), None)
+        filters = search.SearchFilters(
+            unreviewed=True, exhibit=info.exhibit if info is not None else None
+        )
+        current = self.chat.current_id()
+        for after in (max(current, 0), 0):
+            page = search.search(self.case, None, filters, after=after, limit=1)
+            if page.hits and self.model.row_of(page.hits[0].id) >= 0:
+                self.jump_to(page.hits[0].id)
+                return
+        self.statusBar().showMessage("Every message in this conversation has been reviewed", 5000)
+
+    def jump_to_date(self) -> None:
+        days = self.timeline.days
+        if not days:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Jump to date")
+        calendar = QCalendarWidget()
+        calendar.setMinimumDate(QDate(days[0].date))
+        calendar.setMaximumDate(QDate(days[-1].date))
+        calendar.setSelectedDate(QDate(days[0].date))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        calendar.activated.connect(lambda _d: dialog.accept())
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(calendar)
+        layout.addWidget(buttons)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            chosen = calendar.selectedDate().toPython()
+            assert isinstance(chosen, dt.date)
+            self.jump_to_day(chosen)
+
+    def jump_to_day(self, date: dt.date) -> None:
+        """The first message on ``date``, or on the next day with messages."""
+        for day in self.timeline.days:
+            if day.date >= date:
+                self.timeline.set_current_date(day.date)
+                self.jump_to(day.first_id)
+                return
+
+    # -- search ----------------------------------------------------------------------------
+
+    def filter_by_category(self, key: str) -> None:
+        self.search_bar.set_category(key)
+        self.run_search()
+
+    def filter_by_sender(self, name: str) -> None:
+        index = self.search_bar.sender_box.findData(name)
+        if index >= 0:
+            self.search_bar.sender_box.setCurrentIndex(index)
+            self.run_search()
+
+    def run_search(self) -> None:
+        request = self.search_bar.request()
+        self._search_request = request
+        self._hits, self._hit_index, self._hit_after = [], None, None
+        if request.empty:
+            self._hit_total = None
+            self.search_bar.set_position(None, None)
+            return
+        case = self.case
+        filters = _filters(request)
+        query = request.text or None
+
+        def run(_progress: Any, cancel: Any) -> tuple[search.SearchPage, int]:
+            page = search.search(
+                case, query, filters, regex=request.regex, limit=SEARCH_PAGE, cancel=cancel
+            )
+            return page, search.count(case, query, filters, regex=request.regex)
+
+        def done(result: tuple[search.SearchPage, int]) -> None:
+            if self._search_request is not request:
+                return  # a newer search replaced this one
+            page, total = result
+            self._hits = [hit.id for hit in page.hits]
+            self._hit_after = page.next_after
+            self._hit_total = total
+            self.search_bar.set_position(None, total)
+            if self._hits:
+                self._go_to_hit(0)
+
+        def failed(exc: BaseException) -> None:
+            if self._search_request is request:
+                self.search_bar.set_position(None, 0)
+                self.statusBar().showMessage(error_text(exc), 8000)
+
+        self.search_task = Task(run, writer=False, parent=self).success(done).failure(failed)
+        self.search_task.run()
+
+    def _go_to_hit(self, index: int) -> None:
+        self._hit_index = index
+        self.search_bar.set_position(index, self._hit_total)
+        message_id = self._hits[index]
+        view = self._views([message_id]).get(message_id)
+        if view is not None and view.conversation_id != self._conversation:
+            self.show_conversation(view.conversation_id)
+        self.jump_to(message_id)
+
+    def next_hit(self) -> None:
+        if not self._hits:
+            return
+        index = -1 if self._hit_index is None else self._hit_index
+        if index + 1 >= len(self._hits) and self._hit_after is not None:
+            self._fetch_more_hits()
+        self._go_to_hit((index + 1) % len(self._hits))
+
+    def previous_hit(self) -> None:
+        if not self._hits:
+            return
+        index = 0 if self._hit_index is None else self._hit_index
+        self._go_to_hit((index - 1) % len(self._hits))
+
+    def _fetch_more_hits(self) -> None:
+        request = self._search_request
+        if request is None or self._hit_after is None:
+            return
+        page = search.search(
+            self.case,
+            request.text or None,
+            _filters(request),
+            regex=request.regex,
+            after=self._hit_after,
+            limit=SEARCH_PAGE,
+        )
+        self._hits.extend(hit.id for hit in page.hits)
+        self._hit_after = page.next_after
+
+    # -- lexicon suggestions ---------------------------------------------------------------
+
+    def next_suggestion(self) -> None:
+        """S: the next open lexicon suggestion after the current message."""
+        suggestion = screening.next_open(self.case, max(self.chat.current_id(), 0))
+        self.current_suggestion = suggestion
+        if suggestion is None:
+            self.statusBar().showMessage("No open lexicon suggestions", 4000)
+            return
+        self.jump_to(suggestion.message_id)
+        category = self._taxonomy.get(suggestion.category)
+        label = category.label if category is not None else suggestion.category
+        self.statusBar().showMessage(
+            f"Suggestion: “{suggestion.term}” → {label}. Enter confirms, Delete dismisses", 10000
+        )
+
+    def confirm_suggestion(self) -> None:
+        """Enter: tag the message as the current suggestion proposes."""
+        suggestion = self.current_suggestion
+        if suggestion is None:
+            return
+        self.current_suggestion = None
+        if self._change(lambda: screening.confirm(self.case, self.actor, suggestion.id)):
+            self.statusBar().showMessage("Suggestion confirmed", 3000)
+
+    def dismiss_suggestion(self) -> None:
+        """Delete: record that the current suggestion is not a concern."""
+        suggestion = self.current_suggestion
+        if suggestion is None:
+            return
+        self.current_suggestion = None
+        if self._change(lambda: screening.dismiss(self.case, self.actor, suggestion.id)):
+            self.statusBar().showMessage("Suggestion dismissed", 3000)
+
+    # -- other windows ---------------------------------------------------------------------
+
+    def set_reveal_all(self, reveal: bool) -> None:
+        self.chat.set_reveal_all(reveal)
+        self.reveal_action.setText("Blur images" if reveal else "Reveal images")
+
+    def open_import_dialog(self) -> None:
+        from reviewer.gui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.case, self.actor, self)
+        dialog.imported.connect(lambda _result: self.reload())
+        dialog.open()
+
+    def open_audit_view(self) -> None:
+        from reviewer.gui.audit_view import AuditView
+
+        view = AuditView(self.case, self)
+        self._dialogs.append(view)
+        view.show()
+
+    def open_media(self, message_id: int, ordinal: int) -> None:
+        from reviewer.gui.media_viewer import MediaViewer
+
+        views = self._views([message_id])
+        view = views.get(message_id)
+        attachments = list(getattr(view, "attachments", ()) or ())
+        if not attachments:
+            return
+        attachment = attachments[min(max(ordinal, 0), len(attachments) - 1)]
+        viewer = MediaViewer(self.case, attachment, self)
+        self._dialogs.append(viewer)
+        viewer.show()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td style='padding:2px 16px 2px 0'><b>{keys}</b></td><td>{what}</td></tr>"
+            for keys, what in SHORTCUTS
+        )
+        hotkeys = "".join(
+            f"<tr><td style='padding:2px 16px 2px 0'><b>{key}</b></td>"
+            f"<td>{self._taxonomy[cat].label}</td></tr>"
+            for key, cat in self.category_hotkeys().items()
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table>{rows}</table><p><b>Category hotkeys</b></p><table>{hotkeys}</table>")
+        box.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About reviewer",
+            f"<b>reviewer</b> {__version__}<br>Offline review of chat exports as evidence of "
+            "misconduct.<br>Every change is recorded in the case's audit log.",
+        )
+
+
+def _filters(request: SearchRequest) -> search.SearchFilters:
+    return search.SearchFilters(
+        sender=request.sender,
+        category=request.category,
+        date_from=request.date_from,
+        date_to=request.date_to,
+        kind=request.kind,
+        untagged=request.untagged,
+        unreviewed=request.unreviewed,
+    )
+
+
+def category_counts(case: Case, keys: Sequence[str]) -> dict[str, int]:
+    """Messages tagged per category (a parent counts its children's). Runs off-thread."""
+    return {key: search.count(case, None, search.SearchFilters(category=key)) for key in keys}

@@ -1,0 +1,211 @@
+"""An attachment at full size: images with their EXIF, video and audio with playback, and the
+evidence hash. Files are read from the case's evidence store and never written.
+
+QtMultimedia is imported only when a video or audio file is opened: it needs system libraries
+(libpulse on Linux) that a machine may lack, and the application must run without them, so
+without it the viewer offers "Open with system player" instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImageReader, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.services.case import Case
+
+log = logging.getLogger("reviewer.gui")
+
+
+def evidence_path(case: Case, attachment: Any) -> Path | None:
+    """The read-only original of an attachment, or None when it is not in the export."""
+    for attr in ("evidence", "evidence_path", "path"):
+        value = getattr(attachment, attr, None)
+        if value:
+            return Path(value)
+    digest = getattr(attachment, "sha256", None)
+    if digest and getattr(attachment, "present", True):
+        path = case.evidence.path_for(str(digest))
+        return path if path.exists() else None
+    return None
+
+
+def multimedia_available() -> bool:
+    """Whether QtMultimedia loads on this machine (imported here, lazily)."""
+    try:
+        import PySide6.QtMultimedia
+        import PySide6.QtMultimediaWidgets  # noqa: F401
+    except ImportError as exc:
+        log.info("QtMultimedia unavailable: %s", exc)
+        return False
+    return True
+
+
+def read_exif(path: Path) -> dict[str, str]:
+    """Readable EXIF fields of an image (empty when it has none)."""
+    try:
+        from PIL import ExifTags, Image
+
+        with Image.open(path) as image:
+            exif = image.getexif()
+            fields = dict(exif.items())
+            fields.update(exif.get_ifd(ExifTags.IFD.Exif).items())
+    except Exception as exc:  # a damaged image must not stop the viewer
+        log.info("no EXIF from %s: %s", path, exc)
+        return {}
+    out: dict[str, str] = {}
+    for tag, value in fields.items():
+        if isinstance(value, bytes) or tag in (ExifTags.Base.ExifOffset, ExifTags.Base.GPSInfo):
+            continue
+        name = ExifTags.TAGS.get(tag, str(tag))
+        text = str(value).strip("\0 ")
+        if text:
+            out[name] = text[:200]
+    return out
+
+
+class MediaViewer(QDialog):
+    """One attachment, opened read-only."""
+
+    def __init__(self, case: Case, attachment: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.attachment = attachment
+        self.filename = str(getattr(attachment, "filename", "attachment"))
+        self.mime = str(getattr(attachment, "mime", None) or "")
+        self.sha256 = str(getattr(attachment, "sha256", None) or "")
+        self.path = evidence_path(case, attachment)
+        self.player: Any = None
+        self.setWindowTitle(self.filename)
+        self.resize(900, 700)
+
+        layout = QVBoxLayout(self)
+        self.body = QScrollArea()
+        self.body.setWidgetResizable(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.body, 1)
+        info = QFormLayout()
+        hash_label = QLabel(self.sha256 or "—")
+        hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addRow("SHA-256", hash_label)
+        info.addRow("Type", QLabel(self.mime or "unknown"))
+        self.info = info
+        layout.addLayout(info)
+        buttons = QHBoxLayout()
+        self.system_button = QPushButton("Open with system player")
+        self.system_button.clicked.connect(self.open_externally)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(self.system_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+        self._show()
+
+    def _show(self) -> None:
+        if self.path is None:
+            self.body.setWidget(_centred("This file is not in the export: only its name is known."))
+            self.system_button.setEnabled(False)
+            return
+        if self.mime.startswith("image/"):
+            self._show_image(self.path)
+        elif self.mime.startswith(("video/", "audio/")):
+            self._show_player(self.path)
+        else:
+            self.body.setWidget(_centred(f"{self.filename}\n({self.mime or 'unknown type'})"))
+
+    def _show_image(self, path: Path) -> None:
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)
+        image = reader.read()
+        if image.isNull():
+            self.body.setWidget(_centred(f"Cannot show this image: {reader.errorString()}"))
+            return
+        label = QLabel()
+        label.setPixmap(QPixmap.fromImage(image))
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setWidget(label)
+        self.info.addRow("Size", QLabel(f"{image.width()} × {image.height()} px"))
+        exif = getattr(self.attachment, "exif", None) or read_exif(path)
+        if isinstance(exif, str):
+            self.info.addRow("EXIF", QLabel(exif))
+        else:
+            for name, value in sorted(dict(exif).items()):
+                field = QLabel(str(value))
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.info.addRow(f"EXIF {name}", field)
+        self.system_button.setText("Open with system viewer")
+
+    def _show_player(self, path: Path) -> None:
+        if not multimedia_available():
+            self.body.setWidget(
+                _centred(
+                    "Playback is not available on this computer (Qt Multimedia could not be "
+                    "loaded). Use “Open with system player”."
+                )
+            )
+            return
+        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        from PySide6.QtMultimediaWidgets import QVideoWidget
+
+        video = QVideoWidget()
+        self.audio = QAudioOutput(self)
+        self.player = QMediaPlayer(self)
+        self.player.setAudioOutput(self.audio)
+        self.player.setVideoOutput(video)
+        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        controls = QWidget()
+        row = QHBoxLayout(controls)
+        play = QPushButton("Play")
+        play.clicked.connect(self.player.play)
+        pause = QPushButton("Pause")
+        pause.clicked.connect(self.player.pause)
+        row.addWidget(play)
+        row.addWidget(pause)
+        row.addStretch(1)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.addWidget(video, 1)
+        column.addWidget(controls)
+        self.body.setWidget(holder)
+
+    def open_externally(self) -> None:
+        """Hand a read-only copy (named with its extension, in the case's cache) to the
+        system's player; the evidence file itself is never given out."""
+        if self.path is None:
+            return
+        suffix = Path(self.filename).suffix
+        target = self.case.cache_dir / "open" / f"{self.sha256 or self.path.name}{suffix}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.path, target)
+            os.chmod(target, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    def done(self, result: int) -> None:
+        if self.player is not None:
+            self.player.stop()
+        super().done(result)
+
+
+def _centred(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label

@@ -1,0 +1,149 @@
+"""The timeline strip above the chat view: messages per day, tagged ones overlaid; a click on
+a day jumps to its first message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+TAGGED_COLOUR = QColor("#d64545")
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    date: dt.date
+    first_id: int
+    count: int
+    tagged: int
+
+
+class TimelineStrip(QWidget):
+    """Bars per day (or per group of days when there are more days than pixels).
+
+    Signals:
+        dayClicked(int): the first message id of the day clicked.
+    """
+
+    dayClicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._days: list[Day] = []
+        self._current: dt.date | None = None
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip("Messages per day; tagged messages in red. Click a day to go there.")
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 48)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(100, 48)
+
+    def set_days(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of ``browse.day_index``: (date, first_id, count, tagged_count)."""
+        days: list[Day] = []
+        for row in rows:
+            date, first, count, tagged = row[0], row[1], row[2], row[3]
+            if isinstance(date, str):
+                date = dt.date.fromisoformat(date[:10])
+            assert isinstance(date, dt.date)
+            days.append(Day(date, int(first), int(count), int(tagged)))
+        self._days = days
+        self.update()
+
+    @property
+    def days(self) -> list[Day]:
+        return list(self._days)
+
+    def set_current_date(self, date: dt.date | None) -> None:
+        if date != self._current:
+            self._current = date
+            self.update()
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _span(self) -> tuple[dt.date, int] | None:
+        if not self._days:
+            return None
+        first = self._days[0].date
+        return first, (self._days[-1].date - first).days + 1
+
+    def _x(self, date: dt.date) -> int:
+        span = self._span()
+        assert span is not None
+        first, ndays = span
+        width = self.width() - 8
+        return 4 + int((date - first).days * width / ndays)
+
+    def day_at(self, x: int) -> Day | None:
+        """The nearest day with messages to pixel ``x``."""
+        span = self._span()
+        if span is None:
+            return None
+        first, ndays = span
+        width = max(1, self.width() - 8)
+        offset = int((x - 4) * ndays / width)
+        target = first + dt.timedelta(days=max(0, min(ndays - 1, offset)))
+        return min(self._days, key=lambda d: abs((d.date - target).days))
+
+    # -- painting and input ----------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        span = self._span()
+        if span is None:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No messages")
+            return
+        first, ndays = span
+        top, bottom = 4, self.height() - 4
+        height = bottom - top
+        width = self.width() - 8
+        # Bucket days into pixel columns so years of messages still draw every day.
+        columns: dict[int, tuple[int, int]] = {}
+        for day in self._days:
+            x = self._x(day.date)
+            count, tagged = columns.get(x, (0, 0))
+            columns[x] = (count + day.count, tagged + day.tagged)
+        peak = max(c for c, _ in columns.values()) or 1
+        bar_width = max(1, int(width / ndays) - 1)
+        base = palette.color(QPalette.ColorRole.Highlight)
+        base.setAlpha(150)
+        for x, (count, tagged) in columns.items():
+            h = max(2, int(height * count / peak))
+            painter.fillRect(QRect(x, bottom - h, bar_width, h), base)
+            if tagged:
+                th = max(3, int(height * tagged / peak))
+                painter.fillRect(QRect(x, bottom - th, bar_width, th), TAGGED_COLOUR)
+        if self._current is not None and first <= self._current:
+            x = self._x(self._current)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawLine(QPoint(x, top - 2), QPoint(x, bottom + 2))
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.drawLine(QPoint(0, self.height() - 1), QPoint(self.width(), self.height() - 1))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        day = self.day_at(int(event.position().x()))
+        if day is not None:
+            text = f"{day.date:%a %d %b %Y}: {day.count:,} messages"
+            if day.tagged:
+                text += f", {day.tagged:,} tagged"
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+        super().mouseMoveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            day = self.day_at(int(event.position().x()))
+            if day is not None:
+                self.set_current_date(day.date)
+                self.dayClicked.emit(day.first_id)
+        super().mousePressEvent(event)
