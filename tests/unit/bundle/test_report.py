@@ -1,0 +1,338 @@
+"""The PDF and HTML reports render a synthetic bundle faithfully and safely."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from reviewer.bundle.model import (
+    Bundle,
+    BundleAttachment,
+    BundleCategory,
+    BundleExhibit,
+    BundleMessage,
+    BundleParticipant,
+    BundleStance,
+    BundleTag,
+)
+from reviewer.bundle.report_html import write_report_html
+from reviewer.bundle.report_pdf import write_report_pdf
+
+pypdf = pytest.importorskip("pypdf")
+
+CASE = "IOPC-2024-0173"
+HOSTILE = '<script>alert("x")</script> see https://evil.example/x.png'
+SPECIAL_TEXTS = [
+    "Привет всем, это проверка",
+    "Καλημέρα σε όλους",
+    "مرحبا بكم",
+    "thumbs up 👍🏽 and 🤮 and ❤️",
+    HOSTILE,
+]
+CATEGORIES = [
+    BundleCategory("discriminatory", "Discriminatory", "d", "#e33c3c", "content", None),
+    BundleCategory("discriminatory.race", "Race", "r", "#bb533e", "content", "discriminatory"),
+    BundleCategory("derogatory", "Derogatory or demeaning", "d", "#d9822b", "content", None),
+    BundleCategory("sexual", "Sexual or pornographic", "s", "#c2185b", "content", None),
+    BundleCategory(
+        "standard.equality-diversity", "Equality and Diversity", "e", "#3949ab", "standard", None
+    ),
+    BundleCategory("stance.author", "Author", "a", "#555555", "stance", None),
+    BundleCategory("stance.endorsed", "Endorsed", "e", "#777777", "stance", None),
+]
+SENDERS = ["PC Alan Smith", "PS Beth Jones", "Person A", "Дмитрий Иванов"]
+
+
+def _jpeg(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (120, 80)) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, colour).save(path, "JPEG")
+    return path.name
+
+
+def _attachment(media_root: Path, index: int) -> BundleAttachment:
+    sha = f"{index:02x}" * 32
+    name = f"media/{sha}.jpg"
+    _jpeg(media_root / name, (40 * (index % 6), 120, 200 - 20 * (index % 6)))
+    return BundleAttachment(
+        filename=f"IMG-2023010{index % 9}-WA000{index}.jpg",
+        sha256=sha,
+        mime="image/jpeg",
+        size=1234 + index,
+        present=True,
+        source=None,
+        bundle_path=name,
+    )
+
+
+def _message(
+    ident: int,
+    conv: tuple[str, int],
+    seq: int,
+    text: str,
+    tagged: bool,
+    attachments: tuple[BundleAttachment, ...] = (),
+) -> BundleMessage:
+    day = 1 + (seq // 40) % 28
+    stamp = f"2023-03-{day:02d}T{8 + seq % 12:02d}:{seq % 60:02d}:00"
+    tags: tuple[BundleTag, ...] = ()
+    stances: tuple[BundleStance, ...] = ()
+    if tagged:
+        first, second = CATEGORIES[(ident % 4)], CATEGORIES[4]
+        tags = tuple(
+            BundleTag(
+                c.key,
+                c.label,
+                c.colour,
+                "Investigator Kaur",
+                "2024-05-02T10:11:12Z",
+                "Appears to mock a protected characteristic." if c is first else None,
+            )
+            for c in (first, second)
+        )
+        stances = (
+            BundleStance(SENDERS[ident % 4], "stance.author", "Author"),
+            BundleStance(SENDERS[(ident + 1) % 4], "stance.endorsed", "Endorsed"),
+        )
+    return BundleMessage(
+        id=ident,
+        exhibit="JK/1",
+        conversation=conv[0],
+        conversation_id=conv[1],
+        seq=seq,
+        timestamp=stamp,
+        utc=stamp + "Z",
+        time_flag="ambiguous" if ident % 97 == 5 else None,
+        sender=SENDERS[ident % 4],
+        kind="text",
+        text=text,
+        edited=ident % 11 == 0,
+        reply_to=None,
+        flags=(),
+        system_event=None,
+        attachments=attachments,
+        source={"file": "_chat.txt", "line": seq + 1, "lines": 1, "offset": seq * 64, "length": 63},
+        tags=tags,
+        stances=stances,
+        note="Check with witness." if tagged and ident % 3 == 0 else None,
+        context=not tagged,
+    )
+
+
+def make_bundle(
+    media_root: Path,
+    *,
+    conversations: int = 3,
+    tagged_per_conv: int = 4,
+    context: int = 5,
+    redacted: bool = False,
+    images: int = 6,
+) -> Bundle:
+    """A synthetic bundle: each tagged message surrounded by ``context`` messages each side."""
+    messages: list[BundleMessage] = []
+    ident = 1000
+    image_index = 0
+    for c in range(conversations):
+        conv = (f"Response Team {c + 1} 🚓", c + 1)
+        seq = 0
+        for t in range(tagged_per_conv):
+            for k in range(2 * context + 1):
+                ident += 1
+                seq += 1
+                tagged = k == context
+                text = f"context line {ident} about the shift rota"
+                attachments: tuple[BundleAttachment, ...] = ()
+                if tagged:
+                    special = SPECIAL_TEXTS[(c * tagged_per_conv + t) % len(SPECIAL_TEXTS)]
+                    text = f"tagged message {ident}: {special}"
+                    if image_index < images:
+                        attachments = (_attachment(media_root, image_index),)
+                        image_index += 1
+                messages.append(_message(ident, conv, seq, text, tagged, attachments))
+            seq += 30  # a gap before the next tagged message's context
+    people = [
+        BundleParticipant(
+            i,
+            "JK/1",
+            name,
+            100 + i,
+            i < 2,
+            [
+                {
+                    "from": None,
+                    "to": "2023-03-10T09:00:00",
+                    "joined": None,
+                    "left": "left",
+                    "inferred": True,
+                },
+                {
+                    "from": "2023-03-14T10:00:00",
+                    "to": None,
+                    "joined": "added",
+                    "left": None,
+                    "inferred": False,
+                },
+            ],
+        )
+        for i, name in enumerate(SENDERS)
+    ]
+    activity = [(f"2023-03-{d:02d}", 20 + (d * 7) % 40, d % 4 == 0) for d in range(1, 29)]
+    exhibit = BundleExhibit(
+        reference="JK/1",
+        custodian="DC Jane King",
+        original_name="WhatsApp Chat - Team.zip",
+        sha256="ab" * 32,
+        size=1_234_567,
+        chat_file="_chat.txt",
+        chat_sha256="cd" * 32,
+        importer="whatsapp 0.1.0",
+        detected_format="whatsapp-android-24h",
+        timezone="Europe/London",
+        imported_utc="2024-05-01T09:00:00Z",
+        imported_by="Investigator Kaur",
+        message_count=4321,
+        first_timestamp="2023-03-01T08:00:00",
+        last_timestamp="2023-03-28T22:00:00",
+        original=None,
+    )
+    return Bundle(
+        case_reference=CASE,
+        case_title="Operation Larch — Response Team group chat",
+        marking="OFFICIAL-SENSITIVE",
+        reviewer="Investigator Kaur",
+        workstation="IOPC-LT-042",
+        created_utc="2024-05-03T12:00:00Z",
+        software="reviewer 0.1.0",
+        selection={
+            "context": context,
+            "categories": [],
+            "from": None,
+            "to": None,
+            "exhibits": [],
+            "redact_uninvolved": redacted,
+        },
+        redacted=redacted,
+        exhibits=[exhibit],
+        participants=people,
+        categories=CATEGORIES,
+        messages=messages,
+        activity=[(d, n, int(t) * 2) for d, n, t in activity],
+        audit_entries=[{"seq": 1}],
+        audit_head="ef" * 32,
+    )
+
+
+@pytest.fixture(params=[False, True], ids=["plain", "redacted"])
+def rendered(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Bundle, Path]:
+    data = tmp_path / "data"
+    bundle = make_bundle(data, redacted=request.param)
+    write_report_pdf(bundle, data / "report" / "report.pdf", data)
+    write_report_html(bundle, data / "report" / "index.html", data)
+    return bundle, data
+
+
+def _pdf_text(path: Path) -> tuple[str, int]:
+    reader = pypdf.PdfReader(path)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text), len(reader.pages)
+
+
+def _tagged(bundle: Bundle) -> list[BundleMessage]:
+    return [m for m in bundle.messages if not m.context]
+
+
+def test_pdf_holds_case_pages_and_every_tagged_message(rendered: tuple[Bundle, Path]) -> None:
+    bundle, data = rendered
+    text, pages = _pdf_text(data / "report" / "report.pdf")
+    assert pages > 1
+    assert CASE in text
+    assert f"page 1 of {pages}" in text
+    assert "OFFICIAL-SENSITIVE" in text
+    assert ("REDACTED VERSION" in text) is bundle.redacted
+    for message in _tagged(bundle):
+        assert f"tagged message {message.id}:" in text
+
+
+def test_pdf_text_is_unicode_and_missing_glyphs_are_named(rendered: tuple[Bundle, Path]) -> None:
+    _bundle, data = rendered
+    text, _ = _pdf_text(data / "report" / "report.pdf")
+    assert "Привет всем" in text
+    assert "Καλημέρα" in text
+    assert "[U+1F92E]" in text  # an emoji DejaVu Sans has no glyph for
+    assert '<script>alert("x")</script>' in text  # shown as text, verbatim
+
+
+def test_pdf_is_reproducible(tmp_path: Path) -> None:
+    bundle = make_bundle(tmp_path)
+    write_report_pdf(bundle, tmp_path / "a.pdf", tmp_path)
+    write_report_pdf(bundle, tmp_path / "b.pdf", tmp_path)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.sources: list[str] = []
+        self.tags: list[str] = []
+        self.html_lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if tag == "html":
+            self.html_lang = values.get("lang")
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        for name in ("href", "src", "srcset", "data", "action", "poster"):
+            if values.get(name):
+                (self.links if name == "href" else self.sources).append(str(values[name]))
+
+
+def _html(data: Path) -> tuple[str, _Collector]:
+    page = (data / "report" / "index.html").read_text(encoding="utf-8")
+    collector = _Collector()
+    collector.feed(page)
+    return page, collector
+
+
+def test_html_is_self_contained_and_escaped(rendered: tuple[Bundle, Path]) -> None:
+    _bundle, data = rendered
+    page, found = _html(data)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;" in page
+    assert "script" not in found.tags
+    assert found.html_lang == "en"
+    assert re.search(r'<meta charset="utf-8">', page, re.I)
+    for ref in found.links + found.sources:
+        assert not re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.I), ref  # no scheme: no remote
+        assert not ref.startswith("//"), ref
+    assert "@import" not in page and "url(" not in page
+
+
+def test_html_lists_every_tagged_message_with_working_links(rendered: tuple[Bundle, Path]) -> None:
+    bundle, data = rendered
+    page, found = _html(data)
+    for message in _tagged(bundle):
+        assert f"tagged message {message.id}:" in page
+        assert f"m{message.id}" in found.ids
+        assert f"#m{message.id}" in found.links
+    for link in found.links:
+        if link.startswith("#"):
+            assert link[1:] in found.ids, link
+    assert CASE in page and "OFFICIAL-SENSITIVE" in page
+    assert ("REDACTED VERSION" in page) is bundle.redacted
+
+
+def test_html_images_point_to_files_in_the_bundle(rendered: tuple[Bundle, Path]) -> None:
+    _bundle, data = rendered
+    _page, found = _html(data)
+    images = [s for s in found.sources if s.endswith(".jpg")]
+    assert images
+    for src in images:
+        assert src.startswith("../media/")
+        assert (data / "report" / src).resolve().is_file()
