@@ -162,3 +162,69 @@ def test_audit_view_lists_and_verifies(qtbot: QtBot, window: MainWindow) -> None
     assert view.proxy.rowCount() == 1
     view.verify()
     qtbot.waitUntil(lambda: view.result_label.text().startswith("✓"))
+
+
+def test_day_index_runs_off_the_ui_thread(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    real = browse.day_index
+
+    def recording(case: Case, conversation_id: int) -> list[browse.DayInfo]:
+        threads.append(threading.current_thread())
+        return real(case, conversation_id)
+
+    monkeypatch.setattr(browse, "day_index", recording)
+    window.timeline.set_days([])
+    window.show_conversation(window._conversations[0].id)
+    settle(qtbot)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert len(window.timeline.days) == 2
+
+
+def test_panel_preselects_recorded_stances(qtbot: QtBot, window: MainWindow) -> None:
+    from reviewer.services import tagging
+
+    message = first_text_message(window)
+    view = browse.message_views(window.case, [message])[message]
+    assert view.sender_id is not None
+    tagging.set_stance(window.case, window.actor, message, view.sender_id, "stance.author")
+    window.jump_to(message)
+    settle(qtbot)
+    combo = window.panel._stance_combos[view.sender_id]
+    assert combo.currentData() == "stance.author"
+    others = [c for pid, c in window.panel._stance_combos.items() if pid != view.sender_id]
+    assert all(c.currentData() is None for c in others)
+    # choosing another stance records it and the panel shows the new one
+    combo.setCurrentIndex(combo.findData("stance.endorsed"))
+    settle(qtbot)
+    assert browse.message_views(window.case, [message])[message].stances == (
+        (view.sender_id, "stance.endorsed"),
+    )
+    assert window.panel._stance_combos[view.sender_id].currentData() == "stance.endorsed"
+
+
+def test_status_bar_counts_open_suggestions(qtbot: QtBot, window: MainWindow) -> None:
+    from reviewer.services import screening
+
+    assert "Suggestions" not in window.progress_label.text()
+    screening.screen(window.case, window.actor)
+    window.refresh_status()
+    settle(qtbot)
+    count = screening.open_count(window.case)
+    if count:
+        assert f"Suggestions {count:,} open" in window.progress_label.text()
+
+
+def test_row_of_never_copies_a_sorted_id_array(window: MainWindow) -> None:
+    from array import array
+
+    ids = array("q", range(10, 2_000_010, 2))
+    window.model.set_ids(ids)
+    assert window.model.row_of(2_000_008) == len(ids) - 1
+    assert window.model.row_of(11) == -1  # a miss: checked by bisection, no id -> row dict
+    assert window.model._row_by_id is None
+    window.model.set_ids([5, 3, 9])  # an unordered short list still works
+    assert window.model.row_of(3) == 1 and window.model.row_of(4) == -1

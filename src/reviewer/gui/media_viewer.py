@@ -66,10 +66,13 @@ def read_exif(path: Path) -> dict[str, str]:
             exif = image.getexif()
             fields = dict(exif.items())
             fields.update(exif.get_ifd(ExifTags.IFD.Exif).items())
+            gps = _gps_text(exif.get_ifd(ExifTags.IFD.GPSInfo))
     except Exception as exc:  # a damaged image must not stop the viewer
         log.info("no EXIF from %s: %s", path, exc)
         return {}
     out: dict[str, str] = {}
+    if gps:
+        out["GPS"] = gps
     for tag, value in fields.items():
         if isinstance(value, bytes) or tag in (ExifTags.Base.ExifOffset, ExifTags.Base.GPSInfo):
             continue
@@ -78,6 +81,20 @@ def read_exif(path: Path) -> dict[str, str]:
         if text:
             out[name] = text[:200]
     return out
+
+
+def _gps_text(gps: Any) -> str | None:
+    """'51.761200, -1.258100' from an EXIF GPS IFD, or None when it holds no position."""
+    try:
+        lat, lat_ref = gps[2], str(gps.get(1, "N"))
+        lon, lon_ref = gps[4], str(gps.get(3, "E"))
+        latitude = float(lat[0]) + float(lat[1]) / 60 + float(lat[2]) / 3600
+        longitude = float(lon[0]) + float(lon[1]) / 60 + float(lon[2]) / 3600
+    except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    latitude *= -1 if lat_ref.upper().startswith("S") else 1
+    longitude *= -1 if lon_ref.upper().startswith("W") else 1
+    return f"{latitude:.6f}, {longitude:.6f}"
 
 
 class MediaViewer(QDialog):
@@ -101,8 +118,18 @@ class MediaViewer(QDialog):
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.body, 1)
         info = QFormLayout()
+        name = QLabel(self.filename)
+        name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addRow("File", name)
+        self.source_label = QLabel(
+            "Original in the case's evidence store, opened read-only"
+            if self.path is not None
+            else "Not in the export"
+        )
+        info.addRow("Evidence", self.source_label)
         hash_label = QLabel(self.sha256 or "—")
         hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hash_label = hash_label
         info.addRow("SHA-256", hash_label)
         info.addRow("Type", QLabel(self.mime or "unknown"))
         self.info = info

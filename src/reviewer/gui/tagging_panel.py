@@ -269,6 +269,8 @@ class TaggingPanel(QWidget):
             return
         self.stances.setVisible(True)
         message = self._ids[0]
+        view = self._views[0] if self._views else None
+        recorded = dict(getattr(view, "stances", ()) or ())
         for person in present:
             pid = getattr(person, "id", None) or getattr(person, "participant_id", None)
             name = getattr(person, "display_name", None) or getattr(person, "name", "?")
@@ -278,8 +280,11 @@ class TaggingPanel(QWidget):
             combo.addItem(NO_STANCE, None)
             for category in stance_keys:
                 combo.addItem(category.label, category.key)
-            current = getattr(person, "stance", None)
+            current = recorded.get(pid)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            if current:
+                label = next((c.label for c in stance_keys if c.key == current), current)
+                combo.setToolTip(f"Recorded stance: {label}")
             combo.currentIndexChanged.connect(
                 lambda _i, c=combo, p=pid: self._stance_changed(message, p, c)
             )

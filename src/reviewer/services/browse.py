@@ -66,6 +66,7 @@ class MessageView:
     reply_to: int | None
     source_file: str
     source_line: int
+    stances: tuple[tuple[int, str], ...] = ()  # (participant id, stance key), by participant
 
     @property
     def day(self) -> str | None:
@@ -133,12 +134,13 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
     """The messages with these ids (a page, ~200), keyed by id; unknown ids are left out."""
     if not ids:
         return {}
-    ids = list(ids)
+    ids = list(ids)  # a page: callers pass slices, never a whole conversation
     with _reading(case) as session:
         bases = browse_repo.message_bases(session, ids)
         files = browse_repo.attachments(session, ids)
         tags = browse_repo.tags(session, ids)
         notes = browse_repo.notes(session, ids)
+        stances = browse_repo.stances(session, ids)
         reviewed = browse_repo.reviewed(session, ids)
     thumbs = case.cache_dir / "thumbs"
     evidence = case.root / "evidence"
@@ -173,6 +175,7 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
             reply_to=b.reply_to,
             source_file=b.chat_file,
             source_line=b.src_line,
+            stances=tuple(stances.get(b.id, ())),
         )
     return found
 

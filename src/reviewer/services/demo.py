@@ -1,4 +1,9 @@
-"""Build a case from the demo export shipped with the package."""
+"""Build a case from the demo export shipped with the package.
+
+The export is a fictional police night-shift group written by `resources/demo/make_demo.py`
+(about 3,000 messages, photos, a video, system events and ten messages marked "[DEMO EXAMPLE]"
+that the starter lexicon flags).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case
 from reviewer.services.importing import ImportOptions, import_export
 
-DEMO_EXPORT = "WhatsApp Chat - Football Sunday.zip"
+DEMO_EXPORT = "WhatsApp Chat - Night Shift.zip"
+DEMO_CUSTODIAN = "Tom Whitfield"  # the officer whose phone the export came from
 
 
 def data_dir() -> Path:
@@ -33,5 +39,5 @@ def build_demo_case(actor: Actor, target: Path | None = None) -> Case:
         target = data_dir() / "cases" / f"demo-{stamp}"
     case = create_case(target, reference="DEMO-0001", actor=actor, title="Demonstration case")
     with resources.as_file(resources.files("reviewer.resources") / "demo" / DEMO_EXPORT) as path:
-        import_export(case, path, actor, ImportOptions(exhibit="DEMO/1", custodian="Sam Reid"))
+        import_export(case, path, actor, ImportOptions(exhibit="DEMO/1", custodian=DEMO_CUSTODIAN))
     return case

@@ -173,6 +173,17 @@ def suggestions(
         return [_view(row) for row in rows]
 
 
+def open_count(case: Case) -> int:
+    """How many suggestions await a decision (one indexed count)."""
+    with case.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Suggestion).where(Suggestion.status == "open")
+            )
+            or 0
+        )
+
+
 def suggestions_for(case: Case, message_ids: list[int]) -> dict[int, list[SuggestionView]]:
     """Open suggestions of some messages (for highlighting lexicon hits)."""
     found: dict[int, list[SuggestionView]] = {}

@@ -210,6 +210,26 @@ def message_range(case: Case, first_id: int, last_id: int) -> list[int]:
         )
 
 
+def category_counts(case: Case) -> dict[str, int]:
+    """Tagged messages per category of the case's taxonomy (every category, 0 when unused).
+
+    A category counts the messages tagged with it *or with any category below it* (keys
+    ``parent.child``), each message once: ``discriminatory`` counts a message tagged both
+    ``discriminatory.race`` and ``discriminatory.religion`` once. That is what a search with
+    ``category=KEY`` finds, so a count always matches the hits of clicking the category.
+    One GROUP BY query over ``tag``.
+    """
+    prefix = func.substr(Tag.category, 1, func.length(Category.key) + 1)
+    with case.reading() as session:
+        rows = session.execute(
+            select(Category.key, func.count(func.distinct(Tag.message_id)))
+            .select_from(Category)
+            .outerjoin(Tag, (Tag.category == Category.key) | (prefix == Category.key + "."))
+            .group_by(Category.key)
+        ).all()
+    return {str(key): int(count) for key, count in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     total: int

@@ -210,6 +210,21 @@ def tags(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     return found
 
 
+def stances(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """(participant id, stance key) per message, by participant id."""
+    raw = _raw(session)
+    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        rows = raw.execute(
+            "SELECT message_id, participant_id, stance FROM stance"
+            f" WHERE {_in('message_id', chunk)} ORDER BY message_id, participant_id",
+            tuple(chunk),
+        ).fetchall()
+        for mid, pid, stance in rows:
+            found[int(mid)].append((int(pid), str(stance)))
+    return found
+
+
 def notes(session: Session, ids: Sequence[int]) -> dict[int, str]:
     raw = _raw(session)
     found: dict[int, str] = {}

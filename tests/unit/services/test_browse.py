@@ -64,3 +64,19 @@ def test_review_state_tags_and_notes(case: Case, ios_zip: Path, actor: Actor) ->
         ("2024-03-15", 1, 0),
     ]
     assert days[0].first_id == ids[0]
+
+
+def test_message_views_carry_the_recorded_stances(case: Case, ios_zip: Path, actor: Actor) -> None:
+    conversation = _imported(case, ios_zip, actor)
+    ids = browse.conversation_message_ids(case, conversation.id)
+    views = browse.message_views(case, ids)
+    message = next(v for v in views.values() if v.sender_id is not None)
+    assert message.stances == ()
+    author = message.sender_id
+    assert author is not None
+    tagging.set_stance(case, actor, message.id, author, "stance.author")
+    assert browse.message_views(case, [message.id])[message.id].stances == (
+        (author, "stance.author"),
+    )
+    tagging.set_stance(case, actor, message.id, author, None)
+    assert browse.message_views(case, [message.id])[message.id].stances == ()

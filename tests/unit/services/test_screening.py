@@ -88,3 +88,13 @@ def test_custom_lexicon_with_unknown_category_is_refused(
     lexicon.write_text("term,category,note,regex\nbanter,no-such-category,,\n")
     with pytest.raises(InputError, match="no-such-category"):
         screening.screen(case, actor, lexicon)
+
+
+def test_open_count_follows_decisions(
+    case: Case, actor: Actor, screened: screening.ScreenResult
+) -> None:
+    found = screening.suggestions(case)
+    assert screening.open_count(case) == len(found) == screened.new_suggestions >= 2
+    screening.confirm(case, actor, found[0].id)
+    screening.dismiss(case, actor, found[1].id)
+    assert screening.open_count(case) == len(found) - 2

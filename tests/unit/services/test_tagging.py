@@ -116,3 +116,23 @@ def test_range_stays_in_one_conversation(case: Case, actor: Actor, ids: list[int
     changes = tagging.mark_reviewed(case, actor, tagging.message_range(case, ids[0], ids[-1]))
     assert len(changes.message_ids) == len(ids)
     assert actions(case).count("review.marked") == 1
+
+
+def test_category_counts_include_children_once_and_match_search(
+    case: Case, actor: Actor, ids: list[int]
+) -> None:
+    from reviewer.services import search
+
+    counts = tagging.category_counts(case)
+    assert counts["discriminatory"] == 0 and counts["violent"] == 0  # every category, 0 unused
+    tagging.tag(case, actor, ids[2:4], "discriminatory.race")
+    tagging.tag(case, actor, [ids[3]], "discriminatory.religion")  # same message, two children
+    tagging.tag(case, actor, [ids[4]], "discriminatory")
+    tagging.tag(case, actor, [ids[5]], "violent")
+    counts = tagging.category_counts(case)
+    assert counts["discriminatory.race"] == 2
+    assert counts["discriminatory.religion"] == 1
+    assert counts["discriminatory"] == 3  # ids 2, 3 (once) and 4
+    assert counts["violent"] == 1 and counts["sexual"] == 0
+    for key in ("discriminatory", "discriminatory.race", "violent", "sexual"):
+        assert counts[key] == search.count(case, None, search.SearchFilters(category=key))

@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import (
@@ -66,6 +67,7 @@ class MessageListModel(QAbstractListModel):
         self._case = case
         self._ids: Sequence[int] = ids
         self._row_by_id: dict[int, int] | None = None
+        self._sorted: bool | None = None
         self._cache: OrderedDict[int, MessageView] = OrderedDict()
         self.page_size = page_size
         self.cache_size = max(cache_size, 2 * page_size + 2)
@@ -85,6 +87,7 @@ class MessageListModel(QAbstractListModel):
         self.beginResetModel()
         self._ids = ids
         self._row_by_id = None
+        self._sorted = None
         self._cache.clear()
         self.endResetModel()
 
@@ -105,7 +108,11 @@ class MessageListModel(QAbstractListModel):
             row = bisect_left(ids, message_id)  # lists in conversation order are sorted
             if row < len(ids) and ids[row] == message_id:
                 return row
-            self._row_by_id = {int(i): r for r, i in enumerate(ids)}
+            if self._sorted is None:  # checked once per id list, without copying it
+                self._sorted = all(a < b for a, b in pairwise(ids))
+            if self._sorted:
+                return -1
+            self._row_by_id = {int(i): r for r, i in enumerate(ids)}  # an unordered short list
         return self._row_by_id.get(message_id, -1)
 
     # -- message data ----------------------------------------------------------------------
