@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import jpeg_bytes
 from sqlalchemy import select
 
+from helpers import jpeg_bytes
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export

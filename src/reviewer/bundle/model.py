@@ -62,6 +62,8 @@ class BundleMessage:
     stances: tuple[BundleStance, ...]
     note: str | None
     context: bool  # True when included only as context of a tagged message
+    event_actor: str | None = None  # system lines: who acted, as written (pseudonymised)
+    event_subjects: tuple[str, ...] = ()  # system lines: whom it concerns (pseudonymised)
 
     def record(self) -> dict[str, Any]:
         """The DESIGN.md §5 record plus tags, stances and notes (messages.jsonl)."""
@@ -122,6 +124,10 @@ class BundleExhibit:
     first_timestamp: str | None
     last_timestamp: str | None
     original: Path | None  # the evidence file of the original export (--include-originals)
+    # Every file to copy under originals/ with --include-originals: (path as received,
+    # SHA-256, evidence file). A zip or text export is one file; a folder export is many.
+    original_files: tuple[tuple[str, str, Path], ...] = ()
+    platform: str = "whatsapp"  # from the importer: "whatsapp" or "telegram"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +138,7 @@ class BundleParticipant:
     message_count: int
     is_subject: bool
     membership: list[dict[str, Any]]  # intervals: {"from", "to", "joined", "left", "inferred"}
+    is_custodian: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +172,5 @@ class Bundle:
     audit_entries: list[dict[str, Any]]  # the whole chain, DESIGN.md §3 fields incl. hash
     audit_head: str
     extra: dict[str, Any] = field(default_factory=dict)
+    conversation_kinds: dict[int, str] = field(default_factory=dict)  # id -> group/direct/…
+    organisation: str = ""  # Source-Organization of bag-info.txt

@@ -7,8 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from reviewer import __version__
-from reviewer.cli import commands, screening
+from reviewer.cli import bundle, commands, screening
 from reviewer.cli import participants as participant_cli
 from reviewer.core.errors import ReviewerError
 
@@ -19,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewer", description="Review chat exports as evidence of misconduct."
     )
-    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument(
+        "--version", action="store_true", help="show the versions of reviewer and its libraries"
+    )
     parser.add_argument(
         "--reviewer", metavar="NAME", help="your name for the audit log (else $REVIEWER_NAME)"
     )
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     screening.register(sub)
     participant_cli.register(sub)
+    bundle.register(sub)
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")
@@ -140,6 +142,11 @@ def main(argv: Sequence[str], gui: Handler | None = None) -> int:
     because the command line and the GUI are separate layers."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        from reviewer.versions import version_text  # loads Qt's version: only when asked
+
+        print(version_text())
+        return 0
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None or (args.command == "demo" and not args.no_gui):
         if gui is None:

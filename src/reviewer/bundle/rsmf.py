@@ -1,0 +1,297 @@
+"""rsmf/<exhibit> <conversation>.rsmf: Relativity Short Message Format 2.0.
+
+Each file is an EML (``X-RSMF-Version: 2.0.0`` and the optional 2.0 headers) with a plain-text
+body holding the conversation's text and exactly one attachment, ``rsmf.zip``, which holds
+``rsmf_manifest.json`` and every file the manifest names. A conversation of more than
+``MAX_EVENTS`` included messages is cut into ``…-partN.rsmf`` slices sharing one
+``eventcollectionid``. Review data travels in ``custom`` fields (our convention).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any
+
+from reviewer.bundle.files import safe_filename, unique_name
+from reviewer.bundle.model import Bundle, BundleExhibit, BundleMessage, BundleParticipant
+from reviewer.core.progress import CancelToken, ProgressSink
+
+VERSION = "2.0.0"
+MAX_EVENTS = 10_000
+MANIFEST = "rsmf_manifest.json"
+ZIP_NAME = "rsmf.zip"
+SHA_PREFIX = "SHA-256 "  # custom field name before an attachment id: its hash
+_JOIN = {"created", "added", "joined"}
+_LEAVE = {"left", "removed"}
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_APPLICATIONS = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
+
+
+def write_rsmf(
+    bundle: Bundle, payload: Path, progress: ProgressSink, cancel: CancelToken
+) -> list[str]:
+    """Write one .rsmf per conversation slice under ``payload/rsmf``; returns their paths."""
+    folder = payload / "rsmf"
+    folder.mkdir(parents=True, exist_ok=True)
+    exhibits = {e.reference: e for e in bundle.exhibits}
+    written: list[str] = []
+    taken: set[str] = set()
+    conversations = list(_conversations(bundle.messages))
+    for done, messages in enumerate(conversations, 1):
+        first = messages[0]
+        exhibit = exhibits[first.exhibit]
+        people = [p for p in bundle.participants if p.exhibit == first.exhibit]
+        slices = [messages[i : i + MAX_EVENTS] for i in range(0, len(messages), MAX_EVENTS)]
+        stem = safe_filename(f"{first.exhibit} {first.conversation}")
+        collection = f"{bundle.case_reference}/{first.exhibit}/C{first.conversation_id}"
+        for number, part in enumerate(slices, 1):
+            cancel.raise_if_cancelled()
+            suffix = f"-part{number}" if len(slices) > 1 else ""
+            name = unique_name(f"{stem}{suffix}", taken, ".rsmf")
+            builder = _Slice(bundle, exhibit, people, part, collection, payload)
+            (folder / name).write_bytes(builder.eml())
+            written.append(f"rsmf/{name}")
+        progress.report("writing RSMF", done, len(conversations))
+    return written
+
+
+def _conversations(messages: Sequence[BundleMessage]) -> Iterator[list[BundleMessage]]:
+    groups: dict[int, list[BundleMessage]] = {}
+    for message in messages:
+        groups.setdefault(message.conversation_id, []).append(message)
+    yield from groups.values()
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    zip_name: str
+    display: str
+    size: int | None
+    sha256: str
+    path: Path
+
+
+class _Slice:
+    """The manifest, zip and EML of one slice of one conversation."""
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        exhibit: BundleExhibit,
+        people: Sequence[BundleParticipant],
+        messages: Sequence[BundleMessage],
+        collection: str,
+        payload: Path,
+    ) -> None:
+        self.bundle = bundle
+        self.exhibit = exhibit
+        self.messages = messages
+        self.collection = collection
+        self.payload = payload
+        self.ids: dict[str, str] = {p.name: f"P{p.id}" for p in people}
+        self.participants: list[dict[str, Any]] = [_participant(p) for p in people]
+        self.custodian = next((f"P{p.id}" for p in people if p.is_custodian), None)
+        if self.custodian is None and exhibit.custodian in self.ids:
+            self.custodian = self.ids[exhibit.custodian]
+        self.files: dict[str, _File] = {}
+        in_slice = {f"M{m.id}" for m in messages}
+        self.events = [self._event(m, in_slice) for m in messages]
+
+    # ------------------------------------------------------------------ manifest
+
+    def manifest(self) -> dict[str, Any]:
+        first = self.messages[0]
+        membership = any(e["type"] in ("join", "leave") for e in self.events)
+        kind = self.bundle.conversation_kinds.get(first.conversation_id, "group")
+        direct = kind == "direct" and not membership and len(self.participants) <= 2
+        conversation: dict[str, Any] = {
+            "id": f"C{first.conversation_id}",
+            "display": first.conversation,
+            "platform": self.exhibit.platform,
+            "type": "direct" if direct else "channel",
+            "participants": [p["id"] for p in self.participants],
+            "custom": [
+                {"name": "Exhibit", "value": self.exhibit.reference},
+                {"name": "Exhibit-SHA256", "value": self.exhibit.sha256},
+            ],
+        }
+        if self.custodian:
+            conversation["custodian"] = self.custodian
+        return {
+            "version": VERSION,
+            "eventcollectionid": self.collection,
+            "participants": self.participants,
+            "conversations": [conversation],
+            "events": self.events,
+        }
+
+    def _person(self, name: str | None) -> str | None:
+        """The participant id of a name, adding a participant known only from system lines."""
+        if not name:
+            return None
+        found = self.ids.get(name)
+        if found is None:
+            found = f"X{len(self.ids) + 1}"
+            self.ids[name] = found
+            self.participants.append({"id": found, "display": name})
+        return found
+
+    def _event(self, m: BundleMessage, in_slice: set[str]) -> dict[str, Any]:
+        event: dict[str, Any] = {"id": f"M{m.id}", "type": _event_type(m)}
+        event["conversation"] = f"C{m.conversation_id}"
+        if m.utc:
+            event["timestamp"] = m.utc
+        sender = self._person(m.sender)
+        if event["type"] in ("join", "leave"):
+            who = m.event_subjects[0] if m.event_subjects else m.event_actor
+            sender = self._person(who) or sender
+        if sender:
+            event["participant"] = sender
+        if m.text:
+            event["body"] = m.text
+        if m.kind == "deleted":
+            event["deleted"] = True
+        if m.edited and sender:
+            event["edits"] = [{"participant": sender}]
+        if m.reply_to is not None and f"M{m.reply_to}" in in_slice:
+            event["parent"] = f"M{m.reply_to}"
+        if m.tags:
+            event["importance"] = "high"
+        if self.custodian and sender and event["type"] == "message":
+            event["direction"] = "outgoing" if sender == self.custodian else "incoming"
+        attachments, custom = self._attachments(m)
+        if attachments:
+            event["attachments"] = attachments
+        event["custom"] = _custom(m) + custom
+        return event
+
+    def _attachments(self, m: BundleMessage) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        listed: list[dict[str, Any]] = []
+        custom: list[dict[str, str]] = []
+        for a in m.attachments:
+            if not (a.present and a.sha256 and a.bundle_path):
+                custom.append({"name": "MissingAttachment", "value": a.filename or "unnamed"})
+                continue
+            file = self._file(a.filename, a.size, a.sha256, self.payload / a.bundle_path)
+            item: dict[str, Any] = {"id": file.zip_name, "display": a.filename or file.zip_name}
+            if a.size is not None:
+                item["size"] = a.size
+            listed.append(item)
+            custom.append({"name": f"{SHA_PREFIX}{file.zip_name}", "value": a.sha256})
+        return listed, custom
+
+    def _file(self, filename: str, size: int | None, sha256: str, path: Path) -> _File:
+        for existing in self.files.values():
+            if existing.sha256 == sha256 and existing.display == filename:
+                return existing
+        name = safe_filename(filename or sha256, limit=120)
+        if name.casefold() in {n.casefold() for n in self.files} or name == MANIFEST:
+            name = f"{sha256[:12]}-{name}"
+        file = _File(name, filename, size, sha256, path)
+        self.files[name] = file
+        return file
+
+    # ------------------------------------------------------------------ zip and EML
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            info = zipfile.ZipInfo(MANIFEST, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            text = json.dumps(self.manifest(), ensure_ascii=False, indent=1)
+            archive.writestr(info, text.encode("utf-8"))
+            for file in self.files.values():
+                info = zipfile.ZipInfo(file.zip_name, date_time=_FIXED_TIME)
+                with file.path.open("rb") as src, archive.open(info, "w") as out:
+                    while chunk := src.read(1 << 20):
+                        out.write(chunk)
+        return buffer.getvalue()
+
+    def eml(self) -> bytes:
+        data = self.zip_bytes()  # builds the manifest, so participants are complete
+        names = [str(p.get("display") or p["id"]).replace(",", " ") for p in self.participants]
+        times = [e["timestamp"] for e in self.events if "timestamp" in e]
+        first = self.messages[0]
+        msg = EmailMessage(policy=SMTP)
+        msg["X-RSMF-Version"] = VERSION
+        msg["X-RSMF-Generator"] = self.bundle.software
+        msg["X-RSMF-Application"] = _APPLICATIONS.get(self.exhibit.platform, self.exhibit.platform)
+        if self.exhibit.custodian:
+            msg["X-RSMF-Custodian"] = self.exhibit.custodian
+        msg["X-RSMF-Participants"] = ", ".join(names)
+        if times:
+            msg["X-RSMF-BeginDate"] = min(times)
+            msg["X-RSMF-EndDate"] = max(times)
+        msg["X-RSMF-EventCount"] = str(len(self.events))
+        msg["X-RSMF-AttachmentCount"] = str(sum(len(e.get("attachments", ())) for e in self.events))
+        msg["X-RSMF-EventCollectionID"] = self.collection
+        msg["X-RSMF-Exhibit"] = self.exhibit.reference
+        msg["X-RSMF-Marking"] = self.bundle.marking
+        msg["From"] = _address(self.exhibit.custodian or self.bundle.reviewer)
+        msg["To"] = ", ".join(_address(n) for n in names)
+        dates = [m.timestamp[:10] for m in self.messages if m.timestamp]
+        span = f" {dates[0]} to {dates[-1]}" if dates else ""
+        msg["Subject"] = f"{first.conversation}{span}"
+        msg.set_content(_body(self.messages), subtype="plain", cte="quoted-printable")
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=ZIP_NAME)
+        return msg.as_bytes()
+
+
+def _participant(p: BundleParticipant) -> dict[str, Any]:
+    custom = [{"name": "Exhibit", "value": p.exhibit}]
+    if p.is_subject:
+        custom.append({"name": "Subject", "value": "yes"})
+    if p.is_custodian:
+        custom.append({"name": "Custodian", "value": "yes"})
+    return {"id": f"P{p.id}", "display": p.name, "custom": custom}
+
+
+def _event_type(m: BundleMessage) -> str:
+    if m.kind != "system":
+        return "message"
+    if m.system_event in _JOIN:
+        return "join"
+    if m.system_event in _LEAVE:
+        return "leave"
+    return "disclaimer"
+
+
+def _custom(m: BundleMessage) -> list[dict[str, str]]:
+    values = [
+        ("MessageId", str(m.id)),
+        ("Exhibit", m.exhibit),
+        ("Kind", m.kind),
+        ("Included", "context" if m.context else "tagged"),
+        ("LocalTime", m.timestamp or ""),
+        ("TimeFlag", m.time_flag or ""),
+        ("Source", f"{m.source.get('file')} line {m.source.get('line')}"),
+        ("Categories", "; ".join(t.category for t in m.tags)),
+        ("Note", m.note or ""),
+        ("ReplyTo", "" if m.reply_to is None else f"M{m.reply_to}"),
+    ]
+    return [{"name": name, "value": value} for name, value in values if value]
+
+
+def _address(name: str) -> str:
+    """A display name with an empty address, as the reference generator writes it."""
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <>'
+
+
+def _body(messages: Sequence[BundleMessage]) -> str:
+    lines: list[str] = []
+    for m in messages:
+        who = m.sender or "(system)"
+        lines.append(f"{who}  {m.timestamp or ''}  [message {m.id}]")
+        if m.text:
+            lines.append(m.text)
+        lines.extend(f"<attached: {a.filename}>" for a in m.attachments)
+        lines.append("")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,127 @@
+"""Write a whole evidence bundle (DESIGN.md §6) into an empty folder, then make it a bag."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewer.bundle.bag import make_bag
+from reviewer.bundle.files import sha256_file
+from reviewer.bundle.media import write_media, write_originals
+from reviewer.bundle.model import Bundle
+from reviewer.bundle.provenance import write_provenance
+from reviewer.bundle.records import write_audit, write_messages
+from reviewer.bundle.rsmf import write_rsmf
+from reviewer.bundle.schedule import write_schedule
+from reviewer.core.progress import CancelToken, ProgressSink
+
+ReportWriter = Callable[[Bundle, Path, Path], None]
+REPORTS = (
+    ("reviewer.bundle.report_pdf", "write_report_pdf", "report/report.pdf"),
+    ("reviewer.bundle.report_html", "write_report_html", "report/index.html"),
+)
+
+
+@dataclass(slots=True)
+class WriteSummary:
+    files: int = 0  # payload files
+    bytes: int = 0  # payload bytes
+    media: int = 0
+    rsmf: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_bundle(
+    bundle: Bundle,
+    out_dir: Path,
+    *,
+    progress: ProgressSink,
+    cancel: CancelToken,
+    include_originals: bool = False,
+) -> WriteSummary:
+    """Write the payload, then turn ``out_dir`` (empty on entry) into a BagIt 1.0 bag whose
+    payload is under ``out_dir/data``. Raises on any failure; the caller removes the folder."""
+    out_dir = out_dir.resolve()
+    summary = WriteSummary()
+    summary.media, _ = write_media(bundle, out_dir, progress, cancel)
+    if include_originals:
+        write_originals(bundle, out_dir, cancel)
+    cancel.raise_if_cancelled()
+    progress.report("writing schedule and records", 0, None)
+    write_schedule(bundle, out_dir / "schedule" / "messages.csv")
+    write_messages(bundle, out_dir / "messages" / "messages.jsonl")
+    write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
+    cancel.raise_if_cancelled()
+    summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
+    for module, function, relative in REPORTS:
+        cancel.raise_if_cancelled()
+        writer, missing = _report_writer(module, function)
+        if writer is None:
+            summary.warnings.append(f"{relative} not written: {missing} is not installed")
+            continue
+        progress.report(f"writing {relative}", 0, None)
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writer(bundle, target, out_dir)
+        summary.reports.append(relative)
+    cancel.raise_if_cancelled()
+    progress.report("hashing", 0, None)
+    files = _hashed(out_dir)
+    write_provenance(bundle, out_dir / "provenance" / "case.jsonld", files)
+    progress.report("making the bag", 0, None)
+    cancel.raise_if_cancelled()
+    make_bag(out_dir, bag_info(bundle))
+    summary.files = len(files) + 1
+    summary.bytes = sum(size for _, _, size in files)
+    summary.bytes += (out_dir / "data" / "provenance" / "case.jsonld").stat().st_size
+    return summary
+
+
+def bag_info(bundle: Bundle) -> dict[str, str | list[str]]:
+    """bag-info.txt: the reserved elements, then the case's own fields."""
+    return {
+        "Source-Organization": bundle.organisation or "Not recorded",
+        "External-Identifier": bundle.case_reference,
+        "External-Description": _one_line(
+            f"Evidence bundle for case {bundle.case_reference}"
+            + (f" ({bundle.case_title})" if bundle.case_title else "")
+            + f": {sum(not m.context for m in bundle.messages)} tagged messages with context"
+        ),
+        "Bagging-Date": bundle.created_utc[:10],
+        "Bag-Software-Agent": f"{bundle.software} (bagit.py)",
+        "Contact-Name": bundle.reviewer,
+        "Exhibit-Reference": [e.reference for e in bundle.exhibits],
+        "Reviewer": bundle.reviewer,
+        "Audit-Chain-Head": bundle.audit_head,
+        "Marking": bundle.marking,
+        "Redaction": "uninvolved participants pseudonymised" if bundle.redacted else "none",
+        "Exported-UTC": bundle.created_utc,
+    }
+
+
+def _report_writer(module: str, function: str) -> tuple[ReportWriter | None, str]:
+    """The report writer, or None and the missing module (until the report lands)."""
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        return None, exc.name or module
+    writer: ReportWriter = getattr(loaded, function)
+    return writer, ""
+
+
+def _hashed(root: Path) -> list[tuple[str, str, int]]:
+    found: list[tuple[str, str, int]] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        found.append(("data/" + path.relative_to(root).as_posix(), sha256_file(path), _size(path)))
+    return found
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,446 @@
+"""Read what a bundle includes: tagged messages matching the filters, their context, their
+attachments, tags, stances and notes, the exhibits, participants, categories and activity.
+
+Context is read per conversation in merged ``seq`` ranges with keyset pages (``seq > last``),
+never OFFSET. Seqs of a conversation are contiguous from 0 (assigned at import), so a range
+``[seq - N, seq + N]`` holds exactly N messages on each side, fewer at a conversation's edge.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from reviewer.bundle.model import (
+    BundleAttachment,
+    BundleCategory,
+    BundleExhibit,
+    BundleStance,
+    BundleTag,
+)
+from reviewer.core.errors import InputError
+from reviewer.store.models import (
+    Attachment,
+    Category,
+    Conversation,
+    EvidenceFile,
+    Exhibit,
+    Message,
+    MessageNote,
+    Participant,
+    Stance,
+    Tag,
+)
+
+PAGE = 2000
+CHUNK = 500
+_EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    context: int
+    categories: tuple[str, ...]
+    date_from: date | None
+    date_to: date | None
+    exhibits: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """A message row before redaction."""
+
+    id: int
+    exhibit: str
+    chat_file: str
+    conversation: str
+    conversation_id: int
+    seq: int
+    timestamp: str | None
+    utc: str | None
+    time_flag: str | None
+    sender: str | None
+    kind: str
+    text: str
+    edited: bool
+    reply_to: int | None
+    flags: tuple[str, ...]
+    system_event: str | None
+    event_actor: str | None
+    event_subjects: tuple[str, ...]
+    src_line: int
+    src_lines: int
+    src_offset: int
+    src_length: int
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def exhibit_rows(session: Session, references: Sequence[str]) -> list[Exhibit]:
+    rows = list(session.scalars(select(Exhibit).order_by(Exhibit.id)))
+    if not references:
+        return rows
+    known = {e.reference: e for e in rows}
+    unknown = [r for r in references if r not in known]
+    if unknown:
+        raise InputError(f"no exhibit {unknown[0]!r} in this case")
+    return [known[r] for r in dict.fromkeys(references)]
+
+
+def category_keys(session: Session, wanted: Sequence[str]) -> set[str] | None:
+    """The keys a category filter selects, children included; None for no filter."""
+    if not wanted:
+        return None
+    parents = dict(session.execute(select(Category.key, Category.parent)).all())
+    unknown = [k for k in wanted if k not in parents]
+    if unknown:
+        raise InputError(f"no category {unknown[0]!r} in this case's taxonomy")
+    chosen: set[str] = set()
+    for key in parents:
+        node: str | None = key
+        while node is not None:
+            if node in wanted:
+                chosen.add(key)
+                break
+            node = parents.get(node)
+    return chosen
+
+
+def tagged_places(
+    session: Session, exhibit_ids: Sequence[int], filters: Filters
+) -> list[tuple[int, int, int]]:
+    """(message id, conversation id, seq) of every tagged message the filters select."""
+    keys = category_keys(session, filters.categories)
+    query = (
+        select(Message.id, Message.conversation_id, Message.seq)
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .where(Conversation.exhibit_id.in_(exhibit_ids))
+        .where(Message.id.in_(_tagged_ids(keys)))
+        .order_by(Message.id)
+    )
+    if filters.date_from is not None:
+        query = query.where(func.substr(Message.timestamp, 1, 10) >= filters.date_from.isoformat())
+    if filters.date_to is not None:
+        query = query.where(func.substr(Message.timestamp, 1, 10) <= filters.date_to.isoformat())
+    return [(a, b, c) for a, b, c in session.execute(query)]
+
+
+def _tagged_ids(keys: set[str] | None) -> Any:
+    query = select(Tag.message_id).distinct()
+    if keys is not None:
+        query = query.where(Tag.category.in_(sorted(keys)))
+    return query
+
+
+def context_ranges(places: Sequence[tuple[int, int, int]], n: int) -> dict[int, list[range]]:
+    """Merged seq ranges per conversation covering each tagged message and N either side."""
+    by_conversation: dict[int, list[int]] = defaultdict(list)
+    for _, conversation, seq in places:
+        by_conversation[conversation].append(seq)
+    ranges: dict[int, list[range]] = {}
+    for conversation, seqs in by_conversation.items():
+        merged: list[list[int]] = []
+        for seq in sorted(seqs):
+            low, high = max(0, seq - n), seq + n
+            if merged and low <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        ranges[conversation] = [range(a, b + 1) for a, b in merged]
+    return ranges
+
+
+def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[RawMessage]:
+    """Messages of the ranges, by conversation then seq, read in keyset pages."""
+    sender = aliased(Participant)
+    base = (
+        select(
+            Message.id,
+            Exhibit.reference,
+            Exhibit.chat_file,
+            Conversation.name,
+            Message.conversation_id,
+            Message.seq,
+            Message.timestamp,
+            Message.utc,
+            Message.time_flag,
+            sender.display_name,
+            Message.kind,
+            Message.text,
+            Message.edited,
+            Message.reply_to_id,
+            Message.flags,
+            Message.system_event,
+            Message.event_actor,
+            Message.event_subjects,
+            Message.src_line,
+            Message.src_lines,
+            Message.src_offset,
+            Message.src_length,
+        )
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
+        .outerjoin(sender, Message.sender_id == sender.id)
+        .order_by(Message.seq)
+        .limit(PAGE)
+    )
+    for conversation in sorted(ranges):
+        for span in ranges[conversation]:
+            last = span.start - 1
+            while True:
+                rows = session.execute(
+                    base.where(
+                        Message.conversation_id == conversation,
+                        Message.seq > last,
+                        Message.seq < span.stop,
+                    )
+                ).all()
+                for r in rows:
+                    yield RawMessage(
+                        id=r[0],
+                        exhibit=r[1],
+                        chat_file=r[2],
+                        conversation=r[3],
+                        conversation_id=r[4],
+                        seq=r[5],
+                        timestamp=r[6],
+                        utc=r[7],
+                        time_flag=r[8],
+                        sender=r[9],
+                        kind=r[10],
+                        text=r[11],
+                        edited=bool(r[12]),
+                        reply_to=r[13],
+                        flags=_json_list(r[14]),
+                        system_event=r[15],
+                        event_actor=r[16],
+                        event_subjects=_json_list(r[17]),
+                        src_line=r[18],
+                        src_lines=r[19],
+                        src_offset=r[20],
+                        src_length=r[21],
+                    )
+                if len(rows) < PAGE:
+                    break
+                last = rows[-1].seq
+
+
+# --------------------------------------------------------------------------- review data
+
+
+def attachments(
+    session: Session, ids: Sequence[int], evidence: Path, thumbs: Path
+) -> dict[int, list[BundleAttachment]]:
+    found: dict[int, list[BundleAttachment]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(
+                Attachment.message_id,
+                Attachment.filename,
+                Attachment.sha256,
+                Attachment.mime,
+                Attachment.size,
+                Attachment.present,
+            )
+            .where(Attachment.message_id.in_(chunk))
+            .order_by(Attachment.message_id, Attachment.ordinal)
+        )
+        for message_id, filename, sha, mime, size, present in rows:
+            stored = bool(present and sha)
+            thumb = thumbs / sha[:2] / f"{sha}.jpg" if sha else None
+            found[message_id].append(
+                BundleAttachment(
+                    filename=filename,
+                    sha256=sha,
+                    mime=mime,
+                    size=size,
+                    present=bool(present),
+                    source=evidence / sha[:2] / sha if stored and sha else None,
+                    bundle_path=f"media/{sha}{extension(filename, mime)}" if stored else None,
+                    thumbnail=thumb if thumb is not None and thumb.is_file() else None,
+                )
+            )
+    return found
+
+
+def extension(filename: str, mime: str | None) -> str:
+    """A short, safe extension for ``media/<sha256><ext>``."""
+    match = _EXT.search(filename or "")
+    if match:
+        return "." + match.group(1).lower()
+    guessed = mimetypes.guess_extension(mime) if mime else None
+    return guessed or ".bin"
+
+
+def tags(session: Session, ids: Sequence[int]) -> dict[int, list[BundleTag]]:
+    found: dict[int, list[BundleTag]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(
+                Tag.message_id,
+                Tag.category,
+                Category.label,
+                Category.colour,
+                Tag.reviewer,
+                Tag.created_utc,
+                Tag.note,
+            )
+            .join(Category, Tag.category == Category.key)
+            .where(Tag.message_id.in_(chunk))
+            .order_by(Tag.message_id, Category.position)
+        )
+        for message_id, key, label, colour, reviewer, created, note in rows:
+            found[message_id].append(BundleTag(key, label, colour, reviewer, created, note))
+    return found
+
+
+def stances(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """(participant name, stance key, stance label) per message, before redaction."""
+    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Stance.message_id, Participant.display_name, Stance.stance, Category.label)
+            .join(Participant, Stance.participant_id == Participant.id)
+            .join(Category, Stance.stance == Category.key)
+            .where(Stance.message_id.in_(chunk))
+            .order_by(Stance.message_id, Participant.display_name)
+        )
+        for message_id, name, key, label in rows:
+            found[message_id].append((name, key, label))
+    return found
+
+
+def notes(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(MessageNote.message_id, MessageNote.text).where(
+                MessageNote.message_id.in_(chunk)
+            )
+        )
+        found.update((int(k), str(v)) for k, v in rows)
+    return found
+
+
+def stance(name: str, key: str, label: str) -> BundleStance:
+    return BundleStance(name, key, label)
+
+
+# --------------------------------------------------------------------------- case data
+
+
+def exhibit(row: Exhibit, session: Session, evidence: Path, custodian: str | None) -> BundleExhibit:
+    files = session.execute(
+        select(EvidenceFile.path, EvidenceFile.sha256, EvidenceFile.role)
+        .where(EvidenceFile.exhibit_id == row.id)
+        .order_by(EvidenceFile.id)
+    )
+    listed = [(path, sha, role) for path, sha, role in files]
+    originals = [(p, s) for p, s, role in listed if role == "original"] or [
+        (p, s) for p, s, _ in listed
+    ]
+    original_files = tuple((p, s, evidence / s[:2] / s) for p, s in originals)
+    single = [f for f in listed if f[2] == "original"]
+    return BundleExhibit(
+        reference=row.reference,
+        custodian=custodian,
+        original_name=row.original_name,
+        sha256=row.sha256,
+        size=row.size,
+        chat_file=row.chat_file,
+        chat_sha256=row.chat_sha256,
+        importer=f"{row.importer} {row.importer_version}",
+        detected_format=row.detected_format,
+        timezone=row.timezone,
+        imported_utc=row.imported_utc,
+        imported_by=row.imported_by,
+        message_count=row.message_count,
+        first_timestamp=row.first_timestamp,
+        last_timestamp=row.last_timestamp,
+        original=evidence / row.sha256[:2] / row.sha256 if single else None,
+        original_files=original_files,
+        platform="telegram" if "telegram" in row.detected_format.lower() else "whatsapp",
+    )
+
+
+def categories(session: Session) -> list[BundleCategory]:
+    rows = session.scalars(select(Category).order_by(Category.position))
+    return [
+        BundleCategory(c.key, c.label, c.description, c.colour, c.group, c.parent) for c in rows
+    ]
+
+
+def conversation_kinds(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Conversation.id, Conversation.kind).where(Conversation.id.in_(ids))
+    ).all()
+    return {int(i): str(k) for i, k in rows}
+
+
+def activity(session: Session, conversations: Sequence[int]) -> list[tuple[str, int, int]]:
+    """(local date, messages that day, tagged messages that day) over the conversations."""
+    day = func.substr(Message.timestamp, 1, 10)
+    tagged = select(Tag.message_id).distinct().subquery()
+    rows = session.execute(
+        select(day, func.count(Message.id), func.count(tagged.c.message_id))
+        .outerjoin(tagged, tagged.c.message_id == Message.id)
+        .where(Message.conversation_id.in_(conversations), Message.timestamp.is_not(None))
+        .group_by(day)
+        .order_by(day)
+    )
+    return [(str(d), int(n), int(t)) for d, n, t in rows]
+
+
+def participant_rows(
+    session: Session, exhibit_ids: Sequence[int]
+) -> list[tuple[int, int, str, int, bool, bool, int | None]]:
+    """(id, exhibit id, name, messages, is subject, is custodian, person id) per participant."""
+    counts = dict(
+        session.execute(
+            select(Message.sender_id, func.count())
+            .join(Participant, Message.sender_id == Participant.id)
+            .where(Participant.exhibit_id.in_(exhibit_ids))
+            .group_by(Message.sender_id)
+        ).all()
+    )
+    rows = session.scalars(
+        select(Participant).where(Participant.exhibit_id.in_(exhibit_ids)).order_by(Participant.id)
+    )
+    return [
+        (
+            p.id,
+            p.exhibit_id,
+            p.display_name,
+            int(counts.get(p.id, 0)),
+            bool(p.is_subject),
+            bool(p.is_custodian),
+            p.person_id,
+        )
+        for p in rows
+    ]
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return (text,)
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
