@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__
 from reviewer.core.progress import CancelToken
+from reviewer.gui.about import app_icon
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.start_window import NewCase, StartWindow, forget_case, remember_case
 from reviewer.gui.tasks import SignalProgress, Task
@@ -59,6 +60,8 @@ def make_app(argv: Sequence[str] = ()) -> QApplication:
         app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("reviewer")
+    app.setDesktopFileName("org.reviewer.Reviewer")
+    app.setWindowIcon(app_icon())
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer import __version__
 from reviewer.core.errors import ReviewerError
+from reviewer.gui.about import show_about
 from reviewer.gui.chat.model import MessageListModel
 from reviewer.gui.chat.view import ChatView
 from reviewer.gui.search_bar import SearchBar, SearchRequest
@@ -939,12 +939,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About reviewer",
-            f"<b>reviewer</b> {__version__}<br>Offline review of chat exports as evidence of "
-            "misconduct.<br>Every change is recorded in the case's audit log.",
-        )
+        show_about(self)
 
 
 def _filters(request: SearchRequest) -> search.SearchFilters:

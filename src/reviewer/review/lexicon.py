@@ -654,7 +654,7 @@ def load_lexicon(text: str, *, source: str, fmt: Literal["toml", "csv"] = "toml"
 def starter_lexicon_text() -> str:
     """The English starter lexicon shipped with the application (TOML)."""
     package = resources.files("reviewer.resources")
-    return package.joinpath("lexicon", "starter-en.toml").read_text(encoding="utf-8")
+    return (package / "lexicon" / "starter-en.toml").read_text(encoding="utf-8")
 
 
 def starter_lexicon() -> Lexicon:

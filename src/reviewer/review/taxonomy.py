@@ -347,7 +347,7 @@ def load_taxonomy(text: str, *, source: str) -> Taxonomy:
 def default_taxonomy_text() -> str:
     """The TOML text of the taxonomy shipped with the application."""
     package = resources.files("reviewer.resources")
-    return package.joinpath("taxonomy", "default.toml").read_text(encoding="utf-8")
+    return (package / "taxonomy" / "default.toml").read_text(encoding="utf-8")
 
 
 def default_taxonomy() -> Taxonomy:

@@ -490,8 +490,6 @@ def test_starter_lexicon_examples() -> None:
 
 
 def test_doubled_letters_are_spelling_not_stretching() -> None:
-    lexicon = load_lexicon(
-        '[[entry]]\nterm = "ned"\ncategory = "derogatory"\n', source="t.toml"
-    )
+    lexicon = load_lexicon('[[entry]]\nterm = "ned"\ncategory = "derogatory"\n', source="t.toml")
     assert lexicon.match("we need the van") == []
     assert [h.term for h in lexicon.match("what a neeed")] == ["ned"]

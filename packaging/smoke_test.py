@@ -1,0 +1,200 @@
+"""Smoke test of the built one-folder application (standard library only).
+
+    python packaging/smoke_test.py [dist/reviewer/reviewer]
+
+Runs the frozen executable as a user would, in a throwaway HOME: ``--version``; a new case;
+an import of a corpus export (../shared/corpus, else the bundled demo export); a tag; an export
+and ``reviewer verify``; the GUI offscreen up to its main window; and an import large enough
+to use the spawned worker process. Prints one line per step, the start-up times, and exits
+non-zero if any step failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_ZIP = "whatsapp-zip-pustur/whatsapp-chat-parser-example.zip"
+DEMO_ZIP = ROOT / "src/reviewer/resources/demo/WhatsApp Chat - Football Sunday.zip"
+VERSION_NAMES = ("Qt", "SQLAlchemy", "SQLite", "Pillow", "libmagic")
+WORKER_BYTES = 9 * 2**20  # above the importer's 8 MB threshold for its worker process
+GUI_TIMEOUT_S = 120
+
+
+class Smoke:
+    def __init__(self, app: Path, work: Path) -> None:
+        self.app = app
+        self.work = work
+        self.failures: list[str] = []
+        self.env = dict(os.environ)
+        # A fresh HOME: no settings, recent cases or data folders of the person building.
+        home = work / "home"
+        home.mkdir()
+        self.env.update(
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            XDG_DATA_HOME=str(home / ".local/share"),
+            XDG_CACHE_HOME=str(home / ".cache"),
+            REVIEWER_NAME="Packaging Smoke Test",
+            QT_QPA_PLATFORM="offscreen",
+        )
+        self.env.pop("REVIEWER_SELFTEST", None)
+
+    def run(self, *args: str, extra: dict[str, str] | None = None) -> str:
+        env = {**self.env, **(extra or {})}
+        done = subprocess.run(
+            [str(self.app), *args], env=env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"exit {done.returncode}: {done.stderr.strip()[-800:]}")
+        return done.stdout
+
+    def has_command(self, name: str) -> bool:
+        try:
+            self.run(name, "--help")
+        except RuntimeError:
+            return False
+        return True
+
+    def step(self, name: str, action: Callable[[], str]) -> None:
+        started = time.perf_counter()
+        try:
+            detail = action()
+        except Exception as exc:  # every failure is reported, then the next step runs
+            self.failures.append(name)
+            print(f"FAIL  {name}: {exc}", flush=True)
+            return
+        print(f"ok    {name} ({time.perf_counter() - started:.2f} s){detail}", flush=True)
+
+
+def check_version(smoke: Smoke) -> str:
+    out = smoke.run("--version")
+    lines = out.splitlines()
+    if not lines or not re.fullmatch(r"reviewer \d+\.\d+\.\d+\S*", lines[0].strip()):
+        raise RuntimeError(f"first line is not 'reviewer X.Y.Z': {out!r}")
+    found = {line.split()[0]: line.split(None, 1)[1] for line in lines[1:] if line.strip()}
+    missing = [n for n in VERSION_NAMES if found.get(n, "not installed") == "not installed"]
+    if missing:
+        raise RuntimeError(f"--version lacks {', '.join(missing)}: {out!r}")
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        smoke.run("--version")
+        timings.append(time.perf_counter() - started)
+    return "\n" + out.rstrip() + f"\n      --version wall time, best of 3: {min(timings):.2f} s"
+
+
+def corpus_export() -> Path:
+    corpus = Path(os.environ.get("REVIEWER_CORPUS", ROOT.parent / "shared" / "corpus"))
+    candidate = corpus / CORPUS_ZIP
+    return candidate if candidate.is_file() else DEMO_ZIP
+
+
+def import_and_tag(smoke: Smoke, case: Path) -> str:
+    export = corpus_export()
+    smoke.run("case", "new", str(case), "--reference", "SMOKE-1", "--timezone", "Europe/London")
+    out = smoke.run("import", str(case), str(export), "--exhibit", "EX1")
+    records = [
+        json.loads(line)
+        for line in smoke.run("messages", str(case), "--jsonl").split("\n")
+        if line.strip()
+    ]
+    texts = [r["id"] for r in records if r["kind"] == "text"]
+    if not texts:
+        raise RuntimeError("the import produced no text message")
+    smoke.run("tag", str(case), str(texts[0]), "discriminatory.race", "--note", "smoke test")
+    return f": {export.name}: {out.strip()}"
+
+
+def export_and_verify(smoke: Smoke, case: Path, bundle: Path) -> str:
+    if not smoke.has_command("export") or not smoke.has_command("verify"):
+        out = smoke.run(str(case), str(bundle), extra={"REVIEWER_SELFTEST": "export"})
+        return " (service layer: this build's command line has no export command)\n" + out
+    out = smoke.run("export", str(case), str(bundle))
+    verified = smoke.run("verify", str(bundle))
+    return "\n" + (out + verified).rstrip()
+
+
+def gui_main_window(smoke: Smoke, case: Path) -> str:
+    env = {**smoke.env, "REVIEWER_SELFTEST": "gui"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(smoke.app), str(case)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    shown_after = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("main window shown") and shown_after is None:
+            shown_after = time.perf_counter() - started
+        if line.startswith("QtNetwork module loaded: True"):
+            proc.kill()
+            raise RuntimeError("the GUI loaded PySide6.QtNetwork")
+    code = proc.wait(timeout=GUI_TIMEOUT_S)
+    if code != 0 or shown_after is None:
+        raise RuntimeError(f"exit {code}: {proc.stderr.read()[-800:] if proc.stderr else ''}")
+    return f": main window after {shown_after:.2f} s (process start to window visible)"
+
+
+def large_import(smoke: Smoke, case: Path) -> str:
+    """An export above the worker threshold: proves the spawned worker runs frozen."""
+    chat = smoke.work / "large" / "_chat.txt"
+    chat.parent.mkdir()
+    with chat.open("w", encoding="utf-8", newline="") as out:
+        n = 0
+        while out.tell() < WORKER_BYTES:
+            minute, second = divmod(n % 3600, 60)
+            day = 1 + n // 3600 % 28
+            out.write(
+                f"[{day:02d}/03/2024, 10:{minute:02d}:{second:02d}] Sam Reid: "
+                f"message number {n} of the large smoke-test export, padded out\r\n"
+            )
+            n += 1
+    out_text = smoke.run("import", str(case), str(chat), "--exhibit", "EX2")
+    cpus = os.cpu_count() or 1
+    note = "" if cpus >= 2 else " (1 CPU: the importer stays in one process)"
+    return f": {n} messages, {chat.stat().st_size / 2**20:.1f} MB{note}: {out_text.strip()}"
+
+
+def main(argv: Sequence[str]) -> int:
+    app = Path(argv[0] if argv else ROOT / "dist" / "reviewer" / "reviewer").resolve()
+    if not app.exists():
+        print(f"smoke test: {app} not found (run packaging/build.sh)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="reviewer-smoke-"))
+    smoke = Smoke(app, work)
+    case, bundle = work / "case", work / "bundle"
+    try:
+        smoke.step("--version prints reviewer and library versions", lambda: check_version(smoke))
+        smoke.step("import a corpus export and tag a message", lambda: import_and_tag(smoke, case))
+        smoke.step(
+            "export a bundle; reviewer verify accepts it",
+            lambda: export_and_verify(smoke, case, bundle),
+        )
+        smoke.step(
+            "GUI starts offscreen and shows its main window", lambda: gui_main_window(smoke, case)
+        )
+        smoke.step("large import through the worker process", lambda: large_import(smoke, case))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if smoke.failures:
+        print(f"smoke test FAILED: {', '.join(smoke.failures)}")
+        return 1
+    print("smoke test passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

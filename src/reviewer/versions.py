@@ -1,0 +1,125 @@
+"""The versions and licences of reviewer and the libraries it runs on, for ``reviewer
+--version`` and the About dialog (an agency's software approval asks for both).
+
+Nothing is imported at module level beyond the standard library: the command line imports this
+module, so Qt is imported only when asked for (and reported as not installed if it is absent).
+"""
+
+from __future__ import annotations
+
+import platform
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module, metadata
+
+from reviewer import __version__
+
+#: reviewer's own licence (pyproject.toml).
+LICENCE = "GPL-3.0-or-later"
+NOT_INSTALLED = "not installed"
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One library as the About dialog lists it."""
+
+    name: str
+    version: str
+    licence: str
+    note: str = ""
+
+
+def _dist(name: str) -> Callable[[], str]:
+    """A version from installed metadata (the frozen build copies it for these packages)."""
+    return lambda: metadata.version(name)
+
+
+def _attr(module: str, attribute: str) -> Callable[[], str]:
+    return lambda: str(getattr(import_module(module), attribute))
+
+
+def _qt() -> str:
+    # The Qt the bindings run on, which is what matters for its licence and behaviour. Imported
+    # by name so the "Qt only in gui" import contract holds for the command line, which uses
+    # this module: Qt is loaded here only when a version is asked for, never for the CLI's work.
+    return str(import_module("PySide6.QtCore").qVersion())
+
+
+def _libmagic() -> str:
+    # magic.version() is libmagic's magic_version(): 544 means 5.44. Importing python-magic
+    # loads libmagic, so an ImportError here also covers a missing shared library.
+    number = int(import_module("magic").version())
+    return f"{number // 100}.{number % 100:02d}"
+
+
+def _tzdata() -> str:
+    return f"{import_module('tzdata').IANA_VERSION} (package {metadata.version('tzdata')})"
+
+
+# name -> (how to read its version, SPDX licence, note). Checked against each package's
+# metadata or licence file; libmagic is `file` (Christos Zoulas), BSD-2-Clause.
+_TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
+    "Python": (platform.python_version, "PSF-2.0", "the interpreter"),
+    "Qt": (_qt, "LGPL-3.0-only", "GUI toolkit (dynamically linked)"),
+    "PySide6": (_dist("PySide6"), "LGPL-3.0-only", "Qt for Python bindings"),
+    "SQLAlchemy": (_dist("SQLAlchemy"), "MIT", "database toolkit"),
+    "SQLite": (lambda: sqlite3.sqlite_version, "blessing", "case database (public domain)"),
+    "Alembic": (_dist("alembic"), "MIT", "database migrations"),
+    "Mako": (_dist("Mako"), "MIT", "used by Alembic"),
+    "Pillow": (_dist("pillow"), "MIT-CMU", "images and thumbnails"),
+    "python-magic": (_dist("python-magic"), "MIT", "file type detection"),
+    "libmagic": (_libmagic, "BSD-2-Clause", "file type detection (file's library)"),
+    "tzdata": (_tzdata, "Apache-2.0", "IANA time zone data (the data is public domain)"),
+    "Jinja2": (_dist("Jinja2"), "BSD-3-Clause", "HTML report"),
+    "MarkupSafe": (_dist("MarkupSafe"), "BSD-3-Clause", "used by Jinja2"),
+    "ReportLab": (_attr("reportlab", "Version"), "BSD-3-Clause", "PDF report"),
+    "bagit": (_dist("bagit"), "CC0-1.0", "BagIt bundles (public domain dedication)"),
+    "jsonschema": (_dist("jsonschema"), "MIT", "RSMF schema check"),
+}
+
+#: What ``reviewer --version`` prints after reviewer's own line (the issue names these).
+VERSION_LINES = ("Python", "Qt", "PySide6", "SQLAlchemy", "SQLite", "Pillow", "libmagic")
+
+#: Data shipped inside the package, listed in the About dialog with its licence.
+BUNDLED_DATA = (
+    Component("DejaVu Sans fonts", "2.37", "Bitstream-Vera", "embedded in the PDF report"),
+    Component("RSMF 2.0.0 schema", "2.0.0", "BSD-3-Clause", "Relativity (kCura LLC)"),
+)
+
+
+def _version(name: str) -> str:
+    try:
+        return _TABLE[name][0]()
+    except (ImportError, OSError, metadata.PackageNotFoundError):
+        return NOT_INSTALLED
+    except Exception as exc:  # `--version` and About must work even when a library is odd
+        return f"unknown ({type(exc).__name__})"
+
+
+def library_versions() -> dict[str, str]:
+    """Every library's version, in a stable order; ``"not installed"`` where it is absent."""
+    return {name: _version(name) for name in _TABLE}
+
+
+def licences() -> dict[str, str]:
+    """Every library's licence (SPDX identifier), in the same order."""
+    return {name: licence for name, (_read, licence, _note) in _TABLE.items()}
+
+
+def components() -> list[Component]:
+    """The libraries with version, licence and what they are for (for the About dialog)."""
+    versions = library_versions()
+    return [
+        Component(name, versions[name], licence, note)
+        for name, (_read, licence, note) in _TABLE.items()
+    ]
+
+
+def version_text() -> str:
+    """``reviewer X.Y.Z`` and then one line per library, for ``reviewer --version``."""
+    versions = library_versions()
+    width = max(len(name) for name in VERSION_LINES)
+    lines = [f"reviewer {__version__}"]
+    lines += [f"  {name:<{width}}  {versions[name]}" for name in VERSION_LINES]
+    return "\n".join(lines)
