@@ -42,7 +42,9 @@ WHATSTK_CHILD = """
 import json, resource, sys, time
 from whatstk import WhatsAppChat
 start = time.perf_counter()
-chat = WhatsAppChat.from_source(filepath=sys.argv[1], hformat="[%d/%m/%Y, %H:%M:%S] %name:")
+chat = WhatsAppChat.from_source(
+    filepath=sys.argv[1], hformat="[%d/%m/%Y, %H:%M:%S] %name:", max_size=None
+)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "messages": len(chat.df),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -65,21 +65,22 @@ def write_messages(
     writer: RowWriter,
     converter: UtcConverter,
     *,
-    on_new_sender: Callable[[str], None] | None = None,
+    sender_key: Callable[[str], object] | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressSink | None = None,
     exact_instants: bool = False,
 ) -> StageResult:
     """Turn ``messages`` into rows (local ids from 1, in this order) for ``writer``.
 
-    ``on_new_sender`` runs before the first row naming a sender is queued. With
+    ``sender_key`` turns a sender's name, the first time it appears, into what the rows
+    hold (a participant id); without it rows hold the name. With
     ``exact_instants`` a ``unixtime:<seconds>`` flag (Telegram) gives the UTC instant instead
     of the time zone.
     """
     result = StageResult()
     instants = _ExactInstants(converter) if exact_instants else _ZoneInstants(converter)
     try:
-        _write(messages, writer, instants, result, on_new_sender, cancel, progress)
+        _write(messages, writer, instants, result, sender_key, cancel, progress)
     finally:
         close = getattr(messages, "close", None)
         if close is not None:  # release the parser's views of the mapped file now
@@ -93,11 +94,11 @@ def _write(
     writer: RowWriter,
     converter: Converter,
     result: StageResult,
-    on_new_sender: Callable[[str], None] | None,
+    sender_key: Callable[[str], object] | None,
     cancel: CancelToken | None,
     progress: ProgressSink | None,
 ) -> None:
-    seen: set[str] = set()
+    keys: dict[str | None, object] = {None: None}
     for message in messages:
         local = utc = flag = None
         stamp = message.timestamp
@@ -110,16 +111,16 @@ def _write(
             result.last_ts = local
         result.count += 1
         sender = message.sender
-        if sender is not None and sender not in seen:
-            seen.add(sender)
+        key = keys.get(sender, keys)
+        if key is keys:
+            assert sender is not None
             result.senders.append(sender)
-            if on_new_sender is not None:
-                on_new_sender(sender)
+            key = keys[sender] = sender if sender_key is None else sender_key(sender)
         for ordinal, filename in enumerate(message.attachments):
             result.references.append((result.count, ordinal, filename))
         span = message.span
         row = (
-            result.count, message.seq, local, utc, sender, message.kind.value, message.text,
+            result.count, message.seq, local, utc, key, message.kind.value, message.text,
             span.line, span.lines, span.offset, span.length,
         )  # fmt: skip
         if sender is not None and _plain(message, flag):

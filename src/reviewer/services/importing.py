@@ -236,7 +236,7 @@ class _ImportJob:
                     chat.messages,
                     writer,
                     converter,
-                    on_new_sender=senders.add,
+                    sender_key=senders.add,
                     cancel=self.cancel,
                     progress=self.progress,
                     exact_instants=True,
@@ -290,7 +290,7 @@ class _ImportJob:
             messages,
             writer,
             UtcConverter(zone(tz_name)),
-            on_new_sender=senders.add,
+            sender_key=senders.add,
             cancel=self.cancel,
             progress=self.progress,
         )
@@ -524,9 +524,10 @@ class _Senders:
         self._ids: dict[str, int] = {}
         start_sender_map(db)
 
-    def add(self, name: str) -> None:
-        if name in self._ids:
-            return
+    def add(self, name: str) -> int:
+        known = self._ids.get(name)
+        if known is not None:
+            return known
         person = Participant(
             exhibit_id=self._exhibit_id, display_name=name, match_key=match_key(name)
         )
@@ -534,6 +535,7 @@ class _Senders:
         self._session.flush()
         self._ids[name] = person.id
         map_senders(self._db, [(name, person.id)])
+        return person.id
 
     def close(self) -> None:
         end_sender_map(self._db)
