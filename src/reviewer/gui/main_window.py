@@ -320,9 +320,8 @@ class MainWindow(QMainWindow):
             "Import…", self.open_import_dialog, "Ctrl+I", "Import a WhatsApp export"
         )
         self.export_action = self._action(
-            "Export…", lambda: None, "Ctrl+E", "Export an evidence bundle (coming soon)"
+            "Export…", self.open_export_dialog, "Ctrl+E", "Export an evidence bundle"
         )
-        self.export_action.setEnabled(False)
         self.reveal_action = QAction("Reveal images", self)
         self.reveal_action.setCheckable(True)
         self.reveal_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
@@ -893,6 +892,15 @@ class MainWindow(QMainWindow):
 
         dialog = ImportDialog(self.case, self.actor, self)
         dialog.imported.connect(lambda _result: self.reload())
+        dialog.open()
+
+    def open_export_dialog(self) -> None:
+        from reviewer.gui.export_dialog import ExportDialog
+
+        exhibits = sorted({c.exhibit for c in self._conversations})
+        dialog = ExportDialog(self.case, self.actor, self._taxonomy, exhibits, self)
+        # The export appends its audit entry: show the new chain head.
+        dialog.exported.connect(lambda _result: self.refresh_status())
         dialog.open()
 
     def open_audit_view(self) -> None:

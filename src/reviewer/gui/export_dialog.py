@@ -1,0 +1,315 @@
+"""Export an evidence bundle: the selection with a live preview of what it includes, then
+the export with progress and Cancel, and a verification of what was written."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core.errors import Cancelled
+from reviewer.core.progress import CancelToken
+from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
+from reviewer.review.taxonomy import Taxonomy
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case
+from reviewer.services.exporting import (
+    ExportOptions,
+    ExportPreview,
+    ExportResult,
+    export_bundle,
+    preview,
+)
+
+
+class ExportDialog(QDialog):
+    """Signals:
+    exported(object): the ExportResult, after a successful export.
+    """
+
+    exported = Signal(object)
+
+    def __init__(
+        self,
+        case: Case,
+        actor: Actor,
+        taxonomy: Taxonomy,
+        exhibits: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.actor = actor
+        self.task: Task[ExportResult] | None = None
+        self.preview_task: Task[ExportPreview] | None = None
+        self.setWindowTitle("Export an evidence bundle")
+        self.setMinimumWidth(720)
+
+        self.out_dir = QLineEdit()
+        self.out_dir.setPlaceholderText("A new, empty folder for the bundle")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.out_dir, 1)
+        folder_row.addWidget(browse)
+
+        self.context = QSpinBox()
+        self.context.setRange(0, 100)
+        self.context.setValue(5)
+        self.context.setSuffix(" messages before and after")
+        self.categories = QListWidget()
+        self.categories.setMinimumHeight(150)
+        for category in taxonomy:
+            if category.group in ("content", "standard") and not category.retired:
+                item = QListWidgetItem(f"{category.label}  ({category.key})")
+                item.setData(Qt.ItemDataRole.UserRole, category.key)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.categories.addItem(item)
+        self.exhibits = QListWidget()
+        self.exhibits.setMaximumHeight(56)
+        for reference in exhibits:
+            item = QListWidgetItem(reference)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.exhibits.addItem(item)
+        self.use_dates = QCheckBox("Only messages between")
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+            edit.setEnabled(False)
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        dates = QHBoxLayout()
+        dates.addWidget(self.use_dates)
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("and"))
+        dates.addWidget(self.date_to)
+        dates.addStretch(1)
+        self.originals = QCheckBox("Include the original export files")
+        self.redact = QCheckBox("Redact people not marked as subjects")
+        self.redact.setToolTip(
+            "Uninvolved people get stable pseudonyms (Person A, Person B …); phone numbers "
+            "and e-mail addresses in the text are masked. The mapping stays in the case."
+        )
+
+        form = QFormLayout()
+        form.addRow("Bundle folder", folder_row)
+        form.addRow("Context", self.context)
+        form.addRow("Categories (none = all)", self.categories)
+        form.addRow("Exhibits (none = all)", self.exhibits)
+        form.addRow("Dates", dates)
+        form.addRow("", self.originals)
+        form.addRow("", self.redact)
+
+        self.summary = QLabel("Counting…")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stage = QLabel()
+        self.counts = QLabel()
+        self.bar = QProgressBar()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (self.stage, self.counts, self.bar):
+            widget.setVisible(False)
+
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh_preview)
+        for signal in (
+            self.context.valueChanged,
+            self.categories.itemChanged,
+            self.exhibits.itemChanged,
+            self.use_dates.toggled,
+            self.date_from.dateChanged,
+            self.date_to.dateChanged,
+            self.originals.toggled,
+            self.redact.toggled,
+        ):
+            signal.connect(lambda *_: self._debounce.start())
+        self.out_dir.textChanged.connect(lambda _text: self._update_buttons())
+        self.refresh_preview()
+        self._update_buttons()
+
+    # -- selection -------------------------------------------------------------------------
+
+    def options(self) -> ExportOptions:
+        def checked(widget: QListWidget, data: bool) -> tuple[str, ...]:
+            found = []
+            for row in range(widget.count()):
+                item = widget.item(row)
+                if item.checkState() == Qt.CheckState.Checked:
+                    value = item.data(Qt.ItemDataRole.UserRole) if data else item.text()
+                    found.append(str(value))
+            return tuple(found)
+
+        dates = self.use_dates.isChecked()
+        return ExportOptions(
+            context=self.context.value(),
+            categories=checked(self.categories, True),
+            exhibits=checked(self.exhibits, False),
+            date_from=_date(self.date_from) if dates else None,
+            date_to=_date(self.date_to) if dates else None,
+            include_originals=self.originals.isChecked(),
+            redact_uninvolved=self.redact.isChecked(),
+        )
+
+    def refresh_preview(self) -> None:
+        case, options = self.case, self.options()
+
+        def run(_progress: SignalProgress, _cancel: CancelToken) -> ExportPreview:
+            return preview(case, options)
+
+        self.preview_task = (
+            Task(run, writer=False, parent=self)
+            .success(self._show_preview)
+            .failure(lambda exc: self.summary.setText(error_text(exc)))
+        )
+        self.preview_task.run()
+
+    def _show_preview(self, found: ExportPreview) -> None:
+        megabytes = found.bytes / 1e6
+        missing = (
+            f", {found.missing_attachments:,} referenced but not in the export"
+            if found.missing_attachments
+            else ""
+        )
+        self.summary.setText(
+            f"<b>{found.tagged:,}</b> tagged messages with <b>{found.context:,}</b> messages of "
+            f"context, from {found.conversations:,} conversation(s) in "
+            f"{', '.join(found.exhibits) or 'no exhibit'}; <b>{found.attachments:,}</b> "
+            f"attachments ({megabytes:,.1f} MB){missing}. The whole audit log is included."
+        )
+        self._tagged = found.tagged
+        self._update_buttons()
+
+    def _choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Bundle folder")
+        if chosen:
+            self.out_dir.setText(chosen)
+
+    def _update_buttons(self) -> None:
+        busy = self.task is not None and self.task.running
+        ready = bool(self.out_dir.text().strip()) and getattr(self, "_tagged", 0) > 0
+        self.export_button.setEnabled(ready and not busy)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        out_dir = Path(self.out_dir.text().strip()).expanduser()
+        case, actor, options = self.case, self.actor, self.options()
+
+        def run(progress: SignalProgress, cancel: CancelToken) -> ExportResult:
+            return export_bundle(case, actor, out_dir, options, progress=progress, cancel=cancel)
+
+        self.message.setText("")
+        self.stage.setText("Starting…")
+        self.bar.setRange(0, 0)
+        for widget in (self.stage, self.counts, self.bar):
+            widget.setVisible(True)
+        self.cancel_button.setText("Cancel export")
+        self.task = Task(run, parent=self).success(self._done).failure(self._failed)
+        self.task.progress.progressed.connect(self._progressed)
+        self.task.run()
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+            self.stage.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+        else:
+            self.reject()
+
+    def _progressed(self, stage: str, done: int, total: object) -> None:
+        count = total if isinstance(total, int) else None
+        self.stage.setText(stage[:1].upper() + stage[1:] + "…")
+        self.counts.setText(format_counts(done, count))
+        set_bar(self.bar, done, count)
+
+    def _finish(self) -> None:
+        for widget in (self.stage, self.counts, self.bar):
+            widget.setVisible(False)
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+        self._update_buttons()
+
+    def _done(self, result: ExportResult) -> None:
+        self._finish()
+        self.message.setStyleSheet("")
+        self.message.setText(
+            f"Bundle written to {result.out_dir}: {result.files:,} files, "
+            f"{result.bytes / 1e6:,.1f} MB, in {result.seconds:.1f} s. Audit chain head "
+            f"{result.audit_head}. Check it at any time with: reviewer verify "
+            f'"{result.out_dir}"'
+        )
+        self.exported.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, Cancelled):
+            self.message.setStyleSheet("")
+            self.message.setText("Export cancelled; the partial folder was removed.")
+        else:
+            self.message.setStyleSheet("color: #d64545")
+            self.message.setText(error_text(exc))
+
+    def reject(self) -> None:
+        if self.task is not None and self.task.running:
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.task is not None and self.task.running:
+            self.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def _date(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
