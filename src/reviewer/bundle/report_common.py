@@ -153,7 +153,9 @@ def redaction_statement(bundle: Bundle) -> str | None:
         "REDACTED VERSION. Participants not marked as subjects of the investigation are shown "
         "under stable pseudonyms (“Person A”, “Person B”, …), and telephone numbers and e-mail "
         "addresses in message text are masked. The mapping to real identities is held in the "
-        "case and is not part of this bundle. The redaction was recorded in the audit log."
+        "case and is not part of this bundle. The redaction was recorded in the audit log. "
+        "The audit log (audit/audit-log.jsonl) is included unaltered so that anyone can verify "
+        "it; its entries may name people who are pseudonymised elsewhere in this bundle."
     )
 
 
