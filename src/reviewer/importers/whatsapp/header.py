@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from reviewer.core.records import DateOrder
@@ -367,9 +367,10 @@ def header_pattern(shape: HeaderShape, *, big_field: int = 0) -> bytes:
     """The strict bytes pattern (no line anchor) for one header of ``shape``.
 
     Groups ``f1 f2 f3`` (date fields in file order), ``h mi s`` and ``ap`` always exist
-    (possibly empty), as do ``date`` and ``time`` around them (cache keys for
-    :class:`HeaderDecoder`); the match ends where the body (author part) begins. ``big_field``
-    (1 or 2, ASCII digits only) restricts that date field to values 13-99.
+    (possibly empty), as do ``date`` and ``time`` around them and ``stamp`` around both
+    (cache keys for :class:`HeaderDecoder`); the match ends where the body (author part)
+    begins. ``big_field`` (1 or 2, ASCII digits only) restricts that date field to values
+    13-99.
     """
     d = _digit(shape)
     # Marks inside a header cost a third of the scan time, so allow them only where seen.
@@ -379,7 +380,7 @@ def header_pattern(shape: HeaderShape, *, big_field: int = 0) -> bytes:
     dt = _bytes_lit(shape.dt_sep)
     middle = f"{time}{mk}{dt}{mk}{date}" if shape.time_first else f"{date}{mk}{dt}{mk}{time}"
     open_, close = (r"\[", r"\]") if shape.bracket else ("", "")
-    pattern = f"{_MARKS_B}{open_}{mk}{middle}{mk}{close}{_bytes_lit(shape.hdr_sep)}"
+    pattern = f"{_MARKS_B}{open_}{mk}(?P<stamp>{middle}){mk}{close}{_bytes_lit(shape.hdr_sep)}"
     return pattern.encode("utf-8")
 
 
@@ -391,6 +392,9 @@ GROUPS = ("f1", "f2", "f3", "h", "mi", "s", "ap")
 
 Ymd = tuple[int, int, int]
 Hms = tuple[int, int, int, bool]  # hour, minute, second, pm-hour conflict
+Entry = tuple[datetime, tuple[str, ...]]  # timestamp, flags (the pm-hour conflict)
+
+STAMP_CACHE_LIMIT = 1 << 16  # entries; a chat is in time order, so recent ones are what hit
 
 
 class HeaderDecoder:
@@ -409,6 +413,26 @@ class HeaderDecoder:
         self._ampm: dict[bytes, str | None] = {}
         self._date_ids = tuple(groupindex[g] for g in ("date", "f1", "f2", "f3"))
         self._time_ids = tuple(groupindex[g] for g in ("time", "h", "mi", "s", "ap"))
+        self.stamp_id = groupindex["stamp"]
+        # The parser's per-record caches, filled by :meth:`entry`. The whole ``stamp`` key
+        # seldom repeats (half the records of a lively chat start a new minute), so when it
+        # ends in the minutes (24-hour clock, date first) the parser looks up the hour (the
+        # key minus its last ``tail`` bytes, ``MM`` or ``MM:SS``) in ``hours`` and adds
+        # ``offsets[tail bytes]``; other shapes cache whole keys in ``stamps``.
+        self.tail = 0
+        self.offsets: dict[bytes, timedelta] = {}
+        sep = shape.time_sep.encode("utf-8")
+        if not shape.time_first and not shape.ampm and len(sep) == 1:
+            self.tail = 5 if shape.seconds else 2
+            self.offsets = {
+                (b"%02d%s%02d" % (mi, sep, s) if shape.seconds else b"%02d" % mi): timedelta(
+                    minutes=mi, seconds=s
+                )
+                for mi in range(60)
+                for s in (range(60) if shape.seconds else (0,))
+            }
+        self.stamps: dict[bytes, Entry | None] = {}
+        self.hours: dict[bytes, datetime] = {}
 
     def stamp(self, m: re.Match[bytes]) -> tuple[datetime, bool] | None:
         """``(timestamp, pm_hour_conflict)`` of a strict match, or None if not a real time."""
@@ -417,6 +441,22 @@ class HeaderDecoder:
         if ymd is None or hms is None:
             return None
         return naive(ymd, hms), hms[3]
+
+    def entry(self, m: re.Match[bytes]) -> Entry | None:
+        """``(timestamp, flags)`` of a strict match, or None; fills the parser's caches."""
+        got = self.stamp(m)
+        value = None if got is None else (got[0], (PM_HOUR_CONFLICT,) if got[1] else ())
+        key = m.group(self.stamp_id)
+        tail = self.tail
+        if not tail:
+            if len(self.stamps) >= STAMP_CACHE_LIMIT:
+                self.stamps.clear()
+            self.stamps[key] = value
+        elif value is not None and key[-tail:] in self.offsets:  # ASCII minutes end the key
+            if len(self.hours) >= STAMP_CACHE_LIMIT:
+                self.hours.clear()
+            self.hours[key[:-tail]] = value[0] - self.offsets[key[-tail:]]
+        return value
 
     def date_miss(self, m: re.Match[bytes]) -> Ymd | None:
         key, f1, f2, f3 = m.group(*self._date_ids)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, TypeVar
 
 from reviewer.core.errors import AmbiguousDateOrderError, InputError
@@ -65,23 +66,27 @@ _IOS_MEDIA_DATE = re.compile(
 
 _T = TypeVar("_T")
 
+# How the walker finds the line break before a header (see ``_Walker.mode``).
+_LF, _CRLF, _GENERAL = 0, 1, 2
+
 
 def _fast_constructor(cls: type[_T]) -> Callable[..., _T]:
     """A positional constructor for a frozen slots dataclass, about four times faster.
 
     The frozen ``__init__`` goes through ``object.__setattr__`` once per field, which costs
     more than the rest of the parser per record. This builds the object as an instance of a
-    plain twin class with the same slots, then switches its class. Falls back to ``cls``
+    plain twin class with the same slots (calling the class: ``object.__new__(twin)`` is
+    twice as slow), then switches its class. Falls back to ``cls``
     itself if the twin trick does not reproduce an ordinary instance exactly.
     """
     slots: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
     twin = type(f"_{cls.__name__}Twin", (), {"__slots__": slots})
     assigns = "".join(f"    o.{name} = {name}\n" for name in slots)
     source = (
-        f"def build({', '.join(slots)}):\n    o = new(twin)\n{assigns}"
+        f"def build({', '.join(slots)}):\n    o = twin()\n{assigns}"
         "    o.__class__ = cls\n    return o\n"
     )
-    namespace: dict[str, object] = {"new": object.__new__, "twin": twin, "cls": cls}
+    namespace: dict[str, object] = {"twin": twin, "cls": cls}
     try:
         exec(source, namespace)
         build: Callable[..., _T] = namespace["build"]  # type: ignore[assignment]
@@ -159,7 +164,7 @@ def parse_chat(
         shape=shape,
         scanner=scanner,
         decoder=HeaderDecoder(shape, order, scanner.line_re.groupindex),
-        ios_rule=endings[0] == "ios",
+        line_endings=endings[0],
         known=sample.authors(scanner, body.is_system_text if shape.platform == "android" else None),
         classify=body.classify_body,
         is_system=body.is_system_text,
@@ -500,7 +505,7 @@ class _Walker:
         shape: HeaderShape,
         scanner: _Scanner,
         decoder: HeaderDecoder,
-        ios_rule: bool,
+        line_endings: str,
         known: set[str],
         classify: Callable[..., Body],
         is_system: Callable[[str], bool],
@@ -512,7 +517,14 @@ class _Walker:
         self.shape = shape
         self.scanner = scanner
         self.decoder = decoder
-        self.ios_rule = ios_rule
+        self.ios_rule = line_endings == "ios"
+        # How a header's line break is found; the hot pattern anchors on it. In "crlf" and
+        # "ios" files a record ends in CRLF (a line after a bare LF is inside a message).
+        self.mode = {"lf": _LF, "crlf": _CRLF, "ios": _CRLF}.get(line_endings, _GENERAL)
+        anchor = {_LF: rb"\n", _CRLF: rb"\r\n"}.get(self.mode)
+        self.walk_re = (
+            scanner.scan_re if anchor is None else re.compile(anchor + scanner.line_re.pattern)
+        )
         self.known = known
         self.warnings = warnings
         self.cancel = cancel
@@ -521,6 +533,11 @@ class _Walker:
         self.classify = classify
         self.is_system = is_system
         self.colon_names = any(": " in name for name in known)
+        # Known authors by their UTF-8 bytes, for the common record's short path; empty while
+        # a name holds ": " (then every record goes through :func:`split_author`).
+        self.names: dict[bytes, str] = {}
+        for name in known:
+            self._learn(name)
         self.near_misses = 0
         self.decode_errors = 0
 
@@ -531,69 +548,97 @@ class _Walker:
 
         One loop over strict header matches; each accepted header closes the pending record,
         which is turned into a message right here (this loop runs a million times for a big
-        export, so it avoids per-record calls except body classification).
+        export, so it avoids per-record calls except body classification, and the common
+        record — known author, valid UTF-8 — takes a short path).
         """
-        buf, utf16 = self.source.buf, self.source.utf16
-        n = len(buf) if last is None else last
-        decoder, ios_rule, lone_cr = self.decoder, self.ios_rule, self.scanner.lone_cr
-        dates, times, date_miss, time_miss = (
-            decoder.dates, decoder.times, decoder.date_miss, decoder.time_miss
+        buf, utf16, n = self.source.buf, self.source.utf16, len(self.source.buf)
+        if last is not None:
+            n = last
+        decoder, mode, ios_rule, lone_cr = (
+            self.decoder,
+            self.mode,
+            self.ios_rule,
+            self.scanner.lone_cr,
+        )
+        stamp_id, tail, stamps, hours, offsets, stamp_entry = (
+            decoder.stamp_id, decoder.tail, decoder.stamps, decoder.hours, decoder.offsets,
+            decoder.entry,
         )  # fmt: skip
-        date_id, time_id = self.scanner.date_time_ids
-        known, classify, platform = self.known, self.classify, self.platform
+        find, names, classify, platform = buf.find, self.names, self.classify, self.platform
+        has_cr = mode != _LF
         seq, line, orig = 0, first_line, first
-        # the pending record: start, body start, timestamp (None: preamble), pm-hour conflict
-        start, body_start, stamp, conflict = first, first, None, False
+        # the pending record: start, body start, timestamp (None: preamble), header flags
+        start, body_start, stamp = first, first, None
+        flags: tuple[str, ...] = ()
+        next_stamp: datetime | None = None
+        next_flags: tuple[str, ...] = ()
         head = self.scanner.line_re.match(buf, first)
         header = decoder.stamp(head) if head is not None else None
         if head is not None and header is not None:
-            body_start, stamp, conflict = head.end(), header[0], header[1]
-        matches = self.scanner.scan_re.finditer(buf, first, n)
-        while start < n:
-            m = next(matches, None)
-            if m is None:  # end of file closes the last record
-                brk = n - 1
+            body_start, stamp = head.end(), header[0]
+            flags = (PM_HOUR_CONFLICT,) if header[1] else ()
+        # the sentinel None closes the last record at the end of the range
+        for m in chain(self.walk_re.finditer(buf, first, n), (None,)):
+            if m is None:
+                end = n
                 stop = _without_terminator(buf, max(start, body_start), n)
             else:
-                brk = m.start()  # the line break before this header line
-                if lone_cr and buf[brk] == 13:
-                    stop = brk
+                if mode == _CRLF:  # the pattern starts at the CR of a CRLF
+                    stop = m.start()
+                    end = stop + 2
+                elif mode == _LF:
+                    stop = m.start()
+                    end = stop + 1
                 else:
-                    stop = brk - 1 if brk and buf[brk - 1] == 13 else brk
-                    if ios_rule and stop == brk:
-                        continue  # iOS: a line after a bare LF is inside a message
-                date_key, time_key = m.group(date_id, time_id)
-                ymd = dates.get(date_key) or date_miss(m)
-                hms = times.get(time_key) or time_miss(m)
-                if ymd is None or hms is None:
-                    continue  # not a real date/time: a near miss, reported with its record
-                # Naive on purpose: WhatsApp writes local wall-clock time without an offset.
-                next_stamp = datetime(ymd[0], ymd[1], ymd[2], hms[0], hms[1], hms[2])  # noqa: DTZ001
-                next_conflict = hms[3]
-            end = brk + 1
+                    brk = end = m.start()  # the line break before this header line
+                    end += 1
+                    if lone_cr and buf[brk] == 13:
+                        stop = brk
+                    else:
+                        stop = brk - 1 if brk and buf[brk - 1] == 13 else brk
+                        if ios_rule and stop == brk:
+                            continue  # iOS: a line after a bare LF is inside a message
+                key = m.group(stamp_id)
+                if tail:
+                    base = hours.get(key[:-tail])
+                    offset = offsets.get(key[-tail:])
+                    if base is not None and offset is not None:
+                        next_stamp, next_flags = base + offset, ()
+                    else:
+                        entry = stamp_entry(m)
+                        if entry is None:
+                            continue  # not a real date/time: a near miss, reported later
+                        next_stamp, next_flags = entry
+                else:
+                    entry = stamps.get(key) or stamp_entry(m)
+                    if entry is None:
+                        continue  # not a real date/time: a near miss, reported later
+                    next_stamp, next_flags = entry
             if stamp is None:
                 message = self._unparsed(seq, line, orig, start, stop, end)
                 lines, length = message.span.lines, message.span.length
             else:
-                flags: tuple[str, ...] = (PM_HOUR_CONFLICT,) if conflict else ()
-                try:
-                    body = buf[body_start:stop].decode("utf-8")
-                except UnicodeDecodeError:
-                    body, flags = self._undecodable(buf[body_start:stop], line, flags)
-                if "\r" in body:
-                    body = body.replace("\r\n", "\n").replace("\r", "\n")
-                lines = body.count("\n") + 1
-                if lines > 1 and _CONT_DATED.search(body):
-                    self._near_misses(body, line)
-                length = self.source.original_length(start, end) if utf16 else end - start
-                span = _new_span(line, lines, orig, length)
-                cut = body.find(": ")
-                author: str | None = body[:cut]
-                if cut <= 0 or self.colon_names or author not in known or "\n" in author:
-                    author, body = self._split_author(body)
+                # Common case: "Name: " of a known participant, then valid UTF-8. The first
+                # ": " of the bytes is the first of the text (UTF-8 never hides ASCII).
+                cut = find(b": ", body_start, stop)
+                author = names.get(buf[body_start:cut]) if cut > body_start else None
+                if author is not None:
+                    try:
+                        text = buf[cut + 2 : stop].decode("utf-8")
+                    except UnicodeDecodeError:  # the general path flags it
+                        author = None
+                if author is None:
+                    author, text, flags, lines = self._split_body(body_start, stop, line, flags)
+                elif "\n" in text or (lone_cr and "\r" in text):  # no lone CR: no LF, no CR
+                    if has_cr and "\r" in text:
+                        text = text.replace("\r\n", "\n").replace("\r", "\n")
+                    lines = text.count("\n") + 1
                 else:
-                    body = body[cut + 2 :]
-                parts = classify(author, body, platform=platform)
+                    lines = 1
+                if lines > 1 and _CONT_DATED.search(text):
+                    self._near_misses(text, line)
+                length = self.source.original_length(start, end) if utf16 else end - start
+                parts = classify(author, text, platform=platform)
                 sender, text = parts.sender, parts.text
                 if sender:
                     sender = sender.strip(MARK_CHARS)
@@ -605,7 +650,7 @@ class _Walker:
                     sender,
                     parts.kind,
                     text,
-                    span,
+                    _new_span(line, lines, orig, length),
                     parts.edited,
                     parts.attachments,
                     parts.flags + flags if flags else parts.flags,
@@ -623,7 +668,7 @@ class _Walker:
             orig += length
             if not seq % PROGRESS_EVERY:
                 self._report(orig)
-            start, body_start, stamp, conflict = end, m.end(), next_stamp, next_conflict
+            start, body_start, stamp, flags = end, m.end(), next_stamp, next_flags
         self._summarise()
         self._report(n)
 
@@ -673,7 +718,35 @@ class _Walker:
         if certain and author is not None and author not in self.known:
             self.known.add(author)
             self.colon_names = self.colon_names or ": " in author
+            self._learn(author)
         return author, rest
+
+    def _learn(self, name: str) -> None:
+        """Let the short path in :meth:`messages` take records of ``name``."""
+        if self.colon_names:
+            self.names.clear()
+        elif "\n" not in name and "\r" not in name:
+            self.names[name.encode("utf-8")] = name
+
+    def _split_body(
+        self, body_start: int, stop: int, line: int, flags: tuple[str, ...]
+    ) -> tuple[str | None, str, tuple[str, ...], int]:
+        """``(author, text, flags, lines)`` of a record's body, the general way."""
+        raw = self.source.buf[body_start:stop]
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body, flags = self._undecodable(raw, line, flags)
+        if "\r" in body:
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
+        lines = body.count("\n") + 1
+        cut = body.find(": ")
+        author: str | None = body[:cut]
+        if cut <= 0 or self.colon_names or author not in self.known or "\n" in author:
+            author, body = self._split_author(body)
+        else:
+            body = body[cut + 2 :]
+        return author, body, flags, lines
 
     def _unparsed(
         self, seq: int, line: int, orig: int, start: int, stop: int, end: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 import pytest
 
@@ -182,6 +183,46 @@ def test_decoder_caches_and_rejects_impossible_times() -> None:
     assert decoder.stamp(bad_time) is None
     assert decoder.stamp(bad_date) is None
     assert b"31/12/2023" in decoder.dates
+
+
+@pytest.mark.parametrize(
+    ("header", "tail", "expected", "bad"),
+    [
+        ("[31/12/2023, 23:59:58] ", 5, "2023-12-31T23:59:58", "[31/12/2023, 23:61:58] "),
+        ("31/12/2023, 23:59 - ", 2, "2023-12-31T23:59:00", "31/12/2023, 24:59 - "),
+        ("12/31/23, 11:59 PM - ", 0, "2023-12-31T23:59:00", "12/31/23, 11:60 PM - "),
+        ("[31.12.23, 9.05.07] ", 5, "2023-12-31T09:05:07", "[31.12.23, 9.05.60] "),
+    ],
+)
+def test_decoder_entry_fills_the_parser_caches(
+    header: str, tail: int, expected: str, bad: str
+) -> None:
+    """The parser's cached hour + ``offsets`` (or whole-key) stamps equal :meth:`stamp`."""
+    shape = shape_of(header + "A: x")
+    pattern = re.compile(header_pattern(shape))
+    order = DateOrder.MDY if "PM" in header else DateOrder.DMY
+    decoder = HeaderDecoder(shape, order, pattern.groupindex)
+    assert decoder.tail == tail
+    m = pattern.match(header.encode() + b"A: x")
+    assert m is not None
+    entry = decoder.entry(m)
+    assert entry is not None and entry[0].isoformat() == expected and entry[1] == ()
+    key = m.group(decoder.stamp_id)
+    if tail:
+        assert decoder.hours[key[:-tail]] + decoder.offsets[key[-tail:]] == entry[0]
+    else:
+        assert decoder.stamps[key] == entry
+    wrong = pattern.match(bad.encode() + b"A: x")
+    assert wrong is not None and decoder.entry(wrong) is None
+
+
+def test_decoder_entry_flags_pm_hour_conflict() -> None:
+    shape = shape_of("12/31/23, 11:59 PM - A: x")
+    pattern = re.compile(header_pattern(shape))
+    decoder = HeaderDecoder(shape, DateOrder.MDY, pattern.groupindex)
+    m = pattern.match(b"12/31/23, 13:59 PM - A: x")
+    assert m is not None
+    assert decoder.entry(m) == (datetime(2023, 12, 31, 13, 59), ("pm-hour-conflict",))
 
 
 def test_looks_dated() -> None:
