@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewer import __version__
@@ -38,7 +38,6 @@ from reviewer.services.import_stage import (
 )
 from reviewer.store.evidence import StoredBlob
 from reviewer.store.models import (
-    Attachment,
     CaseInfo,
     Conversation,
     EvidenceFile,
@@ -401,9 +400,11 @@ class _ImportJob:
         rows: list[dict[str, Any]] = []
         present = missing = 0
         total = len(references)
+        has_files = bool(container.members)
         for done, (message_id, ordinal, filename) in enumerate(references, 1):
-            self.cancel.raise_if_cancelled()
-            member = container.find(filename)
+            if done % 1000 == 0:
+                self.cancel.raise_if_cancelled()
+            member = container.find(filename) if has_files else None
             if member is None:
                 missing += 1
                 rows.append(_missing_attachment(message_id, ordinal, filename))
@@ -416,7 +417,12 @@ class _ImportJob:
             if done % 200 == 0:
                 self.progress.report("media", done, total)
         if rows:
-            session.execute(insert(Attachment), rows)
+            columns = list(rows[0])
+            _connection(session).executemany(
+                f"INSERT INTO attachment ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                [tuple(row[c] for c in columns) for row in rows],
+            )
         unreferenced = [m for m in container.members if m.name not in stored]
         for member in unreferenced:
             self.cancel.raise_if_cancelled()
@@ -438,6 +444,7 @@ class _ImportJob:
     def _store_member(
         self, session: Session, exhibit_id: int, member: Member, referenced: bool
     ) -> tuple[EvidenceFile, Any]:
+        self.cancel.raise_if_cancelled()
         with member.open() as stream:
             blob = self._store(self.case.evidence.put_stream(stream))
         info = inspect_media(blob.path, member.name)
