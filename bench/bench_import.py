@@ -35,7 +35,8 @@ start = time.perf_counter()
 result = import_export(case, Path(sys.argv[2]), actor, ImportOptions(exhibit="B/1"))
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "messages": result.messages,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 WHATSTK_CHILD = """
@@ -107,7 +108,7 @@ def main() -> None:
     print(f"export: {export} ({size_mb:.0f} MB, {args.messages:,} messages)")
     print(
         f"reviewer import: {ours['seconds']:.2f} s for {int(ours['messages']):,} messages, "
-        f"peak RSS {ours['peak_rss_mb']:.0f} MB"
+        f"peak RSS {ours['peak_rss_mb']:.0f} MB (worker process {ours['worker_rss_mb']:.0f} MB)"
     )
     if not args.skip_whatstk:
         theirs = run_child(whatstk_python(), WHATSTK_CHILD, str(export))
