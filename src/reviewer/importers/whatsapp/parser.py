@@ -53,6 +53,7 @@ TAIL_BYTES = 1 << 16
 SAMPLE_LINES = 2000
 FIRST_HEADER_WITHIN = 200  # lines; otherwise the file is not taken for a WhatsApp chat
 PROGRESS_EVERY = 10_000
+_CAN_RELEASE = hasattr(mmap, "MADV_DONTNEED") and hasattr(mmap.mmap, "madvise")
 TRANSCODE_CHUNK = 1 << 22
 WARN_LIMIT = 20
 DECODE_ERROR = "decode-error"
@@ -172,6 +173,7 @@ def parse_chat(
         cancel=cancel,
         progress=progress or NullProgress(),
     )
+    walker.release_all()  # the profile and date-order scans touched every page
     return ParsedChat(profile=profile, messages=walker.messages(), warnings=warnings, walker=walker)
 
 
@@ -236,6 +238,8 @@ class _Source:
         for pos in range(0, len(buf), step):
             # overlap by one byte minus the needle so "\r\n" across a chunk edge counts once
             total += buf[pos : pos + step + len(needle) - 1].count(needle)
+            if _CAN_RELEASE and pos:  # keep a 100 MB chat from becoming resident here
+                buf.madvise(mmap.MADV_DONTNEED, pos - step, step)
         return total
 
 
@@ -540,6 +544,7 @@ class _Walker:
             self._learn(name)
         self.near_misses = 0
         self.decode_errors = 0
+        self._released = 0
 
     def messages(
         self, first: int = 0, last: int | None = None, first_line: int = 1
@@ -698,6 +703,22 @@ class _Walker:
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
         self.progress.report("parse", done, self.source.size)
+        self._release(done)
+
+    def release_all(self) -> None:
+        self._release(self.source.size)
+        self._released = 0
+
+    def _release(self, done: int) -> None:
+        """Let the kernel drop mapped pages already parsed: otherwise a 100 MB chat stays
+        resident for the whole import. Safe: a page read again is simply re-read."""
+        buf = self.source.buf
+        if not isinstance(buf, mmap.mmap) or self.source.utf16 or not _CAN_RELEASE:
+            return
+        upto = done - done % mmap.PAGESIZE
+        if upto > self._released:
+            buf.madvise(mmap.MADV_DONTNEED, self._released, upto - self._released)
+            self._released = upto
 
     def _undecodable(
         self, raw: bytes, line: int, flags: tuple[str, ...]
