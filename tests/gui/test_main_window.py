@@ -228,3 +228,14 @@ def test_row_of_never_copies_a_sorted_id_array(window: MainWindow) -> None:
     assert window.model._row_by_id is None
     window.model.set_ids([5, 3, 9])  # an unordered short list still works
     assert window.model.row_of(3) == 1 and window.model.row_of(4) == -1
+
+
+def test_audit_model_passes_the_model_tester(qtmodeltester, case: Case) -> None:  # type: ignore[no-untyped-def]
+    from reviewer.gui.audit_view import AuditModel
+    from reviewer.services import audit_log
+
+    with case.reading() as session:
+        entries = list(audit_log.entries(session))
+    model = AuditModel(entries)
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(entries) >= 1
