@@ -7,11 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
+from reviewer.gui.task_dialog import TaskDialog
 from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services.actor import Actor
@@ -42,7 +41,7 @@ from reviewer.services.exporting import (
 )
 
 
-class ExportDialog(QDialog):
+class ExportDialog(TaskDialog):
     """Signals:
     exported(object): the ExportResult, after a successful export.
     """
@@ -255,14 +254,6 @@ class ExportDialog(QDialog):
         self.task.run()
         self._update_buttons()
 
-    def cancel(self) -> None:
-        if self.task is not None and self.task.running:
-            self.task.cancel()
-            self.stage.setText("Cancelling…")
-            self.cancel_button.setEnabled(False)
-        else:
-            self.reject()
-
     def _progressed(self, stage: str, done: int, total: object) -> None:
         count = total if isinstance(total, int) else None
         self.stage.setText(stage[:1].upper() + stage[1:] + "…")
@@ -295,19 +286,6 @@ class ExportDialog(QDialog):
         else:
             self.message.setStyleSheet("color: #d64545")
             self.message.setText(error_text(exc))
-
-    def reject(self) -> None:
-        if self.task is not None and self.task.running:
-            self.cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None and self.task.running:
-            self.cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 def _date(edit: QDateEdit) -> date:

@@ -8,10 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 from reviewer.core.errors import AmbiguousDateOrderError, Cancelled
 from reviewer.core.progress import CancelToken
 from reviewer.core.records import DateOrder
+from reviewer.gui.task_dialog import TaskDialog
 from reviewer.gui.tasks import (
     STAGE_LABELS,
     SignalProgress,
@@ -59,7 +58,7 @@ def zone_combo(default: str) -> QComboBox:
     return combo
 
 
-class ImportDialog(QDialog):
+class ImportDialog(TaskDialog):
     """Signals:
     imported(object): the ImportResult, after a successful import.
     """
@@ -203,14 +202,6 @@ class ImportDialog(QDialog):
         self.task.run()
         self._set_busy(True)
 
-    def cancel(self) -> None:
-        if self.task is not None and self.task.running:
-            self.task.cancel()
-            self.stage.setText("Cancelling…")
-            self.cancel_button.setEnabled(False)
-        else:
-            self.reject()
-
     def _progressed(self, stage: str, done: int, total: object) -> None:
         count = total if isinstance(total, int) else None
         self.stage.setText(STAGE_LABELS.get(stage, stage.capitalize()) + "…")
@@ -239,16 +230,3 @@ class ImportDialog(QDialog):
         else:
             self.message.setText(error_text(exc))
         self.message.setStyleSheet("" if isinstance(exc, Cancelled) else "color: #d64545")
-
-    def reject(self) -> None:
-        if self.task is not None and self.task.running:
-            self.cancel()  # Escape cancels the import first; the dialog closes after
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None and self.task.running:
-            self.cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
