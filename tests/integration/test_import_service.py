@@ -29,7 +29,8 @@ def sha256(path: Path) -> str:
 
 
 def evidence_files(case: Case) -> set[Path]:
-    return {p for p in (case.root / "evidence").rglob("*") if p.is_file()}
+    """Everything under evidence/, folders included (a failed import leaves none behind)."""
+    return set((case.root / "evidence").rglob("*"))
 
 
 def test_ios_zip_import_keeps_every_byte_and_hashes_every_file(
@@ -44,7 +45,7 @@ def test_ios_zip_import_keeps_every_byte_and_hashes_every_file(
 
     original = case.evidence.path_for(before)
     assert original.read_bytes() == ios_zip.read_bytes()
-    for path in evidence_files(case):
+    for path in (p for p in evidence_files(case) if p.is_file()):
         assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     assert check_evidence(case) == []
 

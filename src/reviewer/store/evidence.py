@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -69,6 +70,8 @@ class EvidenceStore:
         """Remove a blob this import created, when the import fails."""
         if blob.created:
             blob.path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # only when empty: other blobs may share it
+                blob.path.parent.rmdir()
 
     def verify(self, sha256: str) -> bool:
         """Recompute a stored file's hash."""
