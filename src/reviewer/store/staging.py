@@ -33,6 +33,8 @@ _CASE_COLUMNS = (
     "src_offset, src_length, time_flag, edited, reply_to_id, flags, system_event, event_actor, "
     "event_subjects, raw"
 )
+
+
 def _case_values(id_shift: int, conversation_id: int, plain: bool) -> str:
     values = [
         f"? + {id_shift}", str(conversation_id), "?", "?", "?", "?", "?", "?", "?", "?",
