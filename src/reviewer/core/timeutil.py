@@ -39,25 +39,44 @@ def to_utc(local: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:
     return utc, AMBIGUOUS if round_trip == local else NONEXISTENT
 
 
-class UtcConverter:
-    """``to_utc`` for one zone, memoised per quarter hour of local time.
+class Stamper:
+    """Local time as written and its UTC instant, both as ISO text, for one zone.
 
-    Every clock change since the tz database's early history happens on a quarter hour, so
-    all times within one local quarter hour share an offset and a flag.
+    Imports call this a million times, so each local hour is worked out once: an hour with
+    no clock change inside shares one offset, and its strings differ only in ``MM:SS``.
+    An hour holding a change (flagged ambiguous or nonexistent) is converted message by
+    message.
     """
 
     def __init__(self, tz: ZoneInfo) -> None:
         self._tz = tz
-        self._cache: dict[tuple[int, int, int, int, int], tuple[timedelta, str | None]] = {}
+        self._hours: dict[tuple[int, int, int, int], tuple[str, str, timedelta] | None] = {}
 
-    def __call__(self, local: datetime) -> tuple[datetime, str | None]:
-        key = (local.year, local.month, local.day, local.hour, local.minute // 15)
-        hit = self._cache.get(key)
-        if hit is None:
+    def __call__(self, local: datetime) -> tuple[str, str, str | None]:
+        key = (local.year, local.month, local.day, local.hour)
+        try:
+            hour = self._hours[key]
+        except KeyError:
+            hour = self._hours[key] = self._hour(local)
+        if hour is None:
             utc, flag = to_utc(local, self._tz)
-            hit = (local - utc, flag)
-            self._cache[key] = hit
-        return local - hit[0], hit[1]
+            return iso_local(local), iso_utc(utc), flag
+        local_prefix, utc_prefix, offset = hour
+        minute_second = f"{local.minute:02d}:{local.second:02d}"
+        if utc_prefix:
+            return local_prefix + minute_second, utc_prefix + minute_second + "Z", None
+        return local_prefix + minute_second, iso_utc(local - offset), None
+
+    def _hour(self, local: datetime) -> tuple[str, str, timedelta] | None:
+        start = local.replace(minute=0, second=0, microsecond=0)
+        first, first_flag = to_utc(start, self._tz)
+        last, last_flag = to_utc(start + timedelta(minutes=59, seconds=59), self._tz)
+        offset = start - first
+        if first_flag or last_flag or last != first + timedelta(minutes=59, seconds=59):
+            return None
+        # "YYYY-MM-DDTHH:" prefixes; a UTC prefix only when the offset is whole hours
+        whole_hours = offset % timedelta(hours=1) == timedelta(0)
+        return iso_local(start)[:-5], iso_local(first)[:-5] if whole_hours else "", offset
 
 
 def utc_now_iso() -> str:

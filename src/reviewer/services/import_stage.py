@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from reviewer.core.errors import InputError, ReviewerError
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.core.records import DateOrder, ParsedMessage
-from reviewer.core.timeutil import UtcConverter, iso_local, iso_utc, zone
+from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
 from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
 from reviewer.store.staging import StagingWriter
 
@@ -63,7 +63,7 @@ class RowWriter(Protocol):
 def write_messages(
     messages: Iterable[ParsedMessage],
     writer: RowWriter,
-    converter: UtcConverter,
+    stamper: Stamper,
     *,
     sender_key: Callable[[str], object] | None = None,
     cancel: CancelToken | None = None,
@@ -78,9 +78,8 @@ def write_messages(
     of the time zone.
     """
     result = StageResult()
-    instants = _ExactInstants(converter) if exact_instants else _ZoneInstants(converter)
     try:
-        _write(messages, writer, instants, result, sender_key, cancel, progress)
+        _write(messages, writer, stamper, exact_instants, result, sender_key, cancel, progress)
     finally:
         close = getattr(messages, "close", None)
         if close is not None:  # release the parser's views of the mapped file now
@@ -92,7 +91,8 @@ def write_messages(
 def _write(
     messages: Iterable[ParsedMessage],
     writer: RowWriter,
-    converter: Converter,
+    stamper: Stamper,
+    exact_instants: bool,
     result: StageResult,
     sender_key: Callable[[str], object] | None,
     cancel: CancelToken | None,
@@ -103,9 +103,10 @@ def _write(
         local = utc = flag = None
         stamp = message.timestamp
         if stamp is not None:
-            local = iso_local(stamp)
-            instant, flag = converter(stamp, message.flags)
-            utc = iso_utc(instant)
+            if exact_instants and message.flags:
+                local, utc, flag = _exact(stamper, stamp, message.flags)
+            else:
+                local, utc, flag = stamper(stamp)
             if result.first_ts is None:
                 result.first_ts = local
             result.last_ts = local
@@ -134,27 +135,16 @@ def _write(
                 progress.report("store", result.count, None)
 
 
-class Converter(Protocol):
-    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]: ...
-
-
-class _ZoneInstants:
-    def __init__(self, converter: UtcConverter) -> None:
-        self._converter = converter
-
-    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]:
-        return self._converter(local)
-
-
-class _ExactInstants(_ZoneInstants):
-    """The instant a ``unixtime:`` flag states, else the zone's conversion."""
-
-    def __call__(self, local: datetime, flags: tuple[str, ...]) -> tuple[datetime, str | None]:
-        for flag in flags:
-            if flag.startswith("unixtime:"):
-                seconds = int(flag.removeprefix("unixtime:"))
-                return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None), None
-        return self._converter(local)
+def _exact(
+    stamper: Stamper, local: datetime, flags: tuple[str, ...]
+) -> tuple[str, str, str | None]:
+    """The instant a ``unixtime:`` flag states (Telegram), else the zone's conversion."""
+    for flag in flags:
+        if flag.startswith("unixtime:"):
+            seconds = int(flag.removeprefix("unixtime:"))
+            instant = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+            return iso_local(local), iso_utc(instant), None
+    return stamper(local)
 
 
 def _plain(message: ParsedMessage, flag: str | None) -> bool:
@@ -202,7 +192,7 @@ def run_stage_job(job: StageJob) -> StageResult:
             writer = StagingWriter(Path(job.staging_path))
             try:
                 result = write_messages(
-                    parsed.chunk(job.start, job.end), writer, UtcConverter(zone(job.timezone))
+                    parsed.chunk(job.start, job.end), writer, Stamper(zone(job.timezone))
                 )
             finally:
                 writer.close()

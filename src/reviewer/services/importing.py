@@ -21,7 +21,7 @@ from reviewer import __version__
 from reviewer.core.errors import Cancelled, InputError, ReviewerError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.records import ChatProfile, DateOrder
-from reviewer.core.timeutil import UtcConverter, utc_now_iso, zone
+from reviewer.core.timeutil import Stamper, utc_now_iso, zone
 from reviewer.importers.container import ExportContainer, Member, open_export
 from reviewer.importers.media import inspect_media, make_thumbnail
 from reviewer.importers.telegram import detect_telegram, parse_telegram
@@ -221,7 +221,7 @@ class _ImportJob:
             db = _connection(session)
             loaded = _Loaded(first_id=_next_message_id(session))
             senders = _Senders(session, exhibit.id, db)
-            converter = UtcConverter(zone(tz_name))
+            converter = Stamper(zone(tz_name))
             for chat in chats:
                 conversation = Conversation(
                     exhibit_id=exhibit.id, name=chat.name, kind=chat.kind, source_id=chat.source_id
@@ -288,7 +288,7 @@ class _ImportJob:
         own = write_messages(
             messages,
             writer,
-            UtcConverter(zone(tz_name)),
+            Stamper(zone(tz_name)),
             sender_key=senders.add,
             cancel=self.cancel,
             progress=self.progress,
