@@ -184,6 +184,23 @@ def test_a_bag_saying_0_97_fails_verify(bundle_dir: Path, tmp_path: Path) -> Non
     assert "BagIt-Version: 1.0" in str(verify_bundle(target).failure)
 
 
+@pytest.mark.parametrize("manifest", ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"])
+def test_an_edited_bag_info_without_tag_manifests_fails_verify(
+    bundle_dir: Path, tmp_path: Path, manifest: str
+) -> None:
+    target = copy(bundle_dir, tmp_path)
+    info = target / "bag-info.txt"
+    info.write_text(info.read_text().replace("OP-", "XX-"))
+    (target / manifest).unlink()
+    assert manifest in str(verify_bundle(target).failure)
+
+
+def test_an_unexpected_file_at_the_top_fails_verify(bundle_dir: Path, tmp_path: Path) -> None:
+    target = copy(bundle_dir, tmp_path)
+    (target / "README-not-in-bag.txt").write_text("slipped in")
+    assert "unexpected file" in str(verify_bundle(target).failure)
+
+
 def test_a_missing_media_file_named_by_the_schedule_fails_verify(
     bundle_dir: Path, tmp_path: Path
 ) -> None:

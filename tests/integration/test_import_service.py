@@ -244,3 +244,25 @@ def test_near_the_whatsapp_cap_warns_of_truncation(
     (folder / "IMG-20240314-WA0007.jpg").write_bytes(jpeg_bytes())
     result = import_export(case, folder, actor)
     assert any("10,000-message limit" in w for w in result.warnings)
+
+
+def test_a_clean_up_failure_after_the_commit_keeps_the_exhibit_and_its_files(
+    case: Case, ios_zip: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from reviewer.services import importing
+
+    class FailingCleanUp(tempfile.TemporaryDirectory[str]):
+        def __exit__(self, *exc: object) -> None:
+            super().__exit__(*exc)
+            raise OSError("scratch folder could not be removed")
+
+    monkeypatch.setattr(importing.tempfile, "TemporaryDirectory", FailingCleanUp)
+    result = import_export(case, ios_zip, actor, ImportOptions(exhibit="AB/1"))
+    assert any("clean-up failed" in w for w in result.warnings)
+    assert check_evidence(case) == []
+    with case.reading() as session:
+        actions = [e["action"] for e in audit_log.entries(session)]
+        assert session.scalar(select(func.count(Exhibit.id))) == 1
+    assert actions == ["case.created", "exhibit.imported"]

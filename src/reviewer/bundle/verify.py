@@ -82,6 +82,7 @@ def _check_bag(path: Path) -> None:
         raise _Failed("bagit.txt is missing: not a BagIt bag")
     if bagit_txt.read_bytes() != BAGIT_TXT.encode():
         raise _Failed("bagit.txt does not say 'BagIt-Version: 1.0' in UTF-8 as RFC 8493 requires")
+    _check_tag_files(path)
     quiet = logging.getLogger("bagit")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
@@ -99,6 +100,35 @@ def _check_bag(path: Path) -> None:
         raise _Failed(f"bag: {exc}") from exc
     finally:
         quiet.setLevel(level)
+
+
+TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt")
+TAG_MANIFESTS = ("tagmanifest-sha256.txt", "tagmanifest-sha512.txt")
+
+
+def _check_tag_files(path: Path) -> None:
+    """The bag's own files are what this application writes, and the tag manifests cover
+    them: bagit only checks tag files that a tag manifest happens to list, so without this
+    an edited bag-info.txt with its tag manifests deleted would pass."""
+    expected = {*TAG_FILES, *TAG_MANIFESTS, "data"}
+    extra = sorted(entry.name for entry in path.iterdir() if entry.name not in expected)
+    if extra:
+        raise _Failed(f"unexpected file at the top of the bag: {extra[0]}")
+    for manifest in TAG_MANIFESTS:
+        target = path / manifest
+        if not target.is_file():
+            raise _Failed(f"{manifest} is missing: the bag's own files are not protected")
+        listed = {line.split(maxsplit=1)[1].strip() for line in _lines(target) if line.strip()}
+        unlisted = [name for name in TAG_FILES if name not in listed]
+        if unlisted:
+            raise _Failed(f"{manifest} does not list {unlisted[0]}")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Failed(f"{path.name}: cannot be read ({exc})") from exc
 
 
 def _changed_file(path: Path) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,8 +69,12 @@ class Case:
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
             finally:
-                for schema in attached:
-                    raw.execute(f"DETACH DATABASE {schema}")
+                try:
+                    for schema in attached:
+                        raw.execute(f"DETACH DATABASE {schema}")
+                except sqlite3.Error:
+                    # Never hand a connection with a file still attached back to the pool.
+                    connection.invalidate()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

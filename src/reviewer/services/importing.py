@@ -105,9 +105,14 @@ def import_export(
     try:
         return job.run()
     except BaseException as exc:
-        job.discard_blobs()
-        _audit_failure(case, actor, export, options, job.original, exc)
-        raise
+        if job.committed is None:  # after the commit the exhibit and its files stand
+            job.discard_blobs()
+            _audit_failure(case, actor, export, options, job.original, exc)
+            raise
+        if not isinstance(exc, Exception):
+            raise
+        job.committed.warnings.append(f"after the import was stored, clean-up failed: {exc}")
+        return job.committed
 
 
 class _ImportJob:
@@ -129,10 +134,20 @@ class _ImportJob:
         self.original: StoredBlob | None = None
         self.blobs: list[StoredBlob] = []
         self.warnings: list[str] = []
+        # The result, once the import's transaction has committed: from then on nothing it
+        # stored may be discarded, whatever clean-up does afterwards.
+        self.committed: ImportResult | None = None
 
     def discard_blobs(self) -> None:
-        for blob in self.blobs:
-            self.case.evidence.discard(blob)
+        """Remove the files this failed import stored, unless a committed row of another
+        import (another process on the same case) names the same content meanwhile."""
+        with self.case.reading() as session:
+            for blob in self.blobs:
+                used = session.scalar(
+                    select(EvidenceFile.id).where(EvidenceFile.sha256 == blob.sha256).limit(1)
+                )
+                if used is None:
+                    self.case.evidence.discard(blob)
 
     def _store(self, blob: StoredBlob) -> StoredBlob:
         self.blobs.append(blob)
@@ -197,7 +212,9 @@ class _ImportJob:
                 )
                 loaded = self._load_messages(session, exhibit, parsed, chunks[0], worker, tz_name)
                 self._warn_about_caps(loaded.count, bool(container.members))
-                return self._finish(session, exhibit, container, loaded)
+                result = self._finish(session, exhibit, container, loaded)
+            self.committed = result
+            return result
         finally:
             if worker is not None:
                 worker.stop()
@@ -243,7 +260,9 @@ class _ImportJob:
                 loaded.add(part)
             senders.close()
             index_messages(db, loaded.first_id, loaded.first_id + loaded.count - 1)
-            return self._finish(session, exhibit, container, loaded)
+            result = self._finish(session, exhibit, container, loaded)
+        self.committed = result
+        return result
 
     def _start_worker(
         self,
@@ -644,8 +663,12 @@ def _finish_exhibit(exhibit: Exhibit, loaded: _Loaded, warnings: list[str]) -> N
 
 
 def _next_reference(session: Session) -> str:
-    count = session.scalar(select(func.count(Exhibit.id))) or 0
-    return f"EX{count + 1}"
+    """``EX<n>``: the first number after the exhibit count that no exhibit uses yet."""
+    taken = set(session.scalars(select(Exhibit.reference)))
+    number = len(taken) + 1
+    while f"EX{number}" in taken:
+        number += 1
+    return f"EX{number}"
 
 
 _CHAT_NAME = re.compile(
