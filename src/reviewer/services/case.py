@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer import __version__
@@ -47,9 +47,21 @@ class Case:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed on success, rolled back on any error.
+
+        When another task holds the case's write lock past the busy timeout (a long import
+        or export), the user is told so in words instead of seeing a database error.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise CaseError(
+                    "the case is busy: another task (an import or export) is writing to it; "
+                    "try again when it has finished"
+                ) from exc
+            raise
 
     @contextmanager
     def transaction_with(self, attached: dict[str, Path]) -> Iterator[Session]:

@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from reviewer.core.errors import CaseError
+from reviewer.store.engine import BEGIN_KEY
 
 
 def _config() -> Config:
@@ -30,6 +31,7 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
+        connection.info[BEGIN_KEY] = "BEGIN"  # a read: never wait for the write lock
         return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -136,3 +136,25 @@ def test_category_counts_include_children_once_and_match_search(
     assert counts["violent"] == 1 and counts["sexual"] == 0
     for key in ("discriminatory", "discriminatory.race", "violent", "sexual"):
         assert counts[key] == search.count(case, None, search.SearchFilters(category=key))
+
+
+def test_a_locked_case_is_reported_in_words(
+    case: Case, actor: Actor, ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from reviewer.core.errors import CaseError
+    from reviewer.store import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
+    root = case.root
+    case.close()
+    reopened = open_case(root)  # the case is open, then another task takes the write lock
+    holder = sqlite3.connect(root / "case.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with reopened, pytest.raises(CaseError, match="busy"):
+            tagging.tag(reopened, actor, [ids[0]], "sexual")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
