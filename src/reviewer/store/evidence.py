@@ -64,6 +64,7 @@ class EvidenceStore:
         final.parent.mkdir(exist_ok=True)
         os.chmod(tmp, READ_ONLY)
         os.replace(tmp, final)
+        _sync_folder(final.parent)  # the rename itself must survive a power cut
         return StoredBlob(sha256, size, final, created=True)
 
     def discard(self, blob: StoredBlob) -> None:
@@ -87,3 +88,18 @@ class EvidenceStore:
 
     def copy_out(self, sha256: str, dest: Path) -> None:
         shutil.copyfile(self.path_for(sha256), dest)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a directory so a rename into it is durable (not possible on Windows, where
+    NTFS journals the rename itself)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
