@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -77,13 +77,3 @@ class ChatProfile:
     clock: str  # "12h" or "24h"
     encoding: str  # "utf-8", "utf-8-sig", "utf-16-le" …
     line_endings: str  # "lf", "crlf", "ios" (CRLF records, LF inside), "mixed"
-
-
-@dataclass(slots=True)
-class ImportWarnings:
-    """Non-fatal findings the reviewer must see."""
-
-    items: list[str] = field(default_factory=list)
-
-    def add(self, text: str) -> None:
-        self.items.append(text)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -81,13 +79,6 @@ class EvidenceStore:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
         return digest.hexdigest() == sha256
-
-    def __iter__(self) -> Iterator[str]:
-        for path in sorted(self.root.glob("??/*")):
-            yield path.name
-
-    def copy_out(self, sha256: str, dest: Path) -> None:
-        shutil.copyfile(self.path_for(sha256), dest)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -76,9 +76,13 @@ def test_confirm_tags_and_dismiss_does_not(
 def test_next_open_walks_in_conversation_order(
     case: Case, screened: screening.ScreenResult
 ) -> None:
-    first = screening.next_open(case, 0)
-    assert first is not None
-    assert screening.next_open(case, first.message_id) != first or screened.new_suggestions == 1
+    ordered = sorted(screening.suggestions(case), key=lambda s: (s.message_id, s.start))
+    messages = sorted({s.message_id for s in ordered})
+    assert len(messages) >= 2, "the fixture flags at least two messages"
+    assert screening.next_open(case, 0) == ordered[0]
+    second = screening.next_open(case, messages[0])
+    assert second is not None and second.message_id == messages[1]
+    assert screening.next_open(case, messages[-1]) == ordered[0]  # wraps round
 
 
 def test_custom_lexicon_with_unknown_category_is_refused(
