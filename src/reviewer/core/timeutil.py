@@ -10,6 +10,8 @@ from reviewer.core.errors import ReviewerError
 
 AMBIGUOUS = "ambiguous"
 NONEXISTENT = "nonexistent"
+# "MM:SS" by minute * 60 + second: formatting them costs more than the rest of a Stamper call.
+_MINUTE_SECOND = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
 
 
 @lru_cache(maxsize=64)
@@ -53,16 +55,17 @@ class Stamper:
         self._hours: dict[tuple[int, int, int, int], tuple[str, str, timedelta] | None] = {}
 
     def __call__(self, local: datetime) -> tuple[str, str, str | None]:
-        key = (local.year, local.month, local.day, local.hour)
         try:
-            hour = self._hours[key]
+            hour = self._hours[local.year, local.month, local.day, local.hour]
         except KeyError:
-            hour = self._hours[key] = self._hour(local)
+            hour = self._hours[local.year, local.month, local.day, local.hour] = self._hour(local)
         if hour is None:
             utc, flag = to_utc(local, self._tz)
             return iso_local(local), iso_utc(utc), flag
         local_prefix, utc_prefix, offset = hour
-        minute_second = f"{local.minute:02d}:{local.second:02d}"
+        if local.microsecond:
+            return iso_local(local), iso_utc(local - offset), None
+        minute_second = _MINUTE_SECOND[local.minute * 60 + local.second]
         if utc_prefix:
             return local_prefix + minute_second, utc_prefix + minute_second + "Z", None
         return local_prefix + minute_second, iso_utc(local - offset), None

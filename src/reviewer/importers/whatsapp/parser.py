@@ -123,12 +123,18 @@ class ParsedChat:
             return None
         return self.walker.record_start(offset)
 
-    def chunk(self, start: int, end: int) -> Iterator[ParsedMessage]:
+    def chunk(self, start: int, end: int, first_line: int | None = None) -> Iterator[ParsedMessage]:
         """Messages of ``[start, end)`` (two record starts), with file line numbers; the
-        chunk's ``seq`` restarts at 0 (the caller offsets it)."""
+        chunk's ``seq`` restarts at 0 (the caller offsets it). ``first_line`` is the line
+        ``start`` is on, when the caller already knows it."""
         assert self.walker is not None
-        line = 1 + self.walker.line_breaks(0, start)
+        line = 1 + self.walker.line_breaks(0, start) if first_line is None else first_line
         return self.walker.messages(start, end, line)
+
+    def line_breaks(self, start: int, end: int) -> int:
+        """Line breaks in ``[start, end)`` as line numbers count them."""
+        assert self.walker is not None
+        return self.walker.line_breaks(start, end)
 
 
 def parse_chat(
@@ -230,17 +236,38 @@ class _Source:
             length += self.tail_extra
         return length
 
-    def count(self, needle: bytes) -> int:
+    def counts(self, *needles: bytes, start: int = 0, end: int | None = None) -> tuple[int, ...]:
+        """How often each needle occurs in ``buf[start:end]``, in one pass (a mapped file is
+        read, and released behind the pass, once rather than once per needle)."""
         buf = self.buf
+        end = len(buf) if end is None else end
         if isinstance(buf, bytes):
-            return buf.count(needle)
-        step, total = 1 << 22, 0
+            return tuple(buf.count(needle, start, end) for needle in needles)
+        step, totals = 1 << 22, [0] * len(needles)
+        overlap = max(len(needle) for needle in needles) - 1
+        for pos in range(start, end, step):
+            piece = buf[pos : min(pos + step + overlap, end)]
+            for i, needle in enumerate(needles):
+                # a needle that starts in the overlap is counted by the next piece
+                totals[i] += piece.count(needle, 0, step + len(needle) - 1)
+            if _CAN_RELEASE and pos - step >= start:  # keep a 100 MB chat from staying resident
+                page = (pos - step) - (pos - step) % mmap.PAGESIZE
+                buf.madvise(mmap.MADV_DONTNEED, page, step)
+        return tuple(totals)
+
+    def contains(self, pattern: re.Pattern[bytes]) -> bool:
+        """Whether ``pattern`` (one byte long, looking at most one byte around it) occurs;
+        a mapped file is searched in place, releasing pages behind the search."""
+        buf, step = self.buf, 1 << 22
+        if isinstance(buf, bytes):
+            return pattern.search(buf) is not None
         for pos in range(0, len(buf), step):
-            # overlap by one byte minus the needle so "\r\n" across a chunk edge counts once
-            total += buf[pos : pos + step + len(needle) - 1].count(needle)
-            if _CAN_RELEASE and pos:  # keep a 100 MB chat from becoming resident here
+            hit = pattern.search(buf, pos, min(pos + step + 1, len(buf)))
+            if _CAN_RELEASE and pos:
                 buf.madvise(mmap.MADV_DONTNEED, pos - step, step)
-        return total
+            if hit is not None and hit.start() < pos + step:
+                return True
+        return False
 
 
 def _as_buffer(data: bytes | memoryview | mmap.mmap) -> Buffer:
@@ -381,24 +408,27 @@ def _count_terms(preceded: list[tuple[str, Probe]], key: HeaderShape) -> dict[st
     return counts
 
 
+_ANY_CR, _ANY_LF = re.compile(rb"\r"), re.compile(rb"\n")
+_BARE_LF, _LONE_CR = re.compile(rb"(?<!\r)\n"), re.compile(rb"\r(?!\n)")
+
+
 def _line_endings(source: _Source, sample: _Sample) -> tuple[str, bool]:
     """(profile line-ending name, whether lone CRs occur)."""
-    n_cr = source.count(b"\r")
-    if n_cr == 0:
+    if not source.contains(_ANY_CR):
         return "lf", False
-    n_lf, n_crlf = source.count(b"\n"), source.count(b"\r\n")
-    bare_lf, lone_cr = n_lf - n_crlf, n_cr - n_crlf
-    if n_lf == 0:
+    if not source.contains(_ANY_LF):
         return "cr", True
-    if bare_lf == 0 and lone_cr == 0:
+    # Each search stops at its first hit; only a file without any reads to its end.
+    bare_lf, lone_cr = source.contains(_BARE_LF), source.contains(_LONE_CR)
+    if not bare_lf and not lone_cr:
         return "crlf", False
     before = sample.before_header
     crlf_headers, lf_headers = before.get("\r\n", 0), before.get("\n", 0)
     # Genuine iOS: records end CRLF, breaks inside messages are bare LF, and only very rarely
     # does a header-looking line follow a bare LF.
-    if lone_cr == 0 and lf_headers < crlf_headers and lf_headers <= max(1, crlf_headers // 50):
+    if not lone_cr and lf_headers < crlf_headers and lf_headers <= max(1, crlf_headers // 50):
         return "ios", False
-    return "mixed", lone_cr > 0
+    return "mixed", lone_cr
 
 
 # --------------------------------------------------------------------------- scanning
@@ -544,6 +574,7 @@ class _Walker:
             self._learn(name)
         self.near_misses = 0
         self.decode_errors = 0
+        self._summarised = (0, 0)  # near misses, decode errors counted by _summarise so far
         self._released = 0
 
     def messages(
@@ -696,8 +727,8 @@ class _Walker:
 
     def line_breaks(self, start: int, end: int) -> int:
         """Line breaks in ``buf[start:end]`` as the walker counts them: LF, CR and CRLF."""
-        piece = self.source.buf[start:end]
-        return piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+        lf, cr, crlf = self.source.counts(b"\n", b"\r", b"\r\n", start=start, end=end)
+        return lf + cr - crlf
 
     def _report(self, done: int) -> None:
         if self.cancel is not None:
@@ -801,13 +832,17 @@ class _Walker:
                 )
 
     def _summarise(self) -> None:
+        """Count what was not warned about one by one (once per chunk walked, so only what
+        is new since the last summary)."""
         name = self.source.name
-        if self.near_misses > WARN_LIMIT:
-            more = self.near_misses - WARN_LIMIT
+        near, bad = self._summarised
+        more = max(self.near_misses - WARN_LIMIT, 0) - near
+        if more:
             self.warnings.append(f"{name}: {more} more header-like lines kept inside messages")
-        if self.decode_errors > WARN_LIMIT:
-            more = self.decode_errors - WARN_LIMIT
-            self.warnings.append(f"{name}: {more} more records with invalid UTF-8")
+        more_bad = max(self.decode_errors - WARN_LIMIT, 0) - bad
+        if more_bad:
+            self.warnings.append(f"{name}: {more_bad} more records with invalid UTF-8")
+        self._summarised = (near + more, bad + more_bad)
 
 
 def _without_terminator(buf: Buffer, begin: int, end: int) -> int:
