@@ -14,6 +14,8 @@ from reviewer.services.case import Case, create_case
 from reviewer.services.importing import import_export
 from reviewer.services.messages import message_records
 
+# Every chat is split, into as many pieces as there are, of a few hundred messages each.
+SMALL_PIECES = import_stage.SplitPolicy(min_bytes=0, piece_min_bytes=16_000, max_pieces=6)
 NAMES = ["Sam Reid", "Alex Turner", "Jo Park", "\u202a+44\u00a07700\u00a0900123\u202c", "Zoë ⚽"]
 
 
@@ -49,7 +51,7 @@ def test_two_process_import_equals_one_process_import(
     with create_case(tmp_path / "one", reference="A", actor=actor) as one:
         import_export(one, export, actor)
         expected = snapshot(one)
-    monkeypatch.setattr(import_stage, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(import_stage, "POLICY", SMALL_PIECES)
     with create_case(tmp_path / "two", reference="A", actor=actor) as two:
         import_export(two, export, actor)
         assert snapshot(two) == expected
@@ -67,7 +69,7 @@ def test_cancel_stops_the_worker_and_stores_nothing(
     tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = ios_export(tmp_path / "_chat.txt", 2000)
-    monkeypatch.setattr(import_stage, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(import_stage, "POLICY", SMALL_PIECES)
     token = CancelToken()
 
     class CancelOnStore:
@@ -75,7 +77,7 @@ def test_cancel_stops_the_worker_and_stores_nothing(
             if stage == "store":
                 token.cancel()
 
-    monkeypatch.setattr(import_stage, "CHECK_EVERY", 100)
+    monkeypatch.setattr(import_stage, "BATCH", 100)
     with create_case(tmp_path / "c", reference="A", actor=actor) as case:
         from reviewer.core.errors import Cancelled
 

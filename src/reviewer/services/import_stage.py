@@ -1,8 +1,11 @@
-"""Parse a chat file, or one chunk of it, into a staging database (see ``store.staging``).
+"""Parse a chat file, or pieces of it, into staging databases (see ``store.staging``).
 
-Large WhatsApp files are split at record boundaries and the second part is staged in another
-process, so both cores parse at once; chunked parsing yields exactly the records of a whole-file
-parse. Rows get staging ids from 1 in file order; the merge shifts them into the case.
+Large WhatsApp files are split at record boundaries. The importing process parses the first
+part straight into the case while a worker process stages the rest, piece by piece, each
+piece in its own staging file; the importing process merges each piece as soon as it is
+ready, so at the end only the last, small piece is left to merge. Chunked parsing yields
+exactly the records of a whole-file parse. Rows get staging ids from 1 in piece order; the
+merge shifts them into the case.
 """
 
 from __future__ import annotations
@@ -10,35 +13,67 @@ from __future__ import annotations
 import json
 import mmap
 import multiprocessing
+import queue
+import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
 
 from reviewer.core.errors import InputError, ReviewerError
 from reviewer.core.progress import CancelToken, ProgressSink
-from reviewer.core.records import DateOrder, ParsedMessage
+from reviewer.core.records import DateOrder, MessageKind, ParsedMessage
 from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
 from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
 from reviewer.store.staging import StagingWriter
 
-# Below this size a second process costs more (start-up, imports) than it saves.
-PARALLEL_MIN_BYTES = 8 * 2**20
-CHECK_EVERY = 10_000
+
+@dataclass(frozen=True, slots=True)
+class SplitPolicy:
+    """How a large chat is shared between the importing process and a worker. The worker
+    gets the importing process's policy with its job, so both plan the same split."""
+
+    # Below this size a second process costs more (start-up, imports) than it saves.
+    min_bytes: int = 8 * 2**20
+    # The importing process also merges and indexes every staged row (about a third of the
+    # cost of parsing it), so it parses the smaller share itself.
+    own_share: float = 0.4
+    # The worker's share is cut into pieces of at least this size, at most ``max_pieces``
+    # of them (each is a file attached to the case connection; SQLite allows ten).
+    piece_min_bytes: int = 4 * 2**20
+    max_pieces: int = 6
+
+
+POLICY = SplitPolicy()
+# Rows are written, and cancel checked, every BATCH messages.
+BATCH = 10_000
+_KINDS = {kind: kind.value for kind in MessageKind}
 
 
 @dataclass(frozen=True, slots=True)
 class StageJob:
+    """What the worker needs, given as it starts: it profiles the file and plans the split
+    itself, at the same time as the importing process does (same code, same bytes, same
+    plan; each piece's result states its range so the importing process can check)."""
+
     chat_path: str
     file_name: str
-    date_order: str
-    start: int
-    end: int
+    date_order: str | None  # as the user gave it; None: detected
     timezone: str
-    staging_path: str
+    policy: SplitPolicy
+    staging_paths: tuple[str, ...]  # policy.max_pieces empty staging files
+
+
+@dataclass(frozen=True, slots=True)
+class SplitPlan:
+    """The byte range the importing process parses, and the worker's pieces, in file order."""
+
+    own: tuple[int, int]
+    pieces: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -52,12 +87,14 @@ class StageResult:
     first_ts: str | None = None
     last_ts: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # set by the worker: the byte range staged and the date order it parsed with
+    piece: tuple[int, int] | None = None
+    date_order: str | None = None
 
 
 class RowWriter(Protocol):
-    def add_plain(self, row: tuple[Any, ...]) -> None: ...
-    def add_full(self, row: tuple[Any, ...]) -> None: ...
-    def flush(self) -> None: ...
+    def write(self, plain: list[tuple[Any, ...]], full: list[tuple[Any, ...]]) -> None:
+        """Store rows of PLAIN_COLUMNS and of PLAIN_COLUMNS + EXTRA_COLUMNS (store.staging)."""
 
 
 def write_messages(
@@ -84,7 +121,6 @@ def write_messages(
         close = getattr(messages, "close", None)
         if close is not None:  # release the parser's views of the mapped file now
             close()
-    writer.flush()
     return result
 
 
@@ -98,41 +134,60 @@ def _write(
     cancel: CancelToken | None,
     progress: ProgressSink | None,
 ) -> None:
+    # This loop runs once per message of the chat: locals only, no calls it can avoid.
     keys: dict[str | None, object] = {None: None}
+    senders, references = result.senders, result.references
+    plain: list[tuple[Any, ...]] = []
+    full: list[tuple[Any, ...]] = []
+    count, first_ts, last_ts = 0, None, None
     for message in messages:
-        local = utc = flag = None
         stamp = message.timestamp
-        if stamp is not None:
+        if stamp is None:
+            local = utc = flag = None
+        else:
             if exact_instants and message.flags:
                 local, utc, flag = _exact(stamper, stamp, message.flags)
             else:
                 local, utc, flag = stamper(stamp)
-            if result.first_ts is None:
-                result.first_ts = local
-            result.last_ts = local
-        result.count += 1
+            if first_ts is None:
+                first_ts = local
+            last_ts = local
+        count += 1
         sender = message.sender
         key = keys.get(sender, keys)
         if key is keys:
             assert sender is not None
-            result.senders.append(sender)
+            senders.append(sender)
             key = keys[sender] = sender if sender_key is None else sender_key(sender)
-        for ordinal, filename in enumerate(message.attachments):
-            result.references.append((result.count, ordinal, filename))
+        if message.attachments:
+            references.extend((count, i, name) for i, name in enumerate(message.attachments))
         span = message.span
         row = (
-            result.count, message.seq, local, utc, key, message.kind.value, message.text,
+            count, message.seq, local, utc, key, _KINDS[message.kind], message.text,
             span.line, span.lines, span.offset, span.length,
         )  # fmt: skip
-        if sender is not None and _plain(message, flag):
-            writer.add_plain(row)
+        if (
+            flag is None
+            and sender is not None
+            and not message.edited
+            and not message.flags
+            and message.system_event is None
+            and message.event_actor is None
+            and message.reply_to_seq is None
+            and message.raw is None
+        ):
+            plain.append(row)
         else:
-            writer.add_full(row + _extra(message, flag))
-        if not result.count % CHECK_EVERY:
+            full.append(row + _extra(message, flag))
+        if not count % BATCH:
+            writer.write(plain, full)
+            plain, full = [], []
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if progress is not None:
-                progress.report("store", result.count, None)
+                progress.report("store", count, None)
+    writer.write(plain, full)
+    result.count, result.first_ts, result.last_ts = count, first_ts, last_ts
 
 
 def _exact(
@@ -145,18 +200,6 @@ def _exact(
             instant = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
             return iso_local(local), iso_utc(instant), None
     return stamper(local)
-
-
-def _plain(message: ParsedMessage, flag: str | None) -> bool:
-    return not (
-        flag is not None
-        or message.edited
-        or message.flags
-        or message.system_event is not None
-        or message.event_actor is not None
-        or message.reply_to_seq is not None
-        or message.raw is not None
-    )
 
 
 def _extra(message: ParsedMessage, flag: str | None) -> tuple[Any, ...]:
@@ -173,38 +216,69 @@ def _extra(message: ParsedMessage, flag: str | None) -> tuple[Any, ...]:
     )
 
 
-def plan_chunks(parsed: ParsedChat, size: int) -> list[tuple[int, int]]:
-    """One chunk, or two split at a record boundary near the middle for a large file."""
-    if size < PARALLEL_MIN_BYTES or multiprocessing.cpu_count() < 2:
-        return [(0, size)]
-    cut = parsed.record_start_at_or_after(size // 2)
+def wants_worker(size: int, policy: SplitPolicy) -> bool:
+    """Whether a chat of ``size`` bytes is worth a second process."""
+    return size >= policy.min_bytes and multiprocessing.cpu_count() >= 2
+
+
+def plan_split(parsed: ParsedChat, size: int, policy: SplitPolicy) -> SplitPlan:
+    """The whole file for this process, or a first share for it and pieces for a worker.
+
+    Pieces are of equal size but the last, which is half as big: it is the only one merged
+    after the worker has finished.
+    """
+    whole = SplitPlan((0, size))
+    if size < policy.min_bytes:
+        return whole
+    cut = parsed.record_start_at_or_after(int(size * policy.own_share))
     if cut is None or cut >= size:
-        return [(0, size)]
-    return [(0, cut), (cut, size)]
+        return whole
+    count = max(1, min(policy.max_pieces, (size - cut) // policy.piece_min_bytes))
+    weights = [2] * (count - 1) + [1]
+    bounds, done = [cut], 0
+    for weight in weights[:-1]:
+        done += weight
+        target = cut + (size - cut) * done // sum(weights)
+        start = parsed.record_start_at_or_after(max(target, bounds[-1] + 1))
+        if start is None or start >= size:
+            break
+        bounds.append(start)
+    bounds.append(size)
+    return SplitPlan((0, cut), tuple(pairwise(bounds)))
 
 
-def run_stage_job(job: StageJob) -> StageResult:
-    """Parse one chunk of a chat file into a staging file (the body of the worker process)."""
+def run_stage_job(job: StageJob) -> Iterator[StageResult]:
+    """Parse each of the worker's pieces of a chat file into its staging file (the body of
+    the worker process), yielding each piece's result once its file is complete."""
     with open(job.chat_path, "rb") as handle:
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         try:
-            parsed = parse_chat(data, file_name=job.file_name, date_order=DateOrder(job.date_order))
-            writer = StagingWriter(Path(job.staging_path))
-            try:
-                result = write_messages(
-                    parsed.chunk(job.start, job.end), writer, Stamper(zone(job.timezone))
-                )
-            finally:
-                writer.close()
-            result.warnings.extend(parsed.warnings)
-            return result
+            order = DateOrder(job.date_order) if job.date_order else None
+            parsed = parse_chat(data, file_name=job.file_name, date_order=order)
+            plan = plan_split(parsed, len(data), job.policy)
+            stamper = Stamper(zone(job.timezone))
+            line, at, warned = 1, 0, 0
+            for piece, path in zip(plan.pieces, job.staging_paths, strict=False):
+                line += parsed.line_breaks(at, piece[0])
+                at = piece[0]
+                writer = StagingWriter(Path(path))
+                try:
+                    result = write_messages(parsed.chunk(*piece, first_line=line), writer, stamper)
+                finally:
+                    writer.close()
+                result.warnings.extend(parsed.warnings[warned:])
+                warned = len(parsed.warnings)
+                result.piece = piece
+                result.date_order = parsed.profile.date_order.value
+                yield result
         finally:
             data.close()
 
 
 def _worker_main(job: StageJob, pipe: Connection) -> None:
     try:
-        pipe.send(("ok", run_stage_job(job)))
+        for result in run_stage_job(job):
+            pipe.send(("ok", result))
     except ReviewerError as exc:
         pipe.send(("input", str(exc)))
     except BaseException:
@@ -214,31 +288,52 @@ def _worker_main(job: StageJob, pipe: Connection) -> None:
 
 
 class StageWorker:
-    """A child process staging one chunk; ``result()`` waits, ``stop()`` kills it."""
+    """A child process staging the later pieces of a chat file, started before the file is
+    profiled. ``next_result()`` waits for each piece in turn, ``stop()`` kills it. A thread
+    receives the results as they arrive: a worker blocked on a full pipe would stall.
+    """
 
     def __init__(self, job: StageJob) -> None:
+        self.policy = job.policy
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe(duplex=False)
         self._process = context.Process(target=_worker_main, args=(job, child), daemon=True)
         self._process.start()
         child.close()
+        self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._receiver = threading.Thread(target=self._receive, daemon=True)
+        self._receiver.start()
 
-    def result(self, cancel: CancelToken) -> StageResult:
-        while not self._pipe.poll(0.1):
+    def _receive(self) -> None:
+        while True:
+            try:
+                status, payload = self._pipe.recv()
+            except (EOFError, OSError):
+                status, payload = "ended", None
+            self._results.put((status, payload))
+            if status != "ok":
+                return
+
+    def next_result(self, cancel: CancelToken) -> StageResult:
+        while True:
             cancel.raise_if_cancelled()
-            if not self._process.is_alive() and not self._pipe.poll(0):
-                raise RuntimeError("the import worker process ended without a result")
-        status, payload = self._pipe.recv()
-        self._process.join()
+            try:
+                status, payload = self._results.get(timeout=0.05)
+                break
+            except queue.Empty:
+                continue
         if status == "ok":
             assert isinstance(payload, StageResult)
             return payload
         if status == "input":
             raise InputError(str(payload))
+        if status == "ended":
+            raise RuntimeError("the import worker process ended without a result")
         raise RuntimeError(f"the import worker failed:\n{payload}")
 
     def stop(self) -> None:
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
+        self._receiver.join()
         self._pipe.close()

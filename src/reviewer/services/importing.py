@@ -26,18 +26,21 @@ from reviewer.importers.container import ExportContainer, Member, open_export
 from reviewer.importers.media import inspect_media, make_thumbnail
 from reviewer.importers.telegram import detect_telegram, parse_telegram
 from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
-from reviewer.services import audit_log
+from reviewer.services import audit_log, import_stage
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.import_stage import (
+    SplitPlan,
     StageJob,
     StageResult,
     StageWorker,
-    plan_chunks,
+    plan_split,
+    wants_worker,
     write_messages,
 )
 from reviewer.store.evidence import StoredBlob
 from reviewer.store.models import (
+    Attachment,
     CaseInfo,
     Conversation,
     EvidenceFile,
@@ -192,25 +195,26 @@ class _ImportJob:
         data: mmap.mmap | bytes,
         scratch: Path,
     ) -> ImportResult:
-        parsed = parse_chat(
-            data,
-            file_name=container.chat.name,
-            date_order=self.options.date_order,
-            cancel=self.cancel,
-            progress=self.progress,
-        )
-        chunks = plan_chunks(parsed, len(data))
-        worker = None
-        if len(chunks) == 2:
-            staging = scratch / "stage-1.sqlite"
-            worker = self._start_worker(parsed, chunks[1], chat_blob, tz_name, staging)
+        worker = self._start_worker(container, chat_blob, tz_name, scratch, len(data))
         try:
-            attached = {"stage1": staging} if worker is not None else {}
-            with self.case.transaction_with(attached) as session:
+            parsed = parse_chat(
+                data,
+                file_name=container.chat.name,
+                date_order=self.options.date_order,
+                cancel=self.cancel,
+                progress=self.progress,
+            )
+            plan = (
+                plan_split(parsed, len(data), worker.policy)
+                if worker
+                else SplitPlan((0, len(data)))
+            )
+            staging = {f"stage{i}": _staging_path(scratch, i) for i in range(len(plan.pieces))}
+            with self.case.transaction_with(staging) as session:
                 exhibit = self._add_exhibit(
                     session, reference, tz_name, container, chat_blob, parsed.profile
                 )
-                loaded = self._load_messages(session, exhibit, parsed, chunks[0], worker, tz_name)
+                loaded = self._load_messages(session, exhibit, parsed, plan, worker, tz_name)
                 self._warn_about_caps(loaded.count, bool(container.members))
                 result = self._finish(session, exhibit, container, loaded)
             self.committed = result
@@ -266,21 +270,29 @@ class _ImportJob:
 
     def _start_worker(
         self,
-        parsed: ParsedChat,
-        chunk: tuple[int, int],
+        container: ExportContainer,
         chat_blob: StoredBlob,
         tz_name: str,
-        staging: Path,
-    ) -> StageWorker:
-        create_staging(staging)
+        scratch: Path,
+        size: int,
+    ) -> StageWorker | None:
+        """A worker for a large chat, started before this process profiles the file (it
+        profiles and plans the same way meanwhile); its staging files exist, empty, before
+        the case transaction attaches them."""
+        policy = import_stage.POLICY
+        if not wants_worker(size, policy):
+            return None
+        paths = [_staging_path(scratch, i) for i in range(policy.max_pieces)]
+        for path in paths:
+            create_staging(path)
+        order = self.options.date_order
         job = StageJob(
             chat_path=str(chat_blob.path),
-            file_name=parsed.walker.source.name if parsed.walker else chat_blob.path.name,
-            date_order=parsed.profile.date_order.value,
-            start=chunk[0],
-            end=chunk[1],
+            file_name=container.chat.name,
+            date_order=order.value if order else None,
             timezone=tz_name,
-            staging_path=str(staging),
+            policy=policy,
+            staging_paths=tuple(str(path) for path in paths),
         )
         return StageWorker(job)
 
@@ -289,11 +301,12 @@ class _ImportJob:
         session: Session,
         exhibit: Exhibit,
         parsed: ParsedChat,
-        first_chunk: tuple[int, int],
+        plan: SplitPlan,
         worker: StageWorker | None,
         tz_name: str,
     ) -> _Loaded:
-        """Rows this process parses go straight in; a worker's rows are merged after."""
+        """Rows this process parses go straight in; each piece the worker stages is merged
+        after them, in file order, as soon as it is ready."""
         conversation = Conversation(
             exhibit_id=exhibit.id, name=_chat_name(self.export), kind="unknown"
         )
@@ -303,7 +316,7 @@ class _ImportJob:
         loaded = _Loaded(first_id=_next_message_id(session))
         senders = _Senders(session, exhibit.id, db)
         writer = CaseWriter(db, id_shift=loaded.first_id - 1, conversation_id=conversation.id)
-        messages = parsed.messages if worker is None else parsed.chunk(*first_chunk)
+        messages = parsed.chunk(*plan.own, first_line=1) if plan.pieces else parsed.messages
         own = write_messages(
             messages,
             writer,
@@ -315,22 +328,29 @@ class _ImportJob:
         self.warnings.extend(parsed.warnings)
         loaded.add(own)
         index_messages(db, loaded.first_id, loaded.first_id + own.count - 1)
-        if worker is not None:
-            other = worker.result(self.cancel)
-            self.warnings.extend(other.warnings)
-            for name in other.senders:
+        for index, piece in enumerate(plan.pieces):
+            assert worker is not None
+            part = worker.next_result(self.cancel)
+            order = parsed.profile.date_order.value
+            if part.piece != piece or part.date_order != order:
+                raise RuntimeError(
+                    f"the import worker parsed {part.piece} as {part.date_order}, "
+                    f"not {piece} as {order}"
+                )
+            self.warnings.extend(part.warnings)
+            for name in part.senders:
                 senders.add(name)
             shift = loaded.first_id - 1 + loaded.count
-            self.progress.report("store", loaded.count, None)
             merge(
                 db,
-                "stage1",
+                f"stage{index}",
                 id_shift=shift,
                 seq_shift=loaded.count,
                 conversation_id=conversation.id,
             )
-            loaded.add(other)
-            index_messages(db, shift + 1, shift + other.count)
+            loaded.add(part)
+            index_messages(db, shift + 1, shift + part.count)
+            self.progress.report("store", loaded.count, None)
         senders.close()
         return loaded
 
@@ -416,32 +436,31 @@ class _ImportJob:
     ) -> tuple[int, int]:
         """Store every file of the export; link the referenced ones to their messages."""
         stored: dict[str, tuple[EvidenceFile, Any]] = {}
-        rows: list[dict[str, Any]] = []
-        present = missing = 0
+        next_id = (session.scalar(select(func.max(Attachment.id))) or 0) + 1
+        # Ids follow the references' order; rows of missing files (often tens of thousands)
+        # bind four values, the NULLs being literals in the statement.
+        found: list[tuple[Any, ...]] = []
+        lost: list[tuple[int, int, int, str]] = []
         total = len(references)
         has_files = bool(container.members)
         for done, (message_id, ordinal, filename) in enumerate(references, 1):
             if done % 1000 == 0:
                 self.cancel.raise_if_cancelled()
             member = container.find(filename) if has_files else None
+            row_id = next_id + done - 1
             if member is None:
-                missing += 1
-                rows.append(_missing_attachment(message_id, ordinal, filename))
+                lost.append((row_id, message_id, ordinal, filename))
                 continue
             if member.name not in stored:
                 stored[member.name] = self._store_member(session, exhibit_id, member, True)
             record, info = stored[member.name]
-            present += 1
-            rows.append(_attachment(message_id, ordinal, filename, record, info))
+            found.append(_attachment(row_id, message_id, ordinal, filename, record, info))
             if done % 200 == 0:
                 self.progress.report("media", done, total)
-        if rows:
-            columns = list(rows[0])
-            _connection(session).executemany(
-                f"INSERT INTO attachment ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})",
-                [tuple(row[c] for c in columns) for row in rows],
-            )
+        db = _connection(session)
+        db.executemany(_INSERT_ATTACHMENT, found)
+        db.executemany(_INSERT_MISSING_ATTACHMENT, lost)
+        present, missing = len(found), len(lost)
         unreferenced = [m for m in container.members if m.name not in stored]
         for member in unreferenced:
             self.cancel.raise_if_cancelled()
@@ -567,6 +586,10 @@ class _Senders:
         end_sender_map(self._db)
 
 
+def _staging_path(scratch: Path, index: int) -> Path:
+    return scratch / f"stage-{index}.sqlite"
+
+
 def _next_message_id(session: Session) -> int:
     return (session.scalar(select(func.max(Message.id))) or 0) + 1
 
@@ -592,41 +615,31 @@ def match_key(name: str) -> str:
     return cleaned.casefold().strip()
 
 
-def _missing_attachment(message_id: int, ordinal: int, filename: str) -> dict[str, Any]:
-    return {
-        "message_id": message_id,
-        "ordinal": ordinal,
-        "filename": filename,
-        "present": False,
-        "evidence_file_id": None,
-        "sha256": None,
-        "size": None,
-        "mime": None,
-        "mime_mismatch": False,
-        "width": None,
-        "height": None,
-        "exif": None,
-    }
+_INSERT_ATTACHMENT = (
+    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
+    "sha256, size, mime, mime_mismatch, width, height, exif) "
+    "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_MISSING_ATTACHMENT = (
+    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
+    "sha256, size, mime, mime_mismatch, width, height, exif) "
+    "VALUES (?, ?, ?, ?, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL)"
+)
 
 
 def _attachment(
-    message_id: int, ordinal: int, filename: str, record: EvidenceFile, info: Any
-) -> dict[str, Any]:
+    row_id: int,
+    message_id: int,
+    ordinal: int,
+    filename: str,
+    record: EvidenceFile,
+    info: Any,
+) -> tuple[Any, ...]:
     exif = json.dumps(info.exif, ensure_ascii=False, sort_keys=True) if info.exif else None
-    return {
-        "message_id": message_id,
-        "ordinal": ordinal,
-        "filename": filename,
-        "present": True,
-        "evidence_file_id": record.id,
-        "sha256": record.sha256,
-        "size": record.size,
-        "mime": info.mime,
-        "mime_mismatch": info.mime_mismatch,
-        "width": info.width,
-        "height": info.height,
-        "exif": exif,
-    }
+    return (
+        row_id, message_id, ordinal, filename, record.id, record.sha256, record.size,
+        info.mime, info.mime_mismatch, info.width, info.height, exif,
+    )  # fmt: skip
 
 
 def _add_file(

@@ -26,8 +26,11 @@ EXTRA_COLUMNS = (
 )  # fmt: skip
 _COLUMNS = PLAIN_COLUMNS + EXTRA_COLUMNS
 _PLAIN_DEFAULTS = ("NULL", "0", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL")
-# Untyped columns: a sender such as "+44 7700 900123" must stay text.
-_CREATE_STAGING = f"CREATE TABLE IF NOT EXISTS message ({', '.join(_COLUMNS)}, PRIMARY KEY (id))"
+# Untyped columns (a sender such as "+44 7700 900123" must stay text), but the id is the rowid:
+# an untyped primary key would be a second index to maintain.
+_CREATE_STAGING = (
+    f"CREATE TABLE IF NOT EXISTS message (id INTEGER PRIMARY KEY, {', '.join(_COLUMNS[1:])})"
+)
 _CASE_COLUMNS = (
     "id, conversation_id, seq, timestamp, utc, sender_id, kind, text, src_line, src_lines, "
     "src_offset, src_length, time_flag, edited, reply_to_id, flags, system_event, event_actor, "
@@ -47,39 +50,25 @@ def _case_values(id_shift: int, conversation_id: int, plain: bool) -> str:
 
 
 class _BatchWriter:
-    """Batches plain and full rows for two prepared statements."""
+    """Writes batches of plain and full rows with two prepared statements."""
 
-    def __init__(self, db: sqlite3.Connection, plain_sql: str, full_sql: str, batch: int) -> None:
+    def __init__(self, db: sqlite3.Connection, plain_sql: str, full_sql: str) -> None:
         self._db = db
-        self._sql = (plain_sql, full_sql)
-        self._rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] = ([], [])
-        self._batch = batch
+        self._plain_sql = plain_sql
+        self._full_sql = full_sql
 
-    def add_plain(self, row: tuple[Any, ...]) -> None:
-        """Queue a row of PLAIN_COLUMNS."""
-        self._add(0, row)
-
-    def add_full(self, row: tuple[Any, ...]) -> None:
-        """Queue a row of PLAIN_COLUMNS + EXTRA_COLUMNS."""
-        self._add(1, row)
-
-    def _add(self, which: int, row: tuple[Any, ...]) -> None:
-        rows = self._rows[which]
-        rows.append(row)
-        if len(rows) >= self._batch:
-            self._db.executemany(self._sql[which], rows)
-            rows.clear()
-
-    def flush(self) -> None:
-        for which in (0, 1):
-            self._db.executemany(self._sql[which], self._rows[which])
-            self._rows[which].clear()
+    def write(self, plain: list[tuple[Any, ...]], full: list[tuple[Any, ...]]) -> None:
+        """Insert rows of PLAIN_COLUMNS and of PLAIN_COLUMNS + EXTRA_COLUMNS."""
+        if plain:
+            self._db.executemany(self._plain_sql, plain)
+        if full:
+            self._db.executemany(self._full_sql, full)
 
 
 class StagingWriter(_BatchWriter):
     """Writes staged rows to a staging file (created if needed); ``close`` commits."""
 
-    def __init__(self, path: Path, batch: int = 20_000) -> None:
+    def __init__(self, path: Path) -> None:
         db = sqlite3.connect(path, isolation_level=None)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
@@ -88,10 +77,9 @@ class StagingWriter(_BatchWriter):
         names = ", ".join(_COLUMNS)
         plain = f"INSERT INTO message ({names}) VALUES ({', '.join(('?',) * 11 + _PLAIN_DEFAULTS)})"
         full = f"INSERT INTO message ({names}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-        super().__init__(db, plain, full, batch)
+        super().__init__(db, plain, full)
 
     def close(self) -> None:
-        self.flush()
         self._db.execute("COMMIT")
         self._db.close()
 
@@ -105,15 +93,12 @@ class CaseWriter(_BatchWriter):
     """Writes rows straight into ``message`` of the case, inside the caller's transaction;
     the rows' sender column holds the participant id."""
 
-    def __init__(
-        self, db: sqlite3.Connection, *, id_shift: int, conversation_id: int, batch: int = 20_000
-    ) -> None:
+    def __init__(self, db: sqlite3.Connection, *, id_shift: int, conversation_id: int) -> None:
         insert = f"INSERT INTO message ({_CASE_COLUMNS}) VALUES "
         super().__init__(
             db,
             insert + f"({_case_values(id_shift, conversation_id, plain=True)})",
             insert + f"({_case_values(id_shift, conversation_id, plain=False)})",
-            batch,
         )
 
 
