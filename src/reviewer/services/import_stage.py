@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import count as counter
 from itertools import pairwise
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,7 +42,7 @@ class SplitPolicy:
     min_bytes: int = 8 * 2**20
     # The importing process also merges and indexes every staged row (about a third of the
     # cost of parsing it), so it parses the smaller share itself.
-    own_share: float = 0.4
+    own_share: float = 0.38
     # The worker's share is cut into pieces of at least this size, at most ``max_pieces``
     # of them (each is a file attached to the case connection; SQLite allows ten).
     piece_min_bytes: int = 4 * 2**20
@@ -101,8 +102,8 @@ def write_messages(
     messages: Iterable[ParsedMessage],
     writer: RowWriter,
     stamper: Stamper,
+    sender_key: Callable[[str], object],
     *,
-    sender_key: Callable[[str], object] | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressSink | None = None,
     exact_instants: bool = False,
@@ -110,7 +111,7 @@ def write_messages(
     """Turn ``messages`` into rows (local ids from 1, in this order) for ``writer``.
 
     ``sender_key`` turns a sender's name, the first time it appears, into what the rows
-    hold (a participant id); without it rows hold the name. With
+    hold (a participant id, or a number in a staging file). With
     ``exact_instants`` a ``unixtime:<seconds>`` flag (Telegram) gives the UTC instant instead
     of the time zone.
     """
@@ -130,7 +131,7 @@ def _write(
     stamper: Stamper,
     exact_instants: bool,
     result: StageResult,
-    sender_key: Callable[[str], object] | None,
+    sender_key: Callable[[str], object],
     cancel: CancelToken | None,
     progress: ProgressSink | None,
 ) -> None:
@@ -158,7 +159,7 @@ def _write(
         if key is keys:
             assert sender is not None
             senders.append(sender)
-            key = keys[sender] = sender if sender_key is None else sender_key(sender)
+            key = keys[sender] = sender_key(sender)
         if message.attachments:
             references.extend((count, i, name) for i, name in enumerate(message.attachments))
         span = message.span
@@ -263,7 +264,12 @@ def run_stage_job(job: StageJob) -> Iterator[StageResult]:
                 at = piece[0]
                 writer = StagingWriter(Path(path))
                 try:
-                    result = write_messages(parsed.chunk(*piece, first_line=line), writer, stamper)
+                    result = write_messages(
+                        parsed.chunk(*piece, first_line=line),
+                        writer,
+                        stamper,
+                        _numbering(),
+                    )
                 finally:
                     writer.close()
                 result.warnings.extend(parsed.warnings[warned:])
@@ -273,6 +279,12 @@ def run_stage_job(job: StageJob) -> Iterator[StageResult]:
                 yield result
         finally:
             data.close()
+
+
+def _numbering() -> Callable[[str], object]:
+    """Sender keys 1, 2, 3 … by order of first appearance (see ``store.staging.merge``)."""
+    numbers = counter(1)
+    return lambda _name: next(numbers)
 
 
 def _worker_main(job: StageJob, pipe: Connection) -> None:

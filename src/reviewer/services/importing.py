@@ -51,11 +51,8 @@ from reviewer.store.models import (
 from reviewer.store.staging import (
     CaseWriter,
     create_staging,
-    end_sender_map,
     index_messages,
-    map_senders,
     merge,
-    start_sender_map,
 )
 
 IMPORTERS = {
@@ -241,7 +238,7 @@ class _ImportJob:
             )
             db = _connection(session)
             loaded = _Loaded(first_id=_next_message_id(session))
-            senders = _Senders(session, exhibit.id, db)
+            senders = _Senders(session, exhibit.id)
             converter = Stamper(zone(tz_name))
             for chat in chats:
                 conversation = Conversation(
@@ -256,13 +253,12 @@ class _ImportJob:
                     chat.messages,
                     writer,
                     converter,
-                    sender_key=senders.add,
+                    senders.add,
                     cancel=self.cancel,
                     progress=self.progress,
                     exact_instants=True,
                 )
                 loaded.add(part)
-            senders.close()
             index_messages(db, loaded.first_id, loaded.first_id + loaded.count - 1)
             result = self._finish(session, exhibit, container, loaded)
         self.committed = result
@@ -314,14 +310,14 @@ class _ImportJob:
         session.flush()
         db = _connection(session)
         loaded = _Loaded(first_id=_next_message_id(session))
-        senders = _Senders(session, exhibit.id, db)
+        senders = _Senders(session, exhibit.id)
         writer = CaseWriter(db, id_shift=loaded.first_id - 1, conversation_id=conversation.id)
         messages = parsed.chunk(*plan.own, first_line=1) if plan.pieces else parsed.messages
         own = write_messages(
             messages,
             writer,
             Stamper(zone(tz_name)),
-            sender_key=senders.add,
+            senders.add,
             cancel=self.cancel,
             progress=self.progress,
         )
@@ -338,8 +334,6 @@ class _ImportJob:
                     f"not {piece} as {order}"
                 )
             self.warnings.extend(part.warnings)
-            for name in part.senders:
-                senders.add(name)
             shift = loaded.first_id - 1 + loaded.count
             merge(
                 db,
@@ -347,11 +341,11 @@ class _ImportJob:
                 id_shift=shift,
                 seq_shift=loaded.count,
                 conversation_id=conversation.id,
+                senders=[senders.add(name) for name in part.senders],
             )
             loaded.add(part)
             index_messages(db, shift + 1, shift + part.count)
             self.progress.report("store", loaded.count, None)
-        senders.close()
         return loaded
 
     def _finish(
@@ -562,12 +556,10 @@ class _Loaded:
 class _Senders:
     """Participants of one exhibit, created as their first message is written."""
 
-    def __init__(self, session: Session, exhibit_id: int, db: sqlite3.Connection) -> None:
+    def __init__(self, session: Session, exhibit_id: int) -> None:
         self._session = session
         self._exhibit_id = exhibit_id
-        self._db = db
         self._ids: dict[str, int] = {}
-        start_sender_map(db)
 
     def add(self, name: str) -> int:
         known = self._ids.get(name)
@@ -579,11 +571,7 @@ class _Senders:
         self._session.add(person)
         self._session.flush()
         self._ids[name] = person.id
-        map_senders(self._db, [(name, person.id)])
         return person.id
-
-    def close(self) -> None:
-        end_sender_map(self._db)
 
 
 def _staging_path(scratch: Path, index: int) -> Path:

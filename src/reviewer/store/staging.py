@@ -3,7 +3,8 @@
 An import writes the rows it parses itself straight into ``message``; rows parsed by a worker
 process go to a staging SQLite file that is attached to the case connection and copied with
 one ``INSERT … SELECT``. Both writers take rows of the same layout (ids local to the chunk,
-counting from 1; the sender as a name) and batch them for ``executemany``.
+counting from 1; the sender as a participant id, or in a staging file as a number by order
+of first appearance) and batch them for ``executemany``.
 
 Binding ``None`` costs Python's sqlite3 an adapter lookup per value (about six times an int),
 so rows without flags, events or replies use statements whose optional columns are NULL
@@ -102,37 +103,38 @@ class CaseWriter(_BatchWriter):
         )
 
 
-def start_sender_map(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS sender_map (name TEXT PRIMARY KEY, id INTEGER)")
-
-
-def map_senders(db: sqlite3.Connection, pairs: list[tuple[str, int]]) -> None:
-    db.executemany("INSERT INTO temp.sender_map VALUES (?, ?)", pairs)
-
-
-def end_sender_map(db: sqlite3.Connection) -> None:
-    db.execute("DROP TABLE temp.sender_map")
-
-
 def merge(
-    db: sqlite3.Connection, schema: str, *, id_shift: int, seq_shift: int, conversation_id: int
+    db: sqlite3.Connection,
+    schema: str,
+    *,
+    id_shift: int,
+    seq_shift: int,
+    conversation_id: int,
+    senders: list[int],
 ) -> None:
     """Copy attached staging ``schema`` into ``message``.
 
-    Staged id ``k`` always belongs to staged seq ``k - 1`` (and a staged reply names a staged
-    seq), so id ``k`` becomes ``k + id_shift`` and seq ``s`` becomes ``s + seq_shift``.
+    Staged rows name their sender by number (1 for the first sender of the staged rows,
+    and so on); ``senders[k - 1]`` is the participant id of number ``k``. Staged id ``k``
+    always belongs to staged seq ``k - 1`` (and a staged reply names a staged seq), so id
+    ``k`` becomes ``k + id_shift`` and seq ``s`` becomes ``s + seq_shift``.
     """
-    db.execute(
-        f"""
-        INSERT INTO message ({_CASE_COLUMNS})
-        SELECT s.id + :shift, :conversation, s.seq + :seq_shift, s.timestamp, s.utc, m.id,
-            s.kind, s.text, s.src_line, s.src_lines, s.src_offset, s.src_length, s.time_flag,
-            s.edited, s.reply_to_seq + :shift + 1, s.flags, s.system_event, s.event_actor,
-            s.event_subjects, s.raw
-        FROM {schema}.message AS s LEFT JOIN temp.sender_map AS m ON m.name = s.sender
-        """,
-        {"shift": id_shift, "seq_shift": seq_shift, "conversation": conversation_id},
-    )
+    db.execute("CREATE TEMP TABLE sender_map (number INTEGER PRIMARY KEY, id INTEGER)")
+    try:
+        db.executemany("INSERT INTO temp.sender_map VALUES (?, ?)", enumerate(senders, 1))
+        db.execute(
+            f"""
+            INSERT INTO message ({_CASE_COLUMNS})
+            SELECT s.id + :shift, :conversation, s.seq + :seq_shift, s.timestamp, s.utc, m.id,
+                s.kind, s.text, s.src_line, s.src_lines, s.src_offset, s.src_length,
+                s.time_flag, s.edited, s.reply_to_seq + :shift + 1, s.flags, s.system_event,
+                s.event_actor, s.event_subjects, s.raw
+            FROM {schema}.message AS s LEFT JOIN temp.sender_map AS m ON m.number = s.sender
+            """,
+            {"shift": id_shift, "seq_shift": seq_shift, "conversation": conversation_id},
+        )
+    finally:
+        db.execute("DROP TABLE temp.sender_map")
 
 
 def index_messages(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
