@@ -571,9 +571,17 @@ def classify_body(author: str | None, body: str, *, platform: str) -> Body:
     if author is None:
         return _system_line(body)
     ios = platform == "ios"
-    # Fast path: text that no step of ``_participant_line`` can take for anything but plain
-    # text. Each test rules out some steps (the unit tests compare both paths):
-    if (
+    if is_plain_text(author, body, ios):
+        return _plain_text_body(author, body)
+    return _participant_line(author, body, ios)
+
+
+def is_plain_text(author: str, body: str, ios: bool) -> bool:
+    """Whether ``author``'s ``body`` is plain text that no step of ``_participant_line`` can
+    take for anything else: the fast path of :func:`classify_body`, whose result for such a
+    body is ``Body(TEXT, author, body)``. Each test rules out some steps (the unit tests
+    compare both paths)."""
+    return bool(
         body
         # leading marks (iOS system lines), outer whitespace; "(file attached)", "<…>" ends
         and body[0] not in _EDGE_CHARS
@@ -595,9 +603,7 @@ def classify_body(author: str | None, body: str, *, platform: str) -> Body:
         and (body[:_HEAD] not in _PREFIXES or not body.startswith(_PREFIXES[body[:_HEAD]]))
         # an iOS system line without its LRM that names its pseudo-author
         and (not ios or author not in body)
-    ):
-        return _plain_text_body(author, body)
-    return _participant_line(author, body, ios)
+    )
 
 
 # --------------------------------------------------------------------------- system lines

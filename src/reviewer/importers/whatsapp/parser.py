@@ -100,6 +100,7 @@ def _fast_constructor(cls: type[_T]) -> Callable[..., _T]:
 
 
 _new_message = _fast_constructor(ParsedMessage)
+_TEXT = MessageKind.TEXT
 _new_span = _fast_constructor(SourceSpan)
 
 
@@ -174,6 +175,7 @@ def parse_chat(
         line_endings=endings[0],
         known=sample.authors(scanner, body.is_system_text if shape.platform == "android" else None),
         classify=body.classify_body,
+        is_plain=body.is_plain_text,
         is_system=body.is_system_text,
         warnings=warnings,
         cancel=cancel,
@@ -542,6 +544,7 @@ class _Walker:
         line_endings: str,
         known: set[str],
         classify: Callable[..., Body],
+        is_plain: Callable[[str, str, bool], bool],
         is_system: Callable[[str], bool],
         warnings: list[str],
         cancel: CancelToken | None,
@@ -565,6 +568,7 @@ class _Walker:
         self.progress = progress
         self.platform = shape.platform
         self.classify = classify
+        self.is_plain = is_plain
         self.is_system = is_system
         self.colon_names = any(": " in name for name in known)
         # Known authors by their UTF-8 bytes, for the common record's short path; empty while
@@ -601,6 +605,7 @@ class _Walker:
             decoder.entry,
         )  # fmt: skip
         find, names, classify, platform = buf.find, self.names, self.classify, self.platform
+        is_plain, ios = self.is_plain, platform == "ios"
         has_cr = mode != _LF
         seq, line, orig = 0, first_line, first
         # the pending record: start, body start, timestamp (None: preamble), header flags
@@ -674,28 +679,36 @@ class _Walker:
                 if lines > 1 and _CONT_DATED.search(text):
                     self._near_misses(text, line)
                 length = self.source.original_length(start, end) if utf16 else end - start
-                parts = classify(author, text, platform=platform)
-                sender, text = parts.sender, parts.text
-                if sender:
-                    sender = sender.strip(MARK_CHARS)
-                if text and text[0] in MARK_CHARS:
-                    text = text.lstrip(MARK_CHARS)
-                message = _new_message(
-                    seq,
-                    stamp,
-                    sender,
-                    parts.kind,
-                    text,
-                    _new_span(line, lines, orig, length),
-                    parts.edited,
-                    parts.attachments,
-                    parts.flags + flags if flags else parts.flags,
-                    parts.system_event,
-                    parts.event_actor,
-                    parts.event_subjects,
-                    None,
-                    None,
-                )
+                span = _new_span(line, lines, orig, length)
+                if author is not None and is_plain(author, text, ios):
+                    # classify() would return Body(TEXT, author, text); skip building it
+                    message = _new_message(
+                        seq, stamp, author.strip(MARK_CHARS), _TEXT, text, span, False, (),
+                        flags, None, None, (), None, None,
+                    )  # fmt: skip
+                else:
+                    parts = classify(author, text, platform=platform)
+                    sender, text = parts.sender, parts.text
+                    if sender:
+                        sender = sender.strip(MARK_CHARS)
+                    if text and text[0] in MARK_CHARS:
+                        text = text.lstrip(MARK_CHARS)
+                    message = _new_message(
+                        seq,
+                        stamp,
+                        sender,
+                        parts.kind,
+                        text,
+                        span,
+                        parts.edited,
+                        parts.attachments,
+                        parts.flags + flags if flags else parts.flags,
+                        parts.system_event,
+                        parts.event_actor,
+                        parts.event_subjects,
+                        None,
+                        None,
+                    )
             yield message
             if m is None:
                 break
