@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.core.progress import CancelToken
+from reviewer.importers.whatsapp.parser import parse_chat
 from reviewer.services import import_stage
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case
@@ -48,6 +49,9 @@ def test_two_process_import_equals_one_process_import(
     tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = ios_export(tmp_path / "_chat.txt", 3000)
+    raw = export.read_bytes()
+    plan = import_stage.plan_split(parse_chat(raw, file_name="_chat.txt"), len(raw), SMALL_PIECES)
+    assert len(plan.pieces) == SMALL_PIECES.max_pieces  # several pieces, merged one by one
     with create_case(tmp_path / "one", reference="A", actor=actor) as one:
         import_export(one, export, actor)
         expected = snapshot(one)

@@ -55,6 +55,7 @@ FIRST_HEADER_WITHIN = 200  # lines; otherwise the file is not taken for a WhatsA
 PROGRESS_EVERY = 10_000
 _CAN_RELEASE = hasattr(mmap, "MADV_DONTNEED") and hasattr(mmap.mmap, "madvise")
 TRANSCODE_CHUNK = 1 << 22
+SCAN_CHUNK = 1 << 22  # whole-file searches and counts of a mapped file go this far at a time
 WARN_LIMIT = 20
 DECODE_ERROR = "decode-error"
 
@@ -245,31 +246,38 @@ class _Source:
         end = len(buf) if end is None else end
         if isinstance(buf, bytes):
             return tuple(buf.count(needle, start, end) for needle in needles)
-        step, totals = 1 << 22, [0] * len(needles)
+        step, totals = SCAN_CHUNK, [0] * len(needles)
         overlap = max(len(needle) for needle in needles) - 1
         for pos in range(start, end, step):
             piece = buf[pos : min(pos + step + overlap, end)]
             for i, needle in enumerate(needles):
                 # a needle that starts in the overlap is counted by the next piece
                 totals[i] += piece.count(needle, 0, step + len(needle) - 1)
-            if _CAN_RELEASE and pos - step >= start:  # keep a 100 MB chat from staying resident
-                page = (pos - step) - (pos - step) % mmap.PAGESIZE
-                buf.madvise(mmap.MADV_DONTNEED, page, step)
+            if pos - step >= start:  # keep a 100 MB chat from staying resident
+                _drop_pages(buf, pos - step, pos)
         return tuple(totals)
 
     def contains(self, pattern: re.Pattern[bytes]) -> bool:
         """Whether ``pattern`` (one byte long, looking at most one byte around it) occurs;
         a mapped file is searched in place, releasing pages behind the search."""
-        buf, step = self.buf, 1 << 22
+        buf, step = self.buf, SCAN_CHUNK
         if isinstance(buf, bytes):
             return pattern.search(buf) is not None
         for pos in range(0, len(buf), step):
             hit = pattern.search(buf, pos, min(pos + step + 1, len(buf)))
-            if _CAN_RELEASE and pos:
-                buf.madvise(mmap.MADV_DONTNEED, pos - step, step)
+            if pos:
+                _drop_pages(buf, pos - step, pos)
             if hit is not None and hit.start() < pos + step:
                 return True
         return False
+
+
+def _drop_pages(buf: mmap.mmap, start: int, end: int) -> None:
+    """Let the kernel drop the mapped pages of ``[start, end)``; they are read again if
+    needed (the page holding ``start`` may go too)."""
+    if _CAN_RELEASE:
+        page = start - start % mmap.PAGESIZE
+        buf.madvise(mmap.MADV_DONTNEED, page, end - page)
 
 
 def _as_buffer(data: bytes | memoryview | mmap.mmap) -> Buffer:

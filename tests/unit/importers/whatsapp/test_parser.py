@@ -585,3 +585,71 @@ def test_utf16_transcoding_across_chunk_edges(monkeypatch: pytest.MonkeyPatch) -
     _, messages = parse(raw)
     assert [m.text for m in messages] == [f"🚓 é {i}" for i in range(20)]
     assert messages[-1].span.offset + messages[-1].span.length == len(raw)
+
+
+# --------------------------------------------------------------------------- mapped files
+
+LINE_ENDING_SAMPLES = {
+    "ios": "".join(f"[14/03/2024, 10:{i:02d}:00] A: line {i}\nmore {i}\r\n" for i in range(12)),
+    "crlf": "".join(f"14/03/2024, 10:{i:02d} - A: text {i}\r\n" for i in range(12)),
+    "lf": "".join(f"14/03/2024, 10:{i:02d} - A: text {i}\n" for i in range(12)),
+    "mixed": "".join(
+        f"14/03/2024, 10:{i:02d} - A: text {i}" + ("\r" if i % 3 else "\r\n") for i in range(12)
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LINE_ENDING_SAMPLES))
+def test_mapped_file_scans_agree_with_whole_buffer_at_every_chunk_edge(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mapped file is searched and counted in chunks; a CRLF or a match straddling a chunk
+    edge must be seen exactly as in one pass over the bytes."""
+    from reviewer.importers.whatsapp import parser
+
+    raw = LINE_ENDING_SAMPLES[kind].encode()
+    expected_chat = parse_chat(raw, file_name="chat.txt")
+    expected = (expected_chat.profile, [(m.text, m.span) for m in expected_chat.messages])
+    path = tmp_path / "chat.txt"
+    path.write_bytes(raw)
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        for step in range(1, 41):
+            monkeypatch.setattr(parser, "SCAN_CHUNK", step)
+            chat = parse_chat(mm, file_name="chat.txt")
+            assert chat.profile.line_endings == kind
+            assert (chat.profile, [(m.text, m.span) for m in chat.messages]) == expected
+            for start, end in [(0, len(raw)), (3, 97), (step, len(raw) - step)]:
+                piece = raw[start:end]
+                breaks = piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+                assert chat.line_breaks(start, end) == breaks
+
+
+def test_chunks_parse_into_the_records_of_the_whole_file() -> None:
+    raw = (IOS_CRLF * 3).encode()
+    whole = parse_chat(raw, file_name="_chat.txt")
+    records = [(m.timestamp, m.sender, m.text, m.span) for m in whole.messages]
+    chat = parse_chat(raw, file_name="_chat.txt")
+    cut = chat.record_start_at_or_after(len(raw) // 2)
+    assert cut is not None and 0 < cut < len(raw)
+    first = list(chat.chunk(0, cut, first_line=1))
+    line = 1 + chat.line_breaks(0, cut)
+    second = list(chat.chunk(cut, len(raw), first_line=line))
+    assert [m.seq for m in second] == list(range(len(second)))
+    assert [(m.timestamp, m.sender, m.text, m.span) for m in first + second] == records
+
+
+def test_near_miss_summaries_count_each_chunk_once() -> None:
+    near = "".join(f"0{i % 9 + 1}/03/2024 note {i}\n" for i in range(30))
+    raw = (
+        "14/03/2024, 10:00 - A: list\n" + near + "14/03/2024, 10:01 - A: more\n" + near[:100]
+    ).encode()
+    chat = parse_chat(raw, file_name="chat.txt")
+    cut = chat.record_start_at_or_after(len(raw) // 2)
+    assert cut is not None
+    list(chat.chunk(0, cut, first_line=1))
+    list(chat.chunk(cut, len(raw)))
+    summaries = [w for w in chat.warnings if "more header-like lines" in w]
+    extra = sum(int(w.split(": ")[1].split()[0]) for w in summaries)
+    listed = [w for w in chat.warnings if "line starts with a date" in w]
+    assert len(listed) == 20
+    assert len(listed) + extra == 30 + len(near[:100].splitlines())
