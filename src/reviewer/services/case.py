@@ -19,7 +19,7 @@ from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.taxonomy import install_default
 from reviewer.store import migrate
-from reviewer.store.engine import BEGIN_KEY, make_engine
+from reviewer.store.engine import BEGIN_KEY, create_database, make_engine
 from reviewer.store.evidence import EvidenceStore
 from reviewer.store.models import CaseInfo
 
@@ -128,6 +128,7 @@ def create_case(
     root.mkdir(parents=True, exist_ok=True)
     (root / "evidence").mkdir()
     (root / "cache").mkdir()
+    create_database(root / DB_NAME)
     engine = make_engine(root / DB_NAME)
     migrate.upgrade(engine, root / DB_NAME)
     case = Case(root, engine)

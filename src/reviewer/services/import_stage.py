@@ -44,7 +44,7 @@ class SplitPolicy:
     min_bytes: int = 8 * 2**20
     # The importing process also merges and indexes every staged row (about a third of the
     # cost of parsing it), so it parses the smaller share itself.
-    own_share: float = 0.38
+    own_share: float = 0.4
     # The worker's share is cut into pieces of at least this size, at most ``max_pieces``
     # of them (each is a file attached to the case connection; SQLite allows ten).
     piece_min_bytes: int = 4 * 2**20

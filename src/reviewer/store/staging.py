@@ -17,6 +17,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from reviewer.store.engine import PAGE_SIZE
+
 PLAIN_COLUMNS = (
     "id", "seq", "timestamp", "utc", "sender", "kind", "text",
     "src_line", "src_lines", "src_offset", "src_length",
@@ -71,6 +73,7 @@ class StagingWriter(_BatchWriter):
 
     def __init__(self, path: Path) -> None:
         db = sqlite3.connect(path, isolation_level=None)
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a new file: as the case's pages
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute(_CREATE_STAGING)

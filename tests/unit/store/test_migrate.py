@@ -11,6 +11,7 @@ import pytest
 from reviewer.core.errors import CaseError
 from reviewer.services.case import DB_NAME, Case, open_case
 from reviewer.store import migrate
+from reviewer.store.engine import PAGE_SIZE
 
 EXTRA_REVISION = '''
 """test-only second revision"""
@@ -37,6 +38,7 @@ def test_new_case_is_at_head_with_wal_and_foreign_keys(case: Case) -> None:
     with case.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE
 
 
 def test_revision_chain_is_linear() -> None:
