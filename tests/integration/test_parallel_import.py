@@ -9,7 +9,7 @@ import pytest
 
 from reviewer.core.progress import CancelToken
 from reviewer.importers.whatsapp.parser import parse_chat
-from reviewer.services import import_stage
+from reviewer.services import import_stage, importing
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case
 from reviewer.services.importing import import_export
@@ -88,3 +88,27 @@ def test_cancel_stops_the_worker_and_stores_nothing(
         with pytest.raises(Cancelled):
             import_export(case, export, actor, progress=CancelOnStore(), cancel=token)
         assert snapshot(case) == []
+
+
+def test_a_utf16_chat_is_parsed_by_one_process(
+    tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UTF-16 spans are not offsets of the bytes scanned, so such a file is never split (and
+    no worker is started for it)."""
+    utf8 = ios_export(tmp_path / "_chat.txt", 500)
+    utf16 = tmp_path / "utf16" / "_chat.txt"
+    utf16.parent.mkdir()
+    utf16.write_bytes(b"\xff\xfe" + utf8.read_bytes().decode("utf-8").encode("utf-16-le"))
+    with create_case(tmp_path / "one", reference="A", actor=actor) as one:
+        import_export(one, utf8, actor)
+        expected = [r["text"] for r in message_records(one)]
+    monkeypatch.setattr(import_stage, "POLICY", SMALL_PIECES)
+
+    def no_worker(*_args: object) -> None:
+        raise AssertionError("a worker was started for a UTF-16 chat")
+
+    monkeypatch.setattr(importing, "StageWorker", no_worker)
+    with create_case(tmp_path / "c", reference="A", actor=actor) as case:
+        import_export(case, utf16, actor)
+        assert [r["text"] for r in message_records(case)] == expected
+    assert len(expected) >= 500

@@ -31,7 +31,7 @@ from reviewer.core.errors import InputError, ReviewerError
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.core.records import DateOrder, MessageKind, ParsedMessage
 from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
-from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
+from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat, splittable
 from reviewer.store.staging import StagingWriter
 
 
@@ -49,6 +49,10 @@ class SplitPolicy:
     # of them (each is a file attached to the case connection; SQLite allows ten).
     piece_min_bytes: int = 4 * 2**20
     max_pieces: int = 6
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_pieces <= 8:  # two attached files to spare
+            raise ValueError(f"max_pieces must be 1 to 8, not {self.max_pieces}")
 
 
 POLICY = SplitPolicy()
@@ -233,9 +237,13 @@ def _extra(message: ParsedMessage, flag: str | None) -> tuple[Any, ...]:
     )
 
 
-def wants_worker(size: int, policy: SplitPolicy) -> bool:
-    """Whether a chat of ``size`` bytes is worth a second process."""
-    return size >= policy.min_bytes and multiprocessing.cpu_count() >= 2
+def wants_worker(data: bytes | mmap.mmap, policy: SplitPolicy) -> bool:
+    """Whether the chat file ``data`` is worth a second process."""
+    return (
+        len(data) >= policy.min_bytes
+        and multiprocessing.cpu_count() >= 2
+        and splittable(data[:4096])
+    )
 
 
 def plan_split(parsed: ParsedChat, size: int, policy: SplitPolicy) -> SplitPlan:

@@ -192,7 +192,7 @@ class _ImportJob:
         data: mmap.mmap | bytes,
         scratch: Path,
     ) -> ImportResult:
-        worker = self._start_worker(container, chat_blob, tz_name, scratch, len(data))
+        worker = self._start_worker(container, chat_blob, tz_name, scratch, data)
         try:
             parsed = parse_chat(
                 data,
@@ -270,13 +270,13 @@ class _ImportJob:
         chat_blob: StoredBlob,
         tz_name: str,
         scratch: Path,
-        size: int,
+        data: mmap.mmap | bytes,
     ) -> StageWorker | None:
         """A worker for a large chat, started before this process profiles the file (it
         profiles and plans the same way meanwhile); its staging files exist, empty, before
         the case transaction attaches them."""
         policy = import_stage.POLICY
-        if not wants_worker(size, policy):
+        if not wants_worker(data, policy):
             return None
         paths = [_staging_path(scratch, i) for i in range(policy.max_pieces)]
         for path in paths:

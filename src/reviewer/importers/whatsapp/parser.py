@@ -44,7 +44,7 @@ from reviewer.importers.whatsapp.header import (
 if TYPE_CHECKING:
     from reviewer.importers.whatsapp.body import Body
 
-__all__ = ["ParsedChat", "parse_chat"]
+__all__ = ["ParsedChat", "parse_chat", "splittable"]
 
 Buffer = bytes | mmap.mmap
 
@@ -288,6 +288,12 @@ def _as_buffer(data: bytes | memoryview | mmap.mmap) -> Buffer:
     if view.contiguous and isinstance(whole, bytes | mmap.mmap) and len(whole) == len(view):
         return whole
     return view.tobytes()
+
+
+def splittable(head: bytes) -> bool:
+    """Whether a chat file beginning with ``head`` can be parsed in byte ranges by several
+    processes (see :meth:`ParsedChat.chunk`); a UTF-16 file is transcoded whole instead."""
+    return _utf16_codec(head[:4096]) is None
 
 
 def _utf16_codec(head: bytes) -> tuple[str, int] | None:
