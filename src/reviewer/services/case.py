@@ -69,20 +69,25 @@ class Case:
         schema names (ATTACH is refused inside a transaction, so it happens before BEGIN).
 
         The transaction is DEFERRED: an IMMEDIATE one would also lock the attached files,
-        which another process may still be writing until the caller reads them.
+        which another process may still be writing until the caller reads them. Each file's
+        schema is read as it is attached, so no later statement has to wait for a writer of
+        that file to finish.
         """
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
             connection.info[BEGIN_KEY] = "BEGIN"
-            for schema, path in attached.items():
-                raw.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+            done: list[str] = []
             try:
+                for schema, path in attached.items():
+                    raw.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+                    done.append(schema)
+                    raw.execute(f"SELECT count(*) FROM {schema}.sqlite_schema").fetchone()
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
             finally:
                 try:
-                    for schema in attached:
+                    for schema in done:
                         raw.execute(f"DETACH DATABASE {schema}")
                 except sqlite3.Error:
                     # Never hand a connection with a file still attached back to the pool.

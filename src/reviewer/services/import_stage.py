@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from itertools import count as counter
 from itertools import pairwise
 from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -272,9 +273,14 @@ def plan_split(parsed: ParsedChat, size: int, policy: SplitPolicy) -> SplitPlan:
     return SplitPlan((0, cut), tuple(pairwise(bounds)))
 
 
-def run_stage_job(job: StageJob) -> Iterator[StageResult]:
+def run_stage_job(
+    job: StageJob, files_attached: Callable[[], object] = lambda: None
+) -> Iterator[StageResult]:
     """Parse each of the worker's pieces of a chat file into its staging file (the body of
-    the worker process), yielding each piece's result once its file is complete."""
+    the worker process), yielding each piece's result once its file is complete.
+
+    ``files_attached`` returns once the importing process has attached the staging files:
+    attaching a file that is being written would wait for its writer."""
     with open(job.chat_path, "rb") as handle:
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         try:
@@ -283,6 +289,7 @@ def run_stage_job(job: StageJob) -> Iterator[StageResult]:
             plan = plan_split(parsed, len(data), job.policy)
             stamper = Stamper(zone(job.timezone))
             line, at, warned = 1, 0, 0
+            files_attached()
             for piece, path in zip(plan.pieces, job.staging_paths, strict=False):
                 line += parsed.line_breaks(at, piece[0])
                 at = piece[0]
@@ -311,9 +318,17 @@ def _numbering() -> Callable[[str], object]:
     return lambda _name: next(numbers)
 
 
-def _worker_main(job: StageJob, pipe: Connection) -> None:
+def _wait_for(event: EventType) -> None:
+    """Wait until ``event`` is set, or exit once the importing process has gone."""
+    parent = multiprocessing.parent_process()
+    while not event.wait(0.5):
+        if parent is not None and not parent.is_alive():
+            raise SystemExit(0)
+
+
+def _worker_main(job: StageJob, pipe: Connection, attached: EventType) -> None:
     try:
-        for result in run_stage_job(job):
+        for result in run_stage_job(job, lambda: _wait_for(attached)):
             pipe.send(("ok", result))
     except ReviewerError as exc:
         pipe.send(("input", str(exc)))
@@ -333,12 +348,19 @@ class StageWorker:
         self.policy = job.policy
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe(duplex=False)
-        self._process = context.Process(target=_worker_main, args=(job, child), daemon=True)
+        self._attached = context.Event()
+        self._process = context.Process(
+            target=_worker_main, args=(job, child, self._attached), daemon=True
+        )
         self._process.start()
         child.close()
         self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._receiver = threading.Thread(target=self._receive, daemon=True)
         self._receiver.start()
+
+    def files_attached(self) -> None:
+        """The staging files are attached (and their schemas read): the worker may write."""
+        self._attached.set()
 
     def _receive(self) -> None:
         while True:
@@ -346,6 +368,8 @@ class StageWorker:
                 status, payload = self._pipe.recv()
             except (EOFError, OSError):
                 status, payload = "ended", None
+            except BaseException:  # a result that cannot be read must not hang the import
+                status, payload = "bug", traceback.format_exc()
             self._results.put((status, payload))
             if status != "ok":
                 return

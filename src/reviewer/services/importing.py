@@ -308,6 +308,8 @@ class _ImportJob:
         )
         session.add(conversation)
         session.flush()
+        if worker is not None:
+            worker.files_attached()
         db = _connection(session)
         loaded = _Loaded(first_id=_next_message_id(session))
         senders = _Senders(session, exhibit.id)

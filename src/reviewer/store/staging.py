@@ -136,8 +136,8 @@ def merge(
             """,
             {"shift": id_shift, "seq_shift": seq_shift, "conversation": conversation_id},
         )
-    finally:
-        db.execute("DROP TABLE temp.sender_map")
+    finally:  # a failed INSERT may have rolled the whole transaction back, temp table too
+        db.execute("DROP TABLE IF EXISTS temp.sender_map")
 
 
 def index_messages(db: sqlite3.Connection, first_id: int, last_id: int) -> None:

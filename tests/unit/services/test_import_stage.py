@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
-from reviewer.core.errors import InputError
+from reviewer.core.errors import Cancelled, InputError
 from reviewer.core.progress import CancelToken
 from reviewer.importers.whatsapp.parser import parse_chat
 from reviewer.services.import_stage import SplitPolicy, StageJob, StageWorker, plan_split
@@ -70,6 +71,7 @@ def test_the_worker_reports_each_piece_it_planned(tmp_path: Path) -> None:
     plan = plan_split(parse_chat(raw, file_name="_chat.txt"), len(raw), job.policy)
     worker = StageWorker(job)
     try:
+        worker.files_attached()
         results = [worker.next_result(CancelToken()) for _ in plan.pieces]
     finally:
         worker.stop()
@@ -96,5 +98,21 @@ def test_a_failing_worker_is_an_internal_error_not_a_hang(tmp_path: Path) -> Non
     try:
         with pytest.raises(RuntimeError, match="import worker failed"):
             worker.next_result(CancelToken())
+    finally:
+        worker.stop()
+
+
+def test_the_worker_writes_nothing_until_the_files_are_attached(tmp_path: Path) -> None:
+    job = worker_job(tmp_path, chat_bytes(1000), None)
+    sizes = [Path(path).stat().st_size for path in job.staging_paths]
+    worker = StageWorker(job)
+    try:
+        with pytest.raises(Cancelled):  # nothing arrives while the files are not attached
+            cancel = CancelToken()
+            threading.Timer(1.5, cancel.cancel).start()
+            worker.next_result(cancel)
+        assert [Path(path).stat().st_size for path in job.staging_paths] == sizes
+        worker.files_attached()
+        assert worker.next_result(CancelToken()).count > 0
     finally:
         worker.stop()
