@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from reviewer.core.progress import CancelToken
 from reviewer.importers.whatsapp.parser import parse_chat
@@ -34,15 +36,39 @@ def ios_export(path: Path, count: int) -> Path:
                 "\u200e<attached: 00000001-PHOTO-2024-03-01-10-00-00.jpg>",
                 "see you later \u200e<This message was edited>",
                 "\u200eThis message was deleted.",
+                "list:\n01/03/2024 first\n02/03/2024 second",  # two near-miss warnings
+                "bad <invalid> bytes",  # invalid UTF-8: a warning, and a flag
             ]
         )
         lines.append(f"{stamp} {name}: {body}\r\n")
-    path.write_text("".join(lines), encoding="utf-8")
+    path.write_bytes("".join(lines).encode().replace(b"<invalid>", b"\xff\xfe"))
     return path
 
 
 def snapshot(case: Case) -> list[dict[str, object]]:
     return [{k: v for k, v in r.items() if k != "exhibit"} for r in message_records(case)]
+
+
+def exhibit_and_people(case: Case) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
+    with case.reading() as session:
+        exhibit = session.execute(
+            text(
+                "SELECT message_count, first_timestamp, last_timestamp, warnings, date_order "
+                "FROM exhibit"
+            )
+        ).one()
+        people = session.execute(
+            text("SELECT id, display_name, match_key FROM participant ORDER BY id")
+        ).all()
+    return tuple(exhibit), [tuple(p) for p in people]
+
+
+class CountedWorker(import_stage.StageWorker):
+    started = 0
+
+    def __init__(self, job: import_stage.StageJob) -> None:
+        CountedWorker.started += 1
+        super().__init__(job)
 
 
 def test_two_process_import_equals_one_process_import(
@@ -55,13 +81,25 @@ def test_two_process_import_equals_one_process_import(
     with create_case(tmp_path / "one", reference="A", actor=actor) as one:
         import_export(one, export, actor)
         expected = snapshot(one)
+        expected_exhibit = exhibit_and_people(one)
+    warnings = json.loads(str(expected_exhibit[0][3]))
+    assert "_chat.txt: 2 more records with invalid UTF-8" not in warnings  # worded once
+    assert [w for w in warnings if "more" in w] == [
+        f"_chat.txt: {n} more header-like lines kept inside messages"
+        for n in [sum("01/03/2024 first" in str(r["text"]) for r in expected) * 2 - 20]
+    ] + [
+        f"_chat.txt: {sum('bad' in str(r['text']) for r in expected) - 20} more records with "
+        "invalid UTF-8"
+    ]
     monkeypatch.setattr(import_stage, "POLICY", SMALL_PIECES)
+    monkeypatch.setattr(import_stage.multiprocessing, "cpu_count", lambda: 2)
+    monkeypatch.setattr(importing, "StageWorker", CountedWorker)
     with create_case(tmp_path / "two", reference="A", actor=actor) as two:
         import_export(two, export, actor)
+        assert CountedWorker.started == 1
         assert snapshot(two) == expected
+        assert exhibit_and_people(two) == expected_exhibit
         with two.reading() as session:
-            from sqlalchemy import text
-
             hits = session.execute(
                 text("SELECT count(*) FROM message_fts WHERE message_fts MATCH 'quoted'")
             ).scalar()
@@ -98,7 +136,9 @@ def test_a_utf16_chat_is_parsed_by_one_process(
     utf8 = ios_export(tmp_path / "_chat.txt", 500)
     utf16 = tmp_path / "utf16" / "_chat.txt"
     utf16.parent.mkdir()
-    utf16.write_bytes(b"\xff\xfe" + utf8.read_bytes().decode("utf-8").encode("utf-16-le"))
+    utf16.write_bytes(
+        b"\xff\xfe" + utf8.read_bytes().decode("utf-8", "replace").encode("utf-16-le")
+    )
     with create_case(tmp_path / "one", reference="A", actor=actor) as one:
         import_export(one, utf8, actor)
         expected = [r["text"] for r in message_records(one)]

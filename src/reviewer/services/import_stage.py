@@ -32,7 +32,7 @@ from reviewer.core.errors import InputError, ReviewerError
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.core.records import DateOrder, MessageKind, ParsedMessage
 from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
-from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat, splittable
+from reviewer.importers.whatsapp.parser import ChatNotes, ParsedChat, parse_chat, splittable
 from reviewer.store.staging import StagingWriter
 
 
@@ -94,7 +94,7 @@ class StageResult:
     references: list[tuple[int, int, str]] = field(default_factory=list)
     first_ts: str | None = None
     last_ts: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    notes: ChatNotes = field(default_factory=ChatNotes)  # set by the worker: its warnings
     # set by the worker: the byte range staged and the date order it parsed with
     piece: tuple[int, int] | None = None
     date_order: str | None = None
@@ -288,7 +288,7 @@ def run_stage_job(
             parsed = parse_chat(data, file_name=job.file_name, date_order=order)
             plan = plan_split(parsed, len(data), job.policy)
             stamper = Stamper(zone(job.timezone))
-            line, at, warned = 1, 0, 0
+            line, at = 1, 0
             files_attached()
             for piece, path in zip(plan.pieces, job.staging_paths, strict=False):
                 line += parsed.line_breaks(at, piece[0])
@@ -303,8 +303,7 @@ def run_stage_job(
                     )
                 finally:
                     writer.close()
-                result.warnings.extend(parsed.warnings[warned:])
-                warned = len(parsed.warnings)
+                result.notes = parsed.take_notes()
                 result.piece = piece
                 result.date_order = parsed.profile.date_order.value
                 yield result

@@ -323,7 +323,7 @@ class _ImportJob:
             cancel=self.cancel,
             progress=self.progress,
         )
-        self.warnings.extend(parsed.warnings)
+        notes = [parsed.take_notes()]
         loaded.add(own)
         index_messages(db, loaded.first_id, loaded.first_id + own.count - 1)
         for index, piece in enumerate(plan.pieces):
@@ -335,7 +335,7 @@ class _ImportJob:
                     f"the import worker parsed {part.piece} as {part.date_order}, "
                     f"not {piece} as {order}"
                 )
-            self.warnings.extend(part.warnings)
+            notes.append(part.notes)
             shift = loaded.first_id - 1 + loaded.count
             merge(
                 db,
@@ -348,6 +348,7 @@ class _ImportJob:
             loaded.add(part)
             index_messages(db, shift + 1, shift + part.count)
             self.progress.report("store", loaded.count, None)
+        self.warnings.extend(parsed.warnings_of(notes))  # as a one-process parse words them
         return loaded
 
     def _finish(

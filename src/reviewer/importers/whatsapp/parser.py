@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import mmap
 import re
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -44,7 +44,7 @@ from reviewer.importers.whatsapp.header import (
 if TYPE_CHECKING:
     from reviewer.importers.whatsapp.body import Body
 
-__all__ = ["ParsedChat", "parse_chat", "splittable"]
+__all__ = ["ChatNotes", "ParsedChat", "parse_chat", "splittable"]
 
 Buffer = bytes | mmap.mmap
 
@@ -105,14 +105,63 @@ _TEXT = MessageKind.TEXT
 _new_span = _fast_constructor(SourceSpan)
 
 
+# Kinds of warning a walk notes; the first two are listed WARN_LIMIT times, then counted.
+NOTE_NEAR_MISS, NOTE_UNDECODABLE, NOTE_OTHER = "near-miss", "undecodable", "other"
+_MORE = {
+    NOTE_NEAR_MISS: "more header-like lines kept inside messages",
+    NOTE_UNDECODABLE: "more records with invalid UTF-8",
+}
+
+
+@dataclass(slots=True)
+class ChatNotes:
+    """Warnings noted while walking (part of) a chat: ``(kind, text)`` in file order, at
+    most WARN_LIMIT of a capped kind, and how many of each kind there were."""
+
+    listed: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class ParsedChat:
     """A parsed export: the profile is decided; messages are produced lazily, once."""
 
     profile: ChatProfile
     messages: Iterator[ParsedMessage]
-    warnings: list[str] = field(default_factory=list)
     walker: _Walker | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings about the records walked so far (at most WARN_LIMIT of each kind, then
+        how many more)."""
+        return [] if self.walker is None else self.warnings_of([self.walker.notes])
+
+    def take_notes(self) -> ChatNotes:
+        """What was noted since the last call: for a chat walked in chunks, perhaps by
+        several processes, whose warnings :meth:`warnings_of` puts together."""
+        assert self.walker is not None
+        return self.walker.take_notes()
+
+    def warnings_of(self, parts: Iterable[ChatNotes]) -> list[str]:
+        """The warnings of a chat walked in ``parts`` (in file order), exactly as if it had
+        been walked whole: the first WARN_LIMIT of each kind, then how many more."""
+        assert self.walker is not None
+        name = self.walker.source.name
+        listed: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        warnings: list[str] = []
+        for part in parts:
+            for kind, text in part.listed:
+                if kind == NOTE_OTHER or listed.get(kind, 0) < WARN_LIMIT:
+                    listed[kind] = listed.get(kind, 0) + 1
+                    warnings.append(text)
+            for kind, count in part.counts.items():
+                totals[kind] = totals.get(kind, 0) + count
+        for kind, phrase in _MORE.items():
+            more = totals.get(kind, 0) - listed.get(kind, 0)
+            if more > 0:
+                warnings.append(f"{name}: {more} {phrase}")
+        return warnings
 
     def record_start_at_or_after(self, offset: int) -> int | None:
         """Byte offset of the first record that starts at or after ``offset``.
@@ -167,7 +216,6 @@ def parse_chat(
         encoding=source.encoding,
         line_endings=endings[0],
     )
-    warnings: list[str] = []
     walker = _Walker(
         source=source,
         shape=shape,
@@ -178,12 +226,11 @@ def parse_chat(
         classify=body.classify_body,
         is_plain=body.is_plain_text,
         is_system=body.is_system_text,
-        warnings=warnings,
         cancel=cancel,
         progress=progress or NullProgress(),
     )
     walker.release_all()  # the profile and date-order scans touched every page
-    return ParsedChat(profile=profile, messages=walker.messages(), warnings=warnings, walker=walker)
+    return ParsedChat(profile=profile, messages=walker.messages(), walker=walker)
 
 
 # --------------------------------------------------------------------------- source bytes
@@ -560,7 +607,6 @@ class _Walker:
         classify: Callable[..., Body],
         is_plain: Callable[[str, str, bool], bool],
         is_system: Callable[[str], bool],
-        warnings: list[str],
         cancel: CancelToken | None,
         progress: ProgressSink,
     ) -> None:
@@ -577,7 +623,8 @@ class _Walker:
             scanner.scan_re if anchor is None else re.compile(anchor + scanner.line_re.pattern)
         )
         self.known = known
-        self.warnings = warnings
+        self.notes = ChatNotes()
+        self._taken = ChatNotes()  # self.notes as of the last take_notes()
         self.cancel = cancel
         self.progress = progress
         self.platform = shape.platform
@@ -590,9 +637,6 @@ class _Walker:
         self.names: dict[bytes, str] = {}
         for name in known:
             self._learn(name)
-        self.near_misses = 0
-        self.decode_errors = 0
-        self._summarised = (0, 0)  # near misses, decode errors counted by _summarise so far
         self._released = 0
 
     def messages(
@@ -732,7 +776,6 @@ class _Walker:
             if not seq % PROGRESS_EVERY:
                 self._report(orig)
             start, body_start, stamp, flags = end, m.end(), next_stamp, next_flags
-        self._summarise()
         self._report(n)
 
     def record_start(self, offset: int) -> int | None:
@@ -778,14 +821,30 @@ class _Walker:
             buf.madvise(mmap.MADV_DONTNEED, self._released, upto - self._released)
             self._released = upto
 
+    def take_notes(self) -> ChatNotes:
+        taken, notes = self._taken, self.notes
+        part = ChatNotes(
+            notes.listed[len(taken.listed) :],
+            {kind: count - taken.counts.get(kind, 0) for kind, count in notes.counts.items()},
+        )
+        self._taken = ChatNotes(list(notes.listed), dict(notes.counts))
+        return part
+
+    def _note(self, kind: str) -> bool:
+        """Count a warning of ``kind``; whether it is to be listed (the rest are counted)."""
+        count = self.notes.counts[kind] = self.notes.counts.get(kind, 0) + 1
+        return kind == NOTE_OTHER or count <= WARN_LIMIT
+
     def _undecodable(
         self, raw: bytes, line: int, flags: tuple[str, ...]
     ) -> tuple[str, tuple[str, ...]]:
-        self.decode_errors += 1
-        if self.decode_errors <= WARN_LIMIT:
-            self.warnings.append(
-                f"{self.source.name}:{line}: invalid UTF-8 in this record; undecodable bytes "
-                "shown as U+FFFD (original bytes kept)"
+        if self._note(NOTE_UNDECODABLE):
+            self.notes.listed.append(
+                (
+                    NOTE_UNDECODABLE,
+                    f"{self.source.name}:{line}: invalid UTF-8 in this record; undecodable "
+                    "bytes shown as U+FFFD (original bytes kept)",
+                )
             )
         return raw.decode("utf-8", "replace"), (*flags, DECODE_ERROR)
 
@@ -839,9 +898,13 @@ class _Walker:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.count("\n") + 1
         span = SourceSpan(line, lines, orig, self.source.original_length(start, end))
-        self.warnings.append(
-            f"{self.source.name}:{line}: lines {line}-{line + lines - 1} come before the first "
-            "message header; kept as an unparsed record"
+        self._note(NOTE_OTHER)
+        self.notes.listed.append(
+            (
+                NOTE_OTHER,
+                f"{self.source.name}:{line}: lines {line}-{line + lines - 1} come before the "
+                "first message header; kept as an unparsed record",
+            )
         )
         return ParsedMessage(
             seq, None, None, MessageKind.UNPARSED, text, span, flags=flags, raw=text
@@ -849,27 +912,14 @@ class _Walker:
 
     def _near_misses(self, body: str, line: int) -> None:
         for index, text in enumerate(body.split("\n")[1:], start=line + 1):
-            if not looks_dated(text):
-                continue
-            self.near_misses += 1
-            if self.near_misses <= WARN_LIMIT:
-                self.warnings.append(
-                    f"{self.source.name}:{index}: line starts with a date but is not a header "
-                    "in this file's format; kept as part of the message above"
+            if looks_dated(text) and self._note(NOTE_NEAR_MISS):
+                self.notes.listed.append(
+                    (
+                        NOTE_NEAR_MISS,
+                        f"{self.source.name}:{index}: line starts with a date but is not a "
+                        "header in this file's format; kept as part of the message above",
+                    )
                 )
-
-    def _summarise(self) -> None:
-        """Count what was not warned about one by one (once per chunk walked, so only what
-        is new since the last summary)."""
-        name = self.source.name
-        near, bad = self._summarised
-        more = max(self.near_misses - WARN_LIMIT, 0) - near
-        if more:
-            self.warnings.append(f"{name}: {more} more header-like lines kept inside messages")
-        more_bad = max(self.decode_errors - WARN_LIMIT, 0) - bad
-        if more_bad:
-            self.warnings.append(f"{name}: {more_bad} more records with invalid UTF-8")
-        self._summarised = (near + more, bad + more_bad)
 
 
 def _without_terminator(buf: Buffer, begin: int, end: int) -> int:

@@ -638,18 +638,22 @@ def test_chunks_parse_into_the_records_of_the_whole_file() -> None:
     assert [(m.timestamp, m.sender, m.text, m.span) for m in first + second] == records
 
 
-def test_near_miss_summaries_count_each_chunk_once() -> None:
+def test_warnings_of_a_chat_walked_in_chunks_are_those_of_the_whole() -> None:
     near = "".join(f"0{i % 9 + 1}/03/2024 note {i}\n" for i in range(30))
     raw = (
-        "14/03/2024, 10:00 - A: list\n" + near + "14/03/2024, 10:01 - A: more\n" + near[:100]
-    ).encode()
+        "14/03/2024, 10:00 - A: list\n" + near + "14/03/2024, 10:01 - A: bad \udcff\n"
+        "14/03/2024, 10:02 - A: more\n" + near[:100]
+    ).encode("utf-8", "surrogateescape")
+    whole = parse_chat(raw, file_name="chat.txt")
+    list(whole.messages)
+    assert whole.warnings[-1] == "chat.txt: 16 more header-like lines kept inside messages"
     chat = parse_chat(raw, file_name="chat.txt")
     cut = chat.record_start_at_or_after(len(raw) // 2)
     assert cut is not None
     list(chat.chunk(0, cut, first_line=1))
+    first = chat.take_notes()
     list(chat.chunk(cut, len(raw)))
-    summaries = [w for w in chat.warnings if "more header-like lines" in w]
-    extra = sum(int(w.split(": ")[1].split()[0]) for w in summaries)
-    listed = [w for w in chat.warnings if "line starts with a date" in w]
-    assert len(listed) == 20
-    assert len(listed) + extra == 30 + len(near[:100].splitlines())
+    second = chat.take_notes()
+    assert first.counts["near-miss"] == 30 and second.counts["near-miss"] == 6
+    assert chat.warnings_of([first, second]) == whole.warnings
+    assert chat.warnings == whole.warnings
