@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from collections.abc import Iterator
@@ -539,3 +540,42 @@ def _has_sharp_edges(image: QImage) -> bool:
             if abs(a - b) > 80:
                 return True
     return False
+
+
+def test_a_reply_quotes_the_message_it_answers(
+    qtbot: QtBot, case: Case, tmp_path: Path, actor: Actor
+) -> None:
+    long_text = "Morning all, " + "the briefing moved to the second floor " * 8
+    chat = {
+        "name": "Shift B",
+        "type": "private_group",
+        "id": 7,
+        "messages": [
+            {"id": 1, "type": "message", "date": "2024-03-14T10:01:00", "from": "Sam Reid",
+             "from_id": "user1", "text": long_text},
+            {"id": 2, "type": "message", "date": "2024-03-14T10:02:00", "from": "Jo Park",
+             "from_id": "user2", "reply_to_message_id": 1, "text": "noted"},
+        ],
+    }  # fmt: skip
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps(chat), encoding="utf-8")
+    import_export(case, export, actor, ImportOptions(exhibit="TG/1"))
+    (conversation,) = browse.conversations(case)
+    ids = browse.conversation_message_ids(case, conversation.id)
+    views = browse.message_views(case, ids)
+    reply = views[ids[1]]
+    assert reply.reply_to == ids[0]
+    assert reply.reply_quote is not None and reply.reply_quote.startswith("Sam Reid: Morning all")
+    assert reply.reply_quote.endswith("…") and len(reply.reply_quote) < len(long_text)
+    assert views[ids[0]].reply_quote is None
+    widget = ChatView()
+    qtbot.addWidget(widget)
+    widget.set_model(MessageListModel(case, ids))
+    widget.resize(420, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    layout = widget.delegate().layout(_option(widget, 1), widget.model().index(1, 0))
+    assert layout is not None and layout.reply_rect is not None
+    assert layout.reply_text.startswith("↪ Sam Reid: Morning all")
+    assert layout.reply_text.endswith("…")  # elided to the bubble
+    assert layout.bubble.contains(layout.reply_rect.translated(0, 0).topLeft())

@@ -67,6 +67,7 @@ class MessageView:
     source_file: str
     source_line: int
     stances: tuple[tuple[int, str], ...] = ()  # (participant id, stance key), by participant
+    reply_quote: str | None = None  # "Sender: text" of the message replied to, one line
 
     @property
     def day(self) -> str | None:
@@ -137,6 +138,8 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
     ids = list(ids)  # a page: callers pass slices, never a whole conversation
     with _reading(case) as session:
         bases = browse_repo.message_bases(session, ids)
+        replied = {b.reply_to for b in bases if b.reply_to is not None}
+        quoted = {r.id: _quote(r) for r in browse_repo.message_bases(session, list(replied))}
         files = browse_repo.attachments(session, ids)
         tags = browse_repo.tags(session, ids)
         notes = browse_repo.notes(session, ids)
@@ -176,8 +179,20 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
             source_file=b.chat_file,
             source_line=b.src_line,
             stances=tuple(stances.get(b.id, ())),
+            reply_quote=quoted.get(b.reply_to) if b.reply_to is not None else None,
         )
     return found
+
+
+QUOTE_CHARS = 140
+
+
+def _quote(replied: browse_repo.MessageBase) -> str:
+    """One line quoting a message replied to: its sender and the start of its text."""
+    text = " ".join(replied.text.split()) or f"[{replied.kind}]"
+    if len(text) > QUOTE_CHARS:
+        text = text[: QUOTE_CHARS - 1] + "…"
+    return f"{replied.sender}: {text}" if replied.sender else text
 
 
 def day_index(case: Case, conversation_id: int) -> list[DayInfo]:

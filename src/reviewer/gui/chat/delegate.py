@@ -325,7 +325,10 @@ class BubbleDelegate(QStyledItemDelegate):
             cy += bfm.height() + 2
         # reply quote
         if view.reply_to is not None:
-            out.reply_text = f"↪ In reply to message #{view.reply_to}"
+            quote = view.reply_quote or f"message #{view.reply_to}"
+            out.reply_text = sfm.elidedText(
+                f"↪ {quote}", Qt.TextElideMode.ElideRight, max_inner - 12
+            )
             rw = min(sfm.horizontalAdvance(out.reply_text) + 12, max_inner)
             out.reply_rect = QRect(0, cy, rw, sfm.height() + 6)
             inner_w = max(inner_w, rw)
