@@ -41,6 +41,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from reviewer.bundle import report_common as rc
+from reviewer.bundle import rtl
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
 
 FONT = "ReportSans"
@@ -256,11 +257,15 @@ class _ContextRun(Flowable):  # type: ignore[misc]
         rows: list[_Row] = []
         rest = width - self.indent - self.hang
         for time, sender, text in self.entries:
+            sender = rtl.visual(rtl.shaped(sender))
             prefix = pdfmetrics.stringWidth(time, FONT, self.size) + pdfmetrics.stringWidth(
                 sender, BOLD, self.size
             )
             first = max(width - self.indent - prefix, 20.0)
-            lines = _wrap_words(text, FONT, self.size, first, rest)
+            lines = [
+                rtl.visual(line)
+                for line in _wrap_words(rtl.shaped(text), FONT, self.size, first, rest)
+            ]
             rows.append((True, time, sender, lines[0]))
             rows += [(False, "", "", line) for line in lines[1:]]
         return rows
@@ -973,6 +978,38 @@ def _conversation_story(
     return story
 
 
+class _RtlText(Flowable):  # type: ignore[misc]
+    """A message text holding right-to-left script (see ``bundle.rtl``): shaped, broken into
+    lines here, each line in display order, set flush right when the text reads right to left."""
+
+    def __init__(self, text: str, style: str) -> None:
+        super().__init__()
+        self.style = _styles()[style]
+        self.text = plain(rtl.shaped(text))
+        self.flush_right = rtl.right_to_left(text)
+        self._lines: list[str] = []
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        font, size = self.style.fontName, self.style.fontSize
+        lines = _wrap_words(self.text, font, size, avail_width, avail_width)
+        self._lines = [rtl.visual(line) for line in lines]
+        self.width = avail_width
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFont(self.style.fontName, self.style.fontSize)
+        canvas.setFillColor(self.style.textColor)
+        y = self.height - self.style.fontSize
+        for line in self._lines:
+            if self.flush_right:
+                canvas.drawRightString(self.width, y, line)
+            else:
+                canvas.drawString(0, y, line)
+            y -= self.style.leading
+
+
 def _context_entry(item: rc.Item) -> Entry:
     message = item.message
     body = message.text or (f"<{message.system_event}>" if message.system_event else "")
@@ -986,13 +1023,19 @@ def _tagged(item: rc.Item, thumbs: _ThumbnailCache) -> Flowable:
     message = item.message
     colour = message.tags[0].colour if message.tags else "#777777"
     rows: list[list[Any]] = [
-        [_p(f'<a name="{item.anchor}"/>Item {item.number} — {esc(item.sender)}', "itemhead")]
+        [
+            _p(
+                f'<a name="{item.anchor}"/>Item {item.number} — '
+                f"{esc(rtl.visual(rtl.shaped(item.sender)))}",
+                "itemhead",
+            )
+        ]
     ]
     rows.append([_p(_time_line(item), "small")])
     for chunk in _chunks(
         message.text or (f"<{message.system_event}>" if message.system_event else "")
     ):
-        rows.append([_p(esc(chunk), "text")])
+        rows.append([_RtlText(chunk, "text") if rtl.has_rtl(chunk) else _p(esc(chunk), "text")])
     rows.append([_review_block(item)])
     for attachment in message.attachments:
         rows.append([_attachment(attachment, thumbs)])
