@@ -257,7 +257,9 @@ class _ContextRun(Flowable):  # type: ignore[misc]
         rows: list[_Row] = []
         rest = width - self.indent - self.hang
         for time, sender, text in self.entries:
-            sender = rtl.visual(rtl.shaped(sender))
+            name, colon, space = sender.rpartition(": ")
+            if colon and not space:  # "Name: ": reorder the name alone, keep ": " after it
+                sender = rtl.visual(rtl.shaped(name)) + colon
             prefix = pdfmetrics.stringWidth(time, FONT, self.size) + pdfmetrics.stringWidth(
                 sender, BOLD, self.size
             )

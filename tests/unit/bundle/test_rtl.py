@@ -42,3 +42,12 @@ def test_a_wrapped_paragraph_keeps_its_line_order() -> None:
     # Each drawn line is its logical line reversed; read top to bottom they give the text.
     assert " ".join(line[::-1] for line in lines) == rtl.shaped(text)
     assert rtl.visual(rtl.shaped(WORDS[0])) in lines[0].split(" ")[-1]
+
+
+def test_context_lines_reorder_the_name_and_the_text_apart() -> None:
+    from reviewer.bundle.report_pdf import _ContextRun
+
+    rows = _ContextRun([("2024-03-14 10:01:00  ", "عمر: ", " ".join(WORDS[:3]))])._layout(400)
+    ((first, _time, sender, line),) = rows
+    assert first and sender == rtl.visual(rtl.shaped("عمر")) + ": "
+    assert line == rtl.visual(rtl.shaped(" ".join(WORDS[:3])))
