@@ -233,6 +233,33 @@ def _fit_chars(word: str, font: str, size: float, width: float) -> int:
     return cut
 
 
+def _display_lines(
+    text: str, font: str, size: float, first: float, rest: float
+) -> list[tuple[str, bool]]:
+    """``text`` broken into lines as they are drawn, each with whether its paragraph reads
+    right to left (see ``bundle.rtl``). Text without right-to-left letters gives exactly the
+    lines ``_wrap_words`` makes of ``plain(text)``."""
+    if not rtl.has_rtl(text):
+        return [(line, False) for line in _wrap_words(plain(text), font, size, first, rest)]
+    lines: list[tuple[str, bool]] = []
+    width = first
+    for paragraph in text.split("\n"):
+        right = rtl.right_to_left(paragraph)
+        prepared = rtl.prepare(paragraph.translate(_CONTROLS), _fonts())
+        for line in _wrap_words(prepared, font, size, width, rest):
+            lines.append((rtl.visual(line, right), right))
+            width = rest
+    return lines
+
+
+def _display_name(name: str) -> str:
+    """A one-line name or label as drawn."""
+    if not rtl.has_rtl(name):
+        return plain(name)
+    prepared = rtl.prepare(name.translate(_CONTROLS).replace("\n", " "), _fonts())
+    return rtl.visual(prepared, rtl.right_to_left(name))
+
+
 Entry = tuple[str, str, str]  # local time, sender, text
 _Row = tuple[bool, str, str, str]  # first line of its message?, time, sender, text
 GAP: Entry = ("", "", "· · ·")
@@ -248,7 +275,7 @@ class _ContextRun(Flowable):  # type: ignore[misc]
 
     def __init__(self, entries: Sequence[Entry], rows: list[_Row] | None = None) -> None:
         super().__init__()
-        self.entries = [(plain(t), plain(s), plain(x)) for t, s, x in entries]
+        self.entries = [(plain(t), s, x) for t, s, x in entries]
         self._rows = rows
         self._width = -1.0 if rows is None else 0.0
         self.spaceAfter = 1.5
@@ -257,17 +284,14 @@ class _ContextRun(Flowable):  # type: ignore[misc]
         rows: list[_Row] = []
         rest = width - self.indent - self.hang
         for time, sender, text in self.entries:
+            # "Name: ": a right-to-left name is reordered apart from its ": "
             name, colon, space = sender.rpartition(": ")
-            if colon and not space:  # "Name: ": reorder the name alone, keep ": " after it
-                sender = rtl.visual(rtl.shaped(name)) + colon
+            sender = _display_name(name) + colon if colon and not space else _display_name(sender)
             prefix = pdfmetrics.stringWidth(time, FONT, self.size) + pdfmetrics.stringWidth(
                 sender, BOLD, self.size
             )
             first = max(width - self.indent - prefix, 20.0)
-            lines = [
-                rtl.visual(line)
-                for line in _wrap_words(rtl.shaped(text), FONT, self.size, first, rest)
-            ]
+            lines = [line for line, _right in _display_lines(text, FONT, self.size, first, rest)]
             rows.append((True, time, sender, lines[0]))
             rows += [(False, "", "", line) for line in lines[1:]]
         return rows
@@ -981,20 +1005,18 @@ def _conversation_story(
 
 
 class _RtlText(Flowable):  # type: ignore[misc]
-    """A message text holding right-to-left script (see ``bundle.rtl``): shaped, broken into
-    lines here, each line in display order, set flush right when the text reads right to left."""
+    """A message text holding right-to-left script (see ``bundle.rtl``): broken into lines
+    here, each line in display order, set flush right where its paragraph reads right to left."""
 
     def __init__(self, text: str, style: str) -> None:
         super().__init__()
         self.style = _styles()[style]
-        self.text = plain(rtl.shaped(text))
-        self.flush_right = rtl.right_to_left(text)
-        self._lines: list[str] = []
+        self.text = text
+        self._lines: list[tuple[str, bool]] = []
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         font, size = self.style.fontName, self.style.fontSize
-        lines = _wrap_words(self.text, font, size, avail_width, avail_width)
-        self._lines = [rtl.visual(line) for line in lines]
+        self._lines = _display_lines(self.text, font, size, avail_width, avail_width)
         self.width = avail_width
         self.height = len(self._lines) * self.style.leading
         return self.width, self.height
@@ -1004,8 +1026,8 @@ class _RtlText(Flowable):  # type: ignore[misc]
         canvas.setFont(self.style.fontName, self.style.fontSize)
         canvas.setFillColor(self.style.textColor)
         y = self.height - self.style.fontSize
-        for line in self._lines:
-            if self.flush_right:
+        for line, right in self._lines:
+            if right:
                 canvas.drawRightString(self.width, y, line)
             else:
                 canvas.drawString(0, y, line)
@@ -1028,7 +1050,7 @@ def _tagged(item: rc.Item, thumbs: _ThumbnailCache) -> Flowable:
         [
             _p(
                 f'<a name="{item.anchor}"/>Item {item.number} — '
-                f"{esc(rtl.visual(rtl.shaped(item.sender)))}",
+                f"{esc(_display_name(item.sender) if rtl.has_rtl(item.sender) else item.sender)}",
                 "itemhead",
             )
         ]
