@@ -188,10 +188,14 @@ QUOTE_CHARS = 140
 
 
 def _quote(replied: browse_repo.MessageBase) -> str:
-    """One line quoting a message replied to: its sender and the start of its text."""
-    text = " ".join(replied.text.split()) or f"[{replied.kind}]"
-    if len(text) > QUOTE_CHARS:
-        text = text[: QUOTE_CHARS - 1] + "…"
+    """One line quoting a message replied to: its sender and the start of its text (cut at a
+    space, so no emoji sequence is split)."""
+    text = " ".join(replied.text.split())
+    if not text:
+        text = "(no text)" if replied.kind == "text" else f"[{replied.kind}]"
+    elif len(text) > QUOTE_CHARS:
+        cut = text.rfind(" ", 0, QUOTE_CHARS)
+        text = text[: cut if cut > 0 else QUOTE_CHARS] + " …"
     return f"{replied.sender}: {text}" if replied.sender else text
 
 

@@ -80,3 +80,21 @@ def test_message_views_carry_the_recorded_stances(case: Case, ios_zip: Path, act
     )
     tagging.set_stance(case, actor, message.id, author, None)
     assert browse.message_views(case, [message.id])[message.id].stances == ()
+
+
+def _replied(text: str, kind: str = "text", sender: str | None = "Sam Reid") -> object:
+    from reviewer.store.browse_repo import MessageBase
+
+    return MessageBase(1, "EX1", "_chat.txt", 1, 0, None, None, None, sender, 1, kind, text,
+                       False, None, None, None, 1)  # fmt: skip
+
+
+def test_reply_quotes_are_one_line_and_never_split_an_emoji() -> None:
+    family = "👨\u200d👩\u200d👧"
+    long_text = "word " * 27 + family + " and more words after it"  # family at 135-139
+    quote = browse._quote(_replied(long_text))  # type: ignore[arg-type]
+    assert quote.startswith("Sam Reid: word word") and quote.endswith(" …")
+    assert family in quote or "\u200d" not in quote
+    assert browse._quote(_replied("line one\nline two")) == "Sam Reid: line one line two"  # type: ignore[arg-type]
+    assert browse._quote(_replied("  ")) == "Sam Reid: (no text)"  # type: ignore[arg-type]
+    assert browse._quote(_replied("", "media", None)) == "[media]"  # type: ignore[arg-type]

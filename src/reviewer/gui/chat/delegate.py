@@ -325,7 +325,7 @@ class BubbleDelegate(QStyledItemDelegate):
             cy += bfm.height() + 2
         # reply quote
         if view.reply_to is not None:
-            quote = view.reply_quote or f"message #{view.reply_to}"
+            quote = view.reply_quote or f"In reply to message #{view.reply_to}"
             out.reply_text = sfm.elidedText(
                 f"↪ {quote}", Qt.TextElideMode.ElideRight, max_inner - 12
             )
