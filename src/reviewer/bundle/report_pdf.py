@@ -92,6 +92,11 @@ def esc(text: str | None) -> str:
     return text.translate(_ESCAPES).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
+def esc_name(text: str | None) -> str:
+    """Paragraph markup for a one-line name or label, right-to-left ones in display order."""
+    return esc(_display_name(text)) if text and rtl.has_rtl(text) else esc(text)
+
+
 def _replace_missing(text: str, covered: frozenset[int]) -> str:
     out = []
     for char in text:
@@ -338,7 +343,7 @@ class _IndexRow(Flowable):  # type: ignore[misc]
 
     def __init__(self, cells: Sequence[str], target: str | None) -> None:
         super().__init__()
-        self.cells = [plain(c).replace("\n", " ") for c in cells]
+        self.cells = [_display_name(c.replace("\n", " ")) for c in cells]
         self.target = target
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -656,7 +661,12 @@ def _participant_section(bundle: Bundle) -> list[Flowable]:
         for row in matrix.rows:
             counts = row.counts[start : start + per_table]
             data.append(
-                [_p(f"{esc(row.name)} <font color='#6b6b6b'>({esc(row.exhibit)})</font>", "cell")]
+                [
+                    _p(
+                        f"{esc_name(row.name)} <font color='#6b6b6b'>({esc(row.exhibit)})</font>",
+                        "cell",
+                    )
+                ]
                 + [_p(str(n) if n else "·", "cellr") for n in counts]
             )
         name_w = 5.5 * cm
@@ -707,7 +717,7 @@ def _membership_section(bundle: Bundle) -> list[Flowable]:
         ]
         for person in people:
             intervals = "<br/>".join(esc(rc.interval_text(i)) for i in person.membership) or "—"
-            name = esc(person.name) + (" <b>(subject)</b>" if person.is_subject else "")
+            name = esc_name(person.name) + (" <b>(subject)</b>" if person.is_subject else "")
             rows.append(
                 [_p(name, "cell"), _p(f"{person.message_count:,}", "cellr"), _p(intervals, "cell")]
             )
@@ -735,7 +745,7 @@ def _timeline_drawing(people: Sequence[BundleParticipant], span: tuple[Any, Any]
             String(
                 label_w - 4,
                 y + 3,
-                _fit(person.name, 28),
+                _fit(_display_name(person.name), 28),
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="end",
@@ -972,7 +982,7 @@ def _messages(
     thumbs = _ThumbnailCache(media_root)
     for conversation in conversations:
         heading = _p(
-            f"{esc(conversation.name)} <font size=9 color='#6b6b6b'>— exhibit "
+            f"{esc_name(conversation.name)} <font size=9 color='#6b6b6b'>— exhibit "
             f"{esc(conversation.exhibit)}, {conversation.tagged} tagged</font>",
             "h2",
         )
@@ -1049,8 +1059,7 @@ def _tagged(item: rc.Item, thumbs: _ThumbnailCache) -> Flowable:
     rows: list[list[Any]] = [
         [
             _p(
-                f'<a name="{item.anchor}"/>Item {item.number} — '
-                f"{esc(_display_name(item.sender) if rtl.has_rtl(item.sender) else item.sender)}",
+                f'<a name="{item.anchor}"/>Item {item.number} — {esc_name(item.sender)}',
                 "itemhead",
             )
         ]
@@ -1098,7 +1107,7 @@ def _review_block(item: rc.Item) -> Paragraph:
             line += f"<br/>Note: {esc(tag.note)}"
         lines.append(line)
     if message.stances:
-        stances = "; ".join(f"{esc(s.participant)} — {esc(s.label)}" for s in message.stances)
+        stances = "; ".join(f"{esc_name(s.participant)} — {esc(s.label)}" for s in message.stances)
         lines.append(f"<b>Stances:</b> {stances}")
     if message.note:
         lines.append(f"<b>Reviewer’s note:</b> {esc(message.note)}")

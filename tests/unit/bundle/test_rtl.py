@@ -85,3 +85,12 @@ def test_context_lines_reorder_the_name_and_the_text_apart() -> None:
     assert line == shown(" ".join(WORDS[:3]))
     rows = _ContextRun([("t  ", "Sam Reid: ", "hello")])._layout(400)
     assert rows == [(True, "t  ", "Sam Reid: ", "hello")]
+
+
+def test_names_in_tables_are_in_display_order() -> None:
+    from reviewer.bundle.report_pdf import _IndexRow, esc_name
+
+    assert esc_name("Sam & Co") == "Sam &amp; Co" and esc_name(None) == ""
+    assert esc_name("عمر") == shown("عمر") != "عمر"
+    row = _IndexRow(("1", "2024-03-14 10:01:00", "عمر", "محادثة\nثانية", "Derogatory"), "item-1")
+    assert row.cells[2:4] == [shown("عمر"), shown("محادثة ثانية")]
