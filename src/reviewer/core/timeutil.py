@@ -63,8 +63,6 @@ class Stamper:
             utc, flag = to_utc(local, self._tz)
             return iso_local(local), iso_utc(utc), flag
         local_prefix, utc_prefix, offset = hour
-        if local.microsecond:
-            return iso_local(local), iso_utc(local - offset), None
         minute_second = _MINUTE_SECOND[local.minute * 60 + local.second]
         if utc_prefix:
             return local_prefix + minute_second, utc_prefix + minute_second + "Z", None

@@ -42,6 +42,7 @@ from typing import Any, Final, NamedTuple
 
 __all__ = [
     "MEMBERSHIP_EVENTS",
+    "MEMBERSHIP_EVIDENCE",
     "YOU",
     "Interval",
     "Membership",
@@ -71,6 +72,8 @@ _ACTOR_EVIDENCE: Final = frozenset(
         "call",
     }
 )
+# Every system event that bears on membership: what to read for ``derive_membership``.
+MEMBERSHIP_EVIDENCE: Final = MEMBERSHIP_EVENTS | _ACTOR_EVIDENCE
 _JOINS: Final = frozenset({"added", "joined"})
 _LEAVES: Final = frozenset({"left", "removed"})
 _YOU_KEY: Final = "\x00you"

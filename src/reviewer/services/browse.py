@@ -6,7 +6,6 @@ All reads are by primary key or index range (no OFFSET), in short read-only tran
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from reviewer.services.case import Case
 from reviewer.store import browse_repo
 from reviewer.store.engine import BEGIN_KEY
+from reviewer.store.message_repo import decode_list
 
 PAGE_SIZE = 200
 
@@ -169,7 +169,7 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
             kind=b.kind,
             text=b.text,
             edited=b.edited,
-            flags=_flags(b.flags),
+            flags=decode_list(b.flags),
             system_event=b.system_event,
             attachments=tuple(_attachment(a, thumbs, evidence) for a in files.get(b.id, ())),
             tags=message_tags,
@@ -213,18 +213,6 @@ def day_index(case: Case, conversation_id: int) -> list[DayInfo]:
             continue
         days.append(DayInfo(day, first, count, tagged))
     return days
-
-
-def _flags(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return (text,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return (str(value),)
 
 
 def _attachment(a: browse_repo.AttachmentBase, thumbs: Path, evidence: Path) -> AttachmentView:

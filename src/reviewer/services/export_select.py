@@ -8,7 +8,6 @@ never OFFSET. Seqs of a conversation are contiguous from 0 (assigned at import),
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from collections import defaultdict
@@ -29,6 +28,7 @@ from reviewer.bundle.model import (
     BundleTag,
 )
 from reviewer.core.errors import InputError
+from reviewer.store.message_repo import decode_list
 from reviewer.store.models import (
     Attachment,
     Category,
@@ -222,10 +222,10 @@ def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[
                         text=r[11],
                         edited=bool(r[12]),
                         reply_to=r[13],
-                        flags=_json_list(r[14]),
+                        flags=decode_list(r[14]),
                         system_event=r[15],
                         event_actor=r[16],
-                        event_subjects=_json_list(r[17]),
+                        event_subjects=decode_list(r[17]),
                         src_line=r[18],
                         src_lines=r[19],
                         src_offset=r[20],
@@ -429,16 +429,6 @@ def participant_rows(
         )
         for p in rows
     ]
-
-
-def _json_list(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return (text,)
-    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:

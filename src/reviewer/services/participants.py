@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.errors import InputError
 from reviewer.review.membership import (
-    MEMBERSHIP_EVENTS,
+    MEMBERSHIP_EVIDENCE,
     YOU,
     Membership,
     SystemEvent,
@@ -34,20 +34,6 @@ from reviewer.services.case import Case
 from reviewer.services.tagging import Changes
 from reviewer.store import participant_repo
 from reviewer.store.models import Exhibit, Participant
-
-# System lines that bear on membership: joins and leaves, and acts only a member can do.
-_USED_EVENTS = (
-    *sorted(MEMBERSHIP_EVENTS),
-    "subject",
-    "icon",
-    "description",
-    "settings",
-    "invite-link",
-    "disappearing",
-    "admin",
-    "pin",
-    "call",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +207,7 @@ def set_subject(case: Case, actor: Actor, participant_id: int, is_subject: bool)
 
 
 def _membership(session: Session, exhibit_id: int, conversation: int) -> Membership:
-    rows = participant_repo.system_events(session, conversation, _USED_EVENTS)
+    rows = participant_repo.system_events(session, conversation, MEMBERSHIP_EVIDENCE)
     events = [SystemEvent(r.seq, r.timestamp, r.event, r.actor, r.subjects) for r in rows]
     you = _you(session, exhibit_id)
     speakers = participant_repo.speakers(session, conversation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.store.models import Attachment, Conversation, Exhibit, Message, Participant
+
+
+def decode_list(text: str | None) -> tuple[str, ...]:
+    """A list column of ``message`` (flags, event subjects) as the importer stores it: JSON,
+    or NULL for none. Text that is not a JSON list is kept whole, as one item."""
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return (text,)
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
 
 
 @dataclass(frozen=True, slots=True)
