@@ -39,6 +39,9 @@ class Case:
     """An open case: its folder, database engine and evidence store."""
 
     def __init__(self, root: Path, engine: Engine) -> None:
+        # Absolute: paths derived from the root (evidence, cache, symlinks made to evidence
+        # files) must not depend on the working directory (a relative CASE on the command line).
+        root = root.absolute()
         self.root = root
         self.engine = engine
         self.evidence = EvidenceStore(root / "evidence")

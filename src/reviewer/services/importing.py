@@ -375,7 +375,8 @@ class _ImportJob:
             return self.export
         self.original = self._store(self.case.evidence.put_file(self.export))
         link = scratch / self.export.name
-        link.symlink_to(self.original.path)
+        # absolute: a relative target would be read from the link's own folder
+        link.symlink_to(self.original.path.absolute())
         return link
 
     def _store_chat(self, container: ExportContainer) -> StoredBlob:
