@@ -74,6 +74,7 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
     "Jinja2": (_dist("Jinja2"), "BSD-3-Clause", "HTML report"),
     "MarkupSafe": (_dist("MarkupSafe"), "BSD-3-Clause", "used by Jinja2"),
     "ReportLab": (_attr("reportlab", "Version"), "BSD-3-Clause", "PDF report"),
+    "pyzipper": (_dist("pyzipper"), "MIT", "bundle archives (zip, AES-256)"),
     "bagit": (_dist("bagit"), "CC0-1.0", "BagIt bundles (public domain dedication)"),
     "jsonschema": (_dist("jsonschema"), "MIT", "RSMF schema check"),
 }
