@@ -157,6 +157,25 @@ def test_ambiguous_date_order_is_refused_and_nothing_is_stored(
     assert records[0]["timestamp"] == "2024-03-04T10:00:00"
 
 
+def test_dates_reading_the_same_either_way_import_without_asking(
+    case: Case, tmp_path: Path, actor: Actor
+) -> None:
+    export = tmp_path / "WhatsApp Chat with Sam.txt"
+    export.write_text("12/12/2022, 10:00 - Sam: x\n01/01/2023, 09:30 - Sam: y\n")
+    result = import_export(case, export, actor)
+    assert result.messages == 2
+    assert [r["timestamp"] for r in message_records(case)] == [
+        "2022-12-12T10:00:00",
+        "2023-01-01T09:30:00",
+    ]
+    assert any("every date reads the same" in w and "DMY" in w for w in result.warnings)
+    with case.reading() as session:
+        exhibit = session.scalars(select(Exhibit)).one()
+        assert (exhibit.date_order, exhibit.date_order_source) == ("DMY", "same-either-way")
+        details = list(audit_log.entries(session))[-1]["details"]
+    assert details["date_order_source"] == "same-either-way"
+
+
 def test_cancelled_import_stores_nothing(case: Case, ios_zip: Path, actor: Actor) -> None:
     token = CancelToken()
     token.cancel()

@@ -77,3 +77,6 @@ class ChatProfile:
     clock: str  # "12h" or "24h"
     encoding: str  # "utf-8", "utf-8-sig", "utf-16-le" …
     line_endings: str  # "lf", "crlf", "ios" (CRLF records, LF inside), "mixed"
+    # True when every date reads the same day-first or month-first (12/12/2022, 01/01/2023):
+    # nothing was ambiguous, and ``date_order`` was taken without asking.
+    date_order_moot: bool = False

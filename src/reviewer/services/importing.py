@@ -212,6 +212,12 @@ class _ImportJob:
                     session, reference, tz_name, container, chat_blob, parsed.profile
                 )
                 loaded = self._load_messages(session, exhibit, parsed, plan, worker, tz_name)
+                if parsed.profile.date_order_moot:
+                    self.warnings.append(
+                        f"{container.chat.name}: every date reads the same day-first or "
+                        "month-first (such as 12/12/2022), so the date order did not matter; "
+                        f"read as {parsed.profile.date_order}"
+                    )
                 self._warn_about_caps(loaded.count, bool(container.members))
                 result = self._finish(session, exhibit, container, loaded)
             self.committed = result
@@ -589,7 +595,9 @@ def _next_message_id(session: Session) -> int:
 def _date_order_source(profile: ChatProfile, options: ImportOptions) -> str:
     if profile.format == "telegram-json":
         return "format"
-    return "option" if options.date_order else "detected"
+    if options.date_order:
+        return "option"
+    return "same-either-way" if profile.date_order_moot else "detected"
 
 
 def _connection(session: Session) -> sqlite3.Connection:

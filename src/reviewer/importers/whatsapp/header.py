@@ -608,6 +608,19 @@ def decide_date_order(
     return order
 
 
+def same_either_way(dates: Iterable[tuple[bytes, bytes, bytes]]) -> bool:
+    """Whether every date's day and month fields are equal (``12/12/2022``, ``1/01/23``), so
+    that day-first and month-first read the same dates (an empty file: vacuously true)."""
+    return all(_field_value(a) == _field_value(b) for a, b, _ in dates)
+
+
+def _field_value(raw: bytes) -> int:
+    try:
+        return int(raw)
+    except ValueError:  # native digits (Arabic-Indic …)
+        return int(raw.decode("utf-8"))
+
+
 def order_by_monotonicity(
     shape: HeaderShape, dates: Iterable[tuple[bytes, bytes, bytes]]
 ) -> DateOrder | None:

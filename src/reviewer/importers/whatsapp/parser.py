@@ -38,6 +38,7 @@ from reviewer.importers.whatsapp.header import (
     header_pattern,
     looks_dated,
     probe_line,
+    same_either_way,
     vote_shape,
 )
 
@@ -208,13 +209,14 @@ def parse_chat(
     shape = sample.shape
     endings = _line_endings(source, sample)
     scanner = _Scanner(source, shape, lone_cr=endings[1])
-    order = _choose_order(source, shape, sample, scanner, date_order)
+    order, moot = _choose_order(source, shape, sample, scanner, date_order)
     profile = ChatProfile(
         format=f"whatsapp-{shape.platform}",
         date_order=order,
         clock=shape.clock,
         encoding=source.encoding,
         line_endings=endings[0],
+        date_order_moot=moot,
     )
     walker = _Walker(
         source=source,
@@ -561,18 +563,19 @@ def _choose_order(
     sample: _Sample,
     scanner: _Scanner,
     requested: DateOrder | None,
-) -> DateOrder:
+) -> tuple[DateOrder, bool]:
+    """The date order, and whether it is moot (every date reads the same either way)."""
     fixed = fixed_order(shape)
     if requested is not None:
         if fixed is not None and shape.date_kind != "num":
-            return fixed
+            return fixed, False
         if (requested is DateOrder.YMD) != shape.year_first:
             where = "first" if shape.year_first else "last"
             raise InputError(
                 f"--date-order {requested.value} does not fit this file: the year comes {where}",
                 file=source.name,
             )
-        return requested
+        return requested, False
     try:
         order = decide_date_order(shape, [p.fields for p in sample.probes], scanner)
     except DateOrderConflict as exc:
@@ -580,13 +583,15 @@ def _choose_order(
             f"the date order is inconsistent ({exc}); pass --date-order DMY or MDY",
             file=source.name,
         ) from None
+    if order is None and same_either_way(scanner.all_dates()):
+        return DateOrder.DMY, True  # 12/12/2022, 01/01/2023: either order gives these dates
     if order is None:
         raise AmbiguousDateOrderError(
             "cannot tell whether dates are day/month or month/day (no day above 12 and no "
             "other clue); pass --date-order DMY or --date-order MDY",
             file=source.name,
         )
-    return order
+    return order, False
 
 
 # --------------------------------------------------------------------------- records

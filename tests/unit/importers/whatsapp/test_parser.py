@@ -419,6 +419,47 @@ def test_ambiguous_date_order_is_refused() -> None:
     assert messages[0].timestamp == datetime(2024, 3, 4, 10, 0)
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["12/12/2022", "01/01/2023"],  # Android, 4-digit years
+        ["1/1/23", "01/01/23", "2/02/23"],  # padding differs, values equal
+        ["05/05/2024"],
+    ],
+)
+def test_dates_that_read_the_same_either_way_are_not_refused(dates: list[str]) -> None:
+    chat, messages = parse("".join(f"{d}, 10:0{i} - A: x\n" for i, d in enumerate(dates)))
+    assert chat.profile.date_order is DateOrder.DMY
+    assert chat.profile.date_order_moot
+    assert [m.timestamp.day == m.timestamp.month for m in messages if m.timestamp] == [True] * len(
+        dates
+    )
+
+
+def test_ios_dates_that_read_the_same_either_way() -> None:
+    data = "[12/12/2022, 10:00:01] A: x\r\n[01/01/2023, 10:00:02] B: y\r\n"
+    chat, messages = parse(data)
+    assert chat.profile.date_order_moot
+    assert [m.timestamp for m in messages] == [
+        datetime(2022, 12, 12, 10, 0, 1),
+        datetime(2023, 1, 1, 10, 0, 2),
+    ]
+
+
+def test_one_unequal_date_late_in_the_file_makes_it_ambiguous_again() -> None:
+    lines = [f"01/01/2023, 10:{i % 60:02d} - A: x\n" for i in range(3000)]  # beyond the sample
+    lines.append("01/02/2023, 10:00 - A: y\n")
+    with pytest.raises(AmbiguousDateOrderError, match="--date-order"):
+        parse("".join(lines))
+
+
+def test_decided_order_is_not_moot() -> None:
+    chat, _ = parse("13/01/2023, 10:00 - A: x\n")
+    assert chat.profile.date_order is DateOrder.DMY and not chat.profile.date_order_moot
+    chat, _ = parse("01/01/2023, 10:00 - A: x\n", date_order=DateOrder.MDY)
+    assert chat.profile.date_order is DateOrder.MDY and not chat.profile.date_order_moot
+
+
 def test_ambiguous_monotone_both_ways_is_refused() -> None:
     dates = ["01/02/2024", "02/03/2024", "03/04/2024"]
     with pytest.raises(AmbiguousDateOrderError):
