@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from reviewer import __version__
 from reviewer.core.progress import CancelToken
 from reviewer.gui.about import app_icon
+from reviewer.gui.fonts import install_fonts
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.start_window import NewCase, StartWindow, forget_case, remember_case
 from reviewer.gui.tasks import SignalProgress, Task
@@ -65,6 +66,7 @@ def make_app(argv: Sequence[str] = ()) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")
+    install_fonts()  # the bundled fonts, before any window exists
     # The platform's own palette (light or dark) is used as it is: every colour in the GUI
     # comes from palette roles, apart from category colours and the red "tagged" accent.
     return app
