@@ -6,8 +6,20 @@ from argparse import Namespace
 
 
 def _gui(args: Namespace) -> int:
-    from reviewer.gui.app import gui_entry  # Qt loads only when a window is wanted
+    # Before Qt loads: a missing system library or display is one line, not Qt's abort.
+    from reviewer.gui.preflight import import_problem, window_problem
 
+    problem = window_problem()
+    if problem is None:
+        try:
+            from reviewer.gui.app import gui_entry  # Qt loads only when a window is wanted
+        except ImportError as exc:
+            problem = import_problem(exc)
+            if problem is None:
+                raise
+    if problem is not None:
+        print(f"reviewer: {problem}", file=sys.stderr)
+        return 1
     return gui_entry(args)
 
 
