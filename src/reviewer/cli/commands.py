@@ -78,6 +78,8 @@ def messages(args: argparse.Namespace) -> int:
 
 
 def audit(args: argparse.Namespace) -> int:
+    if args.reveal:
+        return _reveal(args)
     with open_case(Path(args.case)) as case, case.reading() as session:
         if not args.verify:
             for entry in audit_log.entries(session):
@@ -98,6 +100,18 @@ def audit(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _reveal(args: argparse.Namespace) -> int:
+    """One JSON object: seq, field, value, salt and commitment (sha256 of salt + canonical
+    JSON of the value), which equals the bundle's ``redacted`` entry for that field."""
+    seq_text, field = args.reveal
+    if not seq_text.isdigit():
+        raise InputError(f"--reveal: SEQ must be an entry number, not {seq_text!r}")
+    with open_case(Path(args.case)) as case, case.reading() as session:
+        revealed = audit_log.reveal(session, int(seq_text), field)
+    _dump(revealed.record())
+    return 0
 
 
 def check(args: argparse.Namespace) -> int:

@@ -81,7 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="list or verify the audit chain")
     audit.add_argument("case", metavar="CASE")
     audit.add_argument("--verify", action="store_true", help="recompute the chain")
-    audit.add_argument("--jsonl", action="store_true", help="one JSON entry per line")
+    audit.add_argument(
+        "--jsonl", action="store_true", help="one JSON entry per line (with v and salts)"
+    )
+    audit.add_argument(
+        "--reveal",
+        nargs=2,
+        metavar=("SEQ", "FIELD"),
+        help="print the value, salt and commitment of one field (target or details.KEY), "
+        "to prove a value a redacted bundle withheld",
+    )
     audit.set_defaults(handler=commands.audit)
 
     tag = sub.add_parser("tag", help="tag messages with a category")

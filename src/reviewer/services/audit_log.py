@@ -1,13 +1,15 @@
-"""Append to, list and verify a case's audit chain, inside the caller's transaction."""
+"""Append to, list, verify and reveal a case's audit chain, inside the caller's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from reviewer.audit import chain
+from reviewer.core.errors import InputError
 from reviewer.core.timeutil import utc_now_iso
 from reviewer.services.actor import Actor
 from reviewer.store import audit_repo
@@ -16,9 +18,10 @@ from reviewer.store import audit_repo
 def append(
     session: Session, actor: Actor, action: str, target: str, details: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Seal and insert the next entry; commits with the caller's transaction."""
+    """Seal (version 2, fresh salts) and insert the next entry with its salts; commits with
+    the caller's transaction."""
     seq, prev = audit_repo.head(session)
-    entry = chain.seal(
+    entry = chain.seal_v2(
         seq=seq + 1,
         ts=utc_now_iso(),
         actor=actor.name,
@@ -33,8 +36,47 @@ def append(
 
 
 def entries(session: Session) -> Iterator[dict[str, Any]]:
+    """Every entry in order; version 2 entries carry ``v`` and their ``salts``."""
     return audit_repo.entries(session)
 
 
 def verify(session: Session) -> chain.ChainReport:
     return chain.verify(audit_repo.entries(session))
+
+
+@dataclass(frozen=True, slots=True)
+class Revealed:
+    """One committed field of a version 2 entry: what a redacted bundle withheld."""
+
+    seq: int
+    field: str  # "target" or "details.KEY"
+    value: Any
+    salt: str
+    commitment: str  # sha256(salt + canonical(value)), as the bundle's ``redacted`` shows it
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "field": self.field,
+            "value": self.value,
+            "salt": self.salt,
+            "commitment": self.commitment,
+        }
+
+
+def reveal(session: Session, seq: int, field: str) -> Revealed:
+    """The value, salt and commitment of one field of entry ``seq``."""
+    entry = audit_repo.entry(session, seq)
+    if entry is None:
+        raise InputError(f"no audit entry {seq} in this case")
+    if entry.get("v") != 2:
+        raise InputError(
+            f"audit entry {seq} is version 1: it has no per-field commitments to reveal"
+        )
+    values = chain.field_values(entry)
+    if field not in values:
+        names = ", ".join(sorted(values))
+        raise InputError(f"audit entry {seq} has no field {field!r} (it has {names})")
+    salt = entry["salts"][field]
+    value = values[field]
+    return Revealed(seq, field, value, salt, chain.commit(salt, value))

@@ -173,6 +173,18 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    v: Mapped[int] = mapped_column(Integer, server_default="1")  # chain version (DESIGN.md §3)
+
+
+class AuditSalt(Base):
+    """The salt of one committed field (``target`` or ``details.KEY``) of a version 2 audit
+    entry, written with the entry in the same transaction. Never updated or deleted."""
+
+    __tablename__ = "audit_salt"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("audit_entry.seq"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(32))
 
 
 class Setting(Base):
