@@ -5,8 +5,10 @@ Checks run in this order and stop at the first failure, which the report names:
 
 1. bagit.txt says ``BagIt-Version: 1.0``; the bag is complete and valid (Payload-Oxum, every
    payload file in every manifest, every SHA-256 and SHA-512, every tag manifest entry);
-2. audit/audit-log.jsonl re-verifies as a hash chain; its head equals audit/chain-head.txt and
-   bag-info.txt's Audit-Chain-Head;
+2. audit/audit-log.jsonl re-verifies as a hash chain (version 1 and 2 entries, withheld
+   fields and withheld version 1 entries of a redacted bundle); its head equals
+   audit/chain-head.txt, bag-info.txt's Audit-Chain-Head, and the head that report/report.pdf
+   and report/index.html print;
 3. every ``media/<sha256>.<ext>`` (and ``originals/…``) named by schedule/messages.csv,
    messages/messages.jsonl and report/index.html is present and hashes to what it states;
 4. every rsmf/*.rsmf is sound (EML, zip, 2.0.0 schema, references, attachment hashes).
@@ -15,6 +17,7 @@ Checks run in this order and stop at the first failure, which the report names:
 from __future__ import annotations
 
 import csv
+import html
 import json
 import logging
 import re
@@ -24,12 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+import pypdf
 
 from reviewer.audit import chain
 from reviewer.bundle.bag import BAGIT_TXT
 from reviewer.bundle.files import is_sha256, sha256_file
 from reviewer.bundle.rsmf_check import check_rsmf
 
+_HEAD = re.compile(r"auditchainhead[:=]?([0-9a-fA-F]{64})", re.IGNORECASE)
 _MEDIA_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"'#?]+)""", re.IGNORECASE)
 
 
@@ -178,7 +183,43 @@ def _check_chain(path: Path) -> tuple[str, int]:
             f"bag-info.txt Audit-Chain-Head {info.get('Audit-Chain-Head')} differs from the "
             f"chain's head {report.head}"
         )
+    _check_printed_head(path / "data" / "report", report.head)
     return report.head, report.entries
+
+
+def _check_printed_head(report: Path, head: str) -> None:
+    """Every audit chain head the reports print is the chain's head."""
+    for name, text in (("index.html", _html_text), ("report.pdf", _pdf_text)):
+        target = report / name
+        if not target.is_file():
+            continue
+        printed = printed_heads(text(target))
+        if not printed:
+            raise _Failed(f"report/{name} prints no audit chain head")
+        wrong = [h for h in printed if h != head]
+        if wrong:
+            raise _Failed(
+                f"report/{name} prints audit chain head {wrong[0]}, the chain's head is {head}"
+            )
+
+
+def printed_heads(text: str) -> list[str]:
+    """The 64-hex-digit values that follow "audit chain head" in a report's text (spaces and
+    line breaks inside the value, as a narrow column wraps it, are ignored)."""
+    squeezed = re.sub(r"\s+", "", text)
+    return [m.lower() for m in _HEAD.findall(squeezed)]
+
+
+def _html_text(path: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", " ", _read(path)))
+
+
+def _pdf_text(path: Path) -> str:
+    try:
+        reader = pypdf.PdfReader(path)
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (OSError, pypdf.errors.PdfReadError, ValueError) as exc:
+        raise _Failed(f"report/report.pdf: cannot read its text: {exc}") from exc
 
 
 def _bag_info(path: Path) -> dict[str, str]:

@@ -98,6 +98,10 @@ def exhibit_rows(session: Session, references: Sequence[str]) -> list[Exhibit]:
     return [known[r] for r in dict.fromkeys(references)]
 
 
+def all_exhibit_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Exhibit.id).order_by(Exhibit.id)))
+
+
 def category_keys(session: Session, wanted: Sequence[str]) -> set[str] | None:
     """The keys a category filter selects, children included; None for no filter."""
     if not wanted:

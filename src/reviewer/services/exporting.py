@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewer import __version__
+from reviewer.audit import chain
 from reviewer.bundle.model import Bundle, BundleMessage, BundleParticipant, BundleTag
 from reviewer.bundle.writer import WriteSummary, write_bundle
 from reviewer.core.errors import Cancelled, InputError
@@ -144,12 +146,12 @@ def export_bundle(
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with case.transaction() as session:
-            bundle = _collect(case, session, actor, options, progress, cancel)
+            bundle, screen = _collect(case, session, actor, options, progress, cancel)
             details = _details(bundle, options, out_dir)
             target = bundle.case_reference
             entry = audit_log.append(session, actor, "bundle.exported", target, details)
             bundle.created_utc = entry["ts"]
-            bundle.audit_entries = list(audit_log.entries(session))
+            bundle.audit_entries = _audit_lines(audit_log.entries(session), screen)
             bundle.audit_head = entry["hash"]
             summary = write_bundle(
                 bundle,
@@ -175,7 +177,8 @@ def _collect(
     options: ExportOptions,
     progress: ProgressSink,
     cancel: CancelToken,
-) -> Bundle:
+) -> tuple[Bundle, redaction.Redactor | None]:
+    """The bundle, and (when redacting) the screen that decides what the audit log withholds."""
     progress.report("selecting messages", 0, None)
     exhibits = export_select.exhibit_rows(session, options.exhibits)
     exhibit_ids = [e.id for e in exhibits]
@@ -201,10 +204,15 @@ def _collect(
         if name and name not in {p[2] for p in people}
     }
     redactor: redaction.Redactor | None = None
+    screen: redaction.Redactor | None = None
     added = 0
     if options.redact_uninvolved:
         redactor, added = redaction.prepare(
             session, [(p[2], p[4], p[6]) for p in people], sorted(extra_names)
+        )
+        everyone = export_select.participant_rows(session, export_select.all_exhibit_ids(session))
+        screen = redaction.audit_screen(
+            session, [(p[2], p[4], p[6]) for p in everyone], sorted(extra_names)
         )
     name = redactor.name if redactor else _same
     text = redactor.text if redactor else _same
@@ -249,7 +257,7 @@ def _collect(
     ]
     info = session.scalars(select(CaseInfo)).one()
     organisation = session.get(Setting, ORGANISATION_SETTING)
-    return Bundle(
+    bundle = Bundle(
         case_reference=info.reference,
         case_title=info.title,
         marking=MARKING,
@@ -289,6 +297,17 @@ def _collect(
         organisation=organisation.value if organisation else "",
         extra={"pseudonyms_added": added} if options.redact_uninvolved else {},
     )
+    return bundle, screen
+
+
+def _audit_lines(
+    entries: Iterable[dict[str, Any]], screen: redaction.Redactor | None
+) -> list[dict[str, Any]]:
+    """The chain as the bundle shows it: whole, or (redacting) its redacted projection, in
+    which every field that names an uninvolved person is withheld as its commitment."""
+    if screen is None:
+        return list(entries)
+    return [chain.project(entry, screen.mentions) for entry in entries]
 
 
 def _same(value: str | None) -> str | None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ EMAIL_MASK = "[e-mail address redacted]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+(])(?:\+|\()?\d[\d\s().\-]{5,}\d(?!\w)")
 _MIN_DIGITS = 7
+_PHONE_TAIL = 9  # 07700 900123 and +44 7700 900123 share their last nine digits
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -38,6 +40,7 @@ class Redactor:
     subjects: frozenset[str]  # matching keys of subjects (never replaced)
     _pattern: re.Pattern[str] | None
     _by_text: Mapping[str, str]
+    _phones: frozenset[str] = frozenset()  # the last digits of uninvolved people's numbers
 
     def name(self, name: str | None) -> str | None:
         """A participant's name as the bundle shows it."""
@@ -56,6 +59,19 @@ class Redactor:
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._by_text[m.group(0).casefold()], text)
         return _PHONE.sub(_mask_phone, text)
+
+    def mentions(self, value: Any) -> bool:
+        """True when any text in ``value`` (a JSON value: keys and nested values included)
+        names an uninvolved person: a name or alias :meth:`text` would replace, or one of
+        their phone numbers written in any format."""
+        return any(self._names(text) for text in _strings(value))
+
+    def _names(self, text: str) -> bool:
+        if self._pattern is not None and self._pattern.search(text):
+            return True
+        return any(
+            _digits(m.group(0))[-_PHONE_TAIL:] in self._phones for m in _PHONE.finditer(text)
+        )
 
 
 def pseudonym(index: int) -> str:
@@ -88,35 +104,75 @@ def prepare(
     rows = list(people)
     extras = list(extra_names)
     you = name_key("You")
-
-    def group(name: str, pid: int | None) -> str:
-        return f"person:{pid}" if pid is not None else f"name:{name_key(name)}"
-
-    subject_groups = {group(n, pid) for n, subject, pid in rows if subject}
-    subjects = frozenset(name_key(n) for n, _, pid in rows if group(n, pid) in subject_groups)
+    subjects = _subjects(rows)
     chosen_for: dict[str, str] = {}
     for name, _, pid in rows:
         if name_key(name) in mapping:
-            chosen_for.setdefault(group(name, pid), mapping[name_key(name)])
+            chosen_for.setdefault(_group(name, pid), mapping[name_key(name)])
     before = len(mapping)
     used = set(mapping.values())
     for name, pid in [(n, pid) for n, _, pid in rows] + [(n, None) for n in extras]:
         key = name_key(name)
         if not key or key == you or key in subjects or key in mapping:
             continue
-        chosen = chosen_for.get(group(name, pid))
+        chosen = chosen_for.get(_group(name, pid))
         if chosen is None:
             index = 0
             while pseudonym(index) in used:
                 index += 1
             chosen = pseudonym(index)
             used.add(chosen)
-            chosen_for[group(name, pid)] = chosen
+            chosen_for[_group(name, pid)] = chosen
         mapping[key] = chosen
     if len(mapping) != before:
         session.merge(Setting(key=SETTING_KEY, value=json.dumps(mapping, ensure_ascii=False)))
     names = {n for n, _, _ in rows} | set(extras)
     return _redactor(mapping, subjects, names), len(mapping) - before
+
+
+def audit_screen(
+    session: Session,
+    people: Iterable[tuple[str, bool, int | None]],
+    extra_names: Iterable[str] = (),
+) -> Redactor:
+    """A redactor whose :meth:`Redactor.mentions` flags every person who is not a subject:
+    ``people`` (every participant of the case, as for :func:`prepare`), ``extra_names`` and
+    everyone the case's pseudonym mapping holds, whether or not they have a pseudonym yet.
+    For the audit log, which covers the whole case; it stores nothing."""
+    rows = list(people)
+    subjects = _subjects(rows)
+    names = {n for n, _, _ in rows} | set(extra_names) | set(load_mapping(session))
+    you = name_key("You")
+    uninvolved = {name_key(n): "withheld" for n in names if name_key(n) not in subjects | {you, ""}}
+    found = _redactor(uninvolved, subjects, names)
+    phones = frozenset(key[1:][-_PHONE_TAIL:] for key in uninvolved if key.startswith("+"))
+    return Redactor(found.pseudonyms, subjects, found._pattern, found._by_text, phones)
+
+
+def _subjects(rows: list[tuple[str, bool, int | None]]) -> frozenset[str]:
+    """Matching keys of subjects and of every name linked to a subject."""
+    groups = {_group(n, pid) for n, subject, pid in rows if subject}
+    return frozenset(name_key(n) for n, _, pid in rows if _group(n, pid) in groups)
+
+
+def _group(name: str, pid: int | None) -> str:
+    return f"person:{pid}" if pid is not None else f"name:{name_key(name)}"
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
 
 
 def _redactor(mapping: Mapping[str, str], subjects: frozenset[str], names: set[str]) -> Redactor:

@@ -1,0 +1,211 @@
+"""A redacted bundle's audit log names no uninvolved person and still verifies (issue 11):
+with `reviewer verify`, and with the docs' independent script."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import ACTOR
+from reviewer.audit import chain
+from reviewer.bundle.verify import verify_bundle
+from reviewer.services import audit_log, participants, tagging
+from reviewer.services.case import create_case, open_case
+from reviewer.services.exporting import ExportOptions, export_bundle
+from reviewer.services.importing import ImportOptions, import_export
+from reviewer.services.messages import message_records
+
+DOC = Path(__file__).parents[2] / "docs" / "verifying-a-bundle.md"
+CHAT = (
+    "[14/03/2024, 09:58:02] Shift B: \u200eSam Reid created group \u201cShift B\u201d\r\n"
+    "[14/03/2024, 09:58:03] Shift B: \u200eSam Reid added Dana Fox\r\n"
+    "[14/03/2024, 10:00:00] Sam Reid: Morning all\r\n"
+    "[14/03/2024, 10:01:30] Alex Turner: something awful\r\n"
+    "[14/03/2024, 10:03:00] Jo Park: ok then\r\n"
+    "[14/03/2024, 10:04:00] Chris Lowe: haha\r\n"
+    "[14/03/2024, 10:05:00] +44 7700 900999: who is this\r\n"
+)
+SECOND = "[16/03/2024, 08:00:00] Jo P: see you later\r\n[16/03/2024, 08:01:00] Alex Turner: bye\r\n"
+SECRETS = ("Jo Park", "Jo P", "Chris Lowe", "Chris", "Dana Fox", "7700 900999", "07700900999")
+SUBJECTS = ("Alex Turner", "Sam Reid")
+
+
+def _zip(path: Path, chat: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_chat.txt", chat.encode())
+    return path
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two subjects marked, notes naming uninvolved people, a participant link; exported
+    with --redact-uninvolved. Returns (case folder, bundle folder)."""
+    root = tmp_path_factory.mktemp("redacted")
+    with create_case(root / "case", reference="OP-1234", actor=ACTOR, title="T") as case:
+        import_export(case, _zip(root / "Shift B.zip", CHAT), ACTOR, ImportOptions(exhibit="AB/1"))
+        import_export(
+            case, _zip(root / "Chat with Jo P.zip", SECOND), ACTOR, ImportOptions(exhibit="AB/2")
+        )
+        people = {(p.exhibit, p.display_name): p.id for p in participants.list_participants(case)}
+        for name in SUBJECTS:
+            participants.set_subject(case, ACTOR, people[("AB/1", name)], True)
+        participants.link_participants(
+            case, ACTOR, [people[("AB/1", "Jo Park")], people[("AB/2", "Jo P")]]
+        )
+        ids = {r["text"]: r["id"] for r in message_records(case)}
+        tagging.tag(case, ACTOR, [ids["something awful"]], "derogatory", note="Jo Park laughs")
+        tagging.set_note(
+            case, ACTOR, ids["something awful"], "Chris was on shift; ring 07700 900999"
+        )
+        tagging.tag(case, ACTOR, [ids["Morning all"]], "other", note="Sam Reid starts the day")
+        tagging.set_note(case, ACTOR, ids["ok then"], "Dana Fox was added by Sam Reid")
+        export_bundle(case, ACTOR, root / "out", ExportOptions(context=5, redact_uninvolved=True))
+    return root / "case", root / "out"
+
+
+def log_lines(bundle: Path) -> list[dict[str, object]]:
+    text = (bundle / "data" / "audit" / "audit-log.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_the_redacted_log_names_no_uninvolved_person(scenario: tuple[Path, Path]) -> None:
+    _, bundle = scenario
+    text = (bundle / "data" / "audit" / "audit-log.jsonl").read_text(encoding="utf-8")
+    for secret in SECRETS:
+        assert secret.casefold() not in text.casefold(), secret
+    assert "Alex Turner" in text and "Sam Reid" in text  # subjects are not withheld
+
+
+def test_only_fields_that_name_someone_are_withheld(scenario: tuple[Path, Path]) -> None:
+    case_root, bundle = scenario
+    lines = log_lines(bundle)
+    with open_case(case_root) as case, case.reading() as session:
+        full = list(audit_log.entries(session))
+    assert len(full) == len(lines)
+    withheld: dict[str, set[str]] = {}
+    for entry, line in zip(full, lines, strict=True):
+        assert line["v"] == 2 and line["hash"] == entry["hash"]
+        redacted = set(line.get("redacted", {}))  # type: ignore[call-overload]
+        withheld.setdefault(str(entry["action"]), set()).update(redacted)
+        shown = chain.field_values(line)
+        for name, value in chain.field_values(entry).items():
+            if name in redacted:
+                assert any(s.casefold() in json.dumps(value).casefold() for s in SECRETS), name
+            else:
+                assert shown[name] == value
+    assert withheld["case.created"] == set()
+    assert withheld["participant.subject"] == set()
+    assert withheld["participant.linked"] == {"details.participants"}
+    assert withheld["note.changed"] == {"details.new"}
+    assert "details.original_name" in withheld["exhibit.imported"]
+    assert withheld["bundle.exported"] == set()
+
+
+def test_the_redacted_bundle_verifies(scenario: tuple[Path, Path]) -> None:
+    _, bundle = scenario
+    report = verify_bundle(bundle)
+    assert report.ok, report.failure
+    assert report.audit_head == log_lines(bundle)[-1]["hash"]
+
+
+def doc_script() -> str:
+    (code,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    return str(code)
+
+
+def run_script(tmp_path: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "check_chain.py"
+    script.write_text(doc_script(), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-I", str(script), str(bundle)], capture_output=True, text=True
+    )
+
+
+def test_the_docs_script_verifies_the_redacted_bundle(
+    scenario: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, bundle = scenario
+    run = run_script(tmp_path, bundle)
+    assert run.returncode == 0, run.stderr
+    head = (bundle / "data" / "audit" / "chain-head.txt").read_text().strip()
+    assert run.stdout.strip() == f"audit chain verified; head {head}"
+
+
+def _tampered(bundle: Path, tmp_path: Path, change: object) -> Path:
+    import shutil
+
+    target = tmp_path / "tampered"
+    shutil.copytree(bundle, target)
+    log = target / "data" / "audit" / "audit-log.jsonl"
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    change(lines)  # type: ignore[operator]
+    log.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    return target
+
+
+def _first_redacted(lines: list[dict[str, object]]) -> dict[str, object]:
+    return next(line for line in lines if line.get("redacted"))
+
+
+def _alter_commitment(lines: list[dict[str, object]]) -> None:
+    redacted = _first_redacted(lines)["redacted"]
+    name = sorted(redacted)[0]  # type: ignore[call-overload]
+    redacted[name] = "0" * 64  # type: ignore[index]
+
+
+def _reveal_wrong_value(lines: list[dict[str, object]]) -> None:
+    line = _first_redacted(lines)
+    redacted: dict[str, str] = line["redacted"]  # type: ignore[assignment]
+    name = sorted(n for n in redacted if n.startswith("details."))[0]
+    redacted.pop(name)
+    line["details"][name[8:]] = "someone else"  # type: ignore[index]
+    line["salts"][name] = "0" * 32  # type: ignore[index]
+
+
+def _both_shown_and_withheld(lines: list[dict[str, object]]) -> None:
+    line = _first_redacted(lines)
+    redacted: dict[str, str] = line["redacted"]  # type: ignore[assignment]
+    name = sorted(n for n in redacted if n.startswith("details."))[0]
+    line["details"][name[8:]] = "someone else"  # type: ignore[index]
+    line["salts"][name] = "0" * 32  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "change", [_alter_commitment, _reveal_wrong_value, _both_shown_and_withheld]
+)
+def test_a_tampered_redacted_log_fails_both_verifiers(
+    scenario: tuple[Path, Path], tmp_path: Path, change: object
+) -> None:
+    _, bundle = scenario
+    seq = _first_redacted(log_lines(bundle))["seq"]
+    target = _tampered(bundle, tmp_path, change)
+    problem = verify_bundle(target).failure or ""
+    # The bag's manifests catch the edit first; the chain check itself names the entry.
+    assert "audit-log.jsonl" in problem
+    report = chain.verify(log_lines(target))
+    assert report.broken_seq == seq
+    run = run_script(tmp_path, target)
+    assert run.returncode == 1 and f"broken at entry {seq}" in run.stderr
+
+
+def test_reveal_proves_a_withheld_value(
+    scenario: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import reviewer.cli.main as cli_main
+
+    case_root, bundle = scenario
+    line = _first_redacted(log_lines(bundle))
+    redacted: dict[str, str] = line["redacted"]  # type: ignore[assignment]
+    for name, commitment in redacted.items():
+        code = cli_main.main(["audit", str(case_root), "--reveal", str(line["seq"]), name])
+        out = capsys.readouterr().out
+        assert code == 0
+        shown = json.loads(out)
+        assert shown["commitment"] == commitment == chain.commit(shown["salt"], shown["value"])
+        assert re.fullmatch(r"[0-9a-f]{32}", shown["salt"])
