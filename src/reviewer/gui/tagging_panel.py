@@ -5,6 +5,7 @@ change through ``services.tagging`` and calls :meth:`TaggingPanel.show_messages`
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.emoji import distinct_emoji, find_emoji
 from reviewer.review.taxonomy import GROUP_LABELS, Category, Taxonomy
 
 NO_STANCE = "—"
@@ -334,8 +336,19 @@ def _rule() -> QFrame:
     return line
 
 
+def emoji_lines(text: str) -> list[tuple[str, str, str, int]]:
+    """Each emoji of ``text`` once, in order: (the emoji, its name, its code points, how many
+    times it occurs). A sequence (skin tone, family, flag) is one emoji."""
+    uses = list(find_emoji(text))
+    counts = Counter(use.chars for use in uses)
+    return [
+        (use.chars, use.name, use.codepoints, counts[use.chars]) for use in distinct_emoji(text)
+    ]
+
+
 def details_html(view: Any) -> str:
-    """The detail lines of one MessageView: who, exact times, flags, source, attachments."""
+    """The detail lines of one MessageView: who, exact times, flags, the emoji with their
+    names, source, attachments."""
 
     def esc(value: object) -> str:
         return html.escape(str(value))
@@ -364,6 +377,14 @@ def details_html(view: Any) -> str:
         shown.insert(0, kind)
     if shown:
         rows.append("Flags: " + esc(", ".join(shown)))
+    uses = emoji_lines(getattr(view, "text", "") or "")
+    if uses:
+        listed = "<br>".join(
+            f"{esc(chars)} {esc(name)} <span style='color:{muted}'>({esc(points)})</span>"
+            + (f" ×{count}" if count > 1 else "")
+            for chars, name, points, count in uses
+        )
+        rows.append(f"<span style='color:{muted}'>Emoji</span><br>{listed}")
     source = getattr(view, "source_file", None) or getattr(view, "source", None)
     line = getattr(view, "source_line", None) or getattr(view, "line", None)
     if source:
