@@ -209,3 +209,88 @@ def test_reveal_proves_a_withheld_value(
         shown = json.loads(out)
         assert shown["commitment"] == commitment == chain.commit(shown["salt"], shown["value"])
         assert re.fullmatch(r"[0-9a-f]{32}", shown["salt"])
+
+
+# --------------------------------------------------------------------------- printed heads
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A one-page PDF (Helvetica) showing ``text``, as a forged report would."""
+    stream = f"BT /F1 8 Tf 20 700 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+def rebag(target: Path, head: str) -> None:
+    """Rewrite the bag's manifests over a changed payload, as a forger would."""
+    import shutil
+
+    from reviewer.bundle.bag import make_bag
+
+    staging = target.parent / "staging"
+    shutil.move(target / "data", staging)
+    shutil.rmtree(target)
+    shutil.move(staging, target)
+    make_bag(target, {"Audit-Chain-Head": head})
+
+
+OTHER = "ab" * 32
+
+
+@pytest.mark.parametrize("where", ["report/report.pdf", "report/index.html", "bag-info.txt"])
+def test_a_report_printing_another_head_fails_naming_the_file(
+    scenario: tuple[Path, Path], tmp_path: Path, where: str
+) -> None:
+    import shutil
+
+    _, bundle = scenario
+    target = tmp_path / "forged"
+    shutil.copytree(bundle, target)
+    head = (bundle / "data" / "audit" / "chain-head.txt").read_text().strip()
+    report = target / "data" / "report"
+    if where == "report/report.pdf":
+        (report / "report.pdf").write_bytes(tiny_pdf(f"Audit chain head {OTHER}"))
+    elif where == "report/index.html":
+        page = (report / "index.html").read_text(encoding="utf-8")
+        assert page.count(head) >= 1
+        (report / "index.html").write_text(page.replace(head, OTHER, 1), encoding="utf-8")
+    rebag(target, OTHER if where == "bag-info.txt" else head)
+    failure = verify_bundle(target).failure or ""
+    assert failure.startswith(where)
+    assert OTHER in failure
+
+
+def test_a_pdf_printing_the_right_head_passes_and_one_printing_none_fails(
+    scenario: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    _, bundle = scenario
+    head = (bundle / "data" / "audit" / "chain-head.txt").read_text().strip()
+    for text, failure in [(f"Audit chain head: {head}", None), ("no head", "prints no")]:
+        target = tmp_path / "forged"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(bundle, target)
+        (target / "data" / "report" / "report.pdf").write_bytes(tiny_pdf(text))
+        rebag(target, head)
+        found = verify_bundle(target).failure
+        assert found is None if failure is None else failure in (found or ""), found
