@@ -8,8 +8,11 @@ Every term is written into the expression as an FTS5 string (``"…"``, inner qu
 punctuation, apostrophes, ``@``, hyphens and emoji in what the user types can never cause an
 FTS5 syntax error; the tokenizer (``unicode61 remove_diacritics 2``) splits a term into words
 exactly as it split the messages, and folds case and accents on both sides (``cafe`` finds
-``café`` and ``café`` finds ``cafe``). A term with no letter or digit at all (``🔥``, ``!!!``)
-is refused: the word index never holds such characters, so only a regex search can find them.
+``café`` and ``café`` finds ``cafe``). Emoji and non-ASCII symbols are index words too: a term
+is spelt with :func:`reviewer.core.symbol_tokens.index_text` as the messages were, so ``🐒``
+finds every message holding a monkey, ``🐒🐒`` two in a row, ``👍🏽`` that skin tone (``👍``
+any), and ``banana🐒`` the word right before the emoji. A term with no letter, digit, emoji or
+symbol at all (``!!!``, ``$``) is refused: only a regex search can find it.
 
 :func:`highlight_spans` finds the positive terms in a message text the same way the tokenizer
 does, for highlighting the hits of a result page.
@@ -23,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reviewer.core.errors import InputError
+from reviewer.core.symbol_tokens import index_text, symbol_tokens
 
 OPERATORS = ("AND", "OR", "NOT")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -83,18 +87,34 @@ def word_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
+def index_words(text: str) -> list[tuple[int, int, str]]:
+    """Start, end and indexed form of every word, emoji and symbol of ``text``, in the order
+    the index holds them (a skin tone follows its emoji, inside its span)."""
+    found: list[tuple[int, int, str]] = []
+    done = 0
+    for start, end, word in symbol_tokens(text):
+        if start > done:
+            gap = text[done:start]
+            found.extend((done + s, done + e, fold_word(gap[s:e])) for s, e in word_spans(gap))
+        found.append((start, end, word))
+        done = max(done, end)
+    gap = text[done:]
+    found.extend((done + s, done + e, fold_word(gap[s:e])) for s, e in word_spans(gap))
+    return found
+
+
 def highlight_spans(text: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]:
     """Sorted, merged character spans of ``text`` where any of ``terms`` occurs."""
     if not terms:
         return ()
-    spans = list(word_spans(text))
-    words = [fold_word(text[s:e]) for s, e in spans]
+    tokens = index_words(text)
+    words = [word for _, _, word in tokens]
     found: list[tuple[int, int]] = []
     for term in terms:
         size = len(term.words)
         for i in range(len(words) - size + 1):
             if _matches_at(words, i, term):
-                found.append((spans[i][0], spans[i + size - 1][1]))
+                found.append((tokens[i][0], max(end for _, end, _ in tokens[i : i + size])))
     return _merge(found)
 
 
@@ -221,15 +241,14 @@ class _Parser:
         text, prefix = lexeme.text, False
         if text.endswith("*"):
             text, prefix = text.rstrip("*"), True
-        spans = list(word_spans(text))
-        if not spans:
+        words = tuple(word for _, _, word in index_words(text))
+        if not words:
             raise InputError(
-                f"{lexeme.text!r} has no letter or digit, and the word index holds only words: "
-                "use a regex search to find symbols and emoji"
+                f"{lexeme.text!r} has no letter, digit, emoji or symbol, and the index holds "
+                "only those: use a regex search to find punctuation and ASCII symbols"
             )
-        words = tuple(fold_word(text[s:e]) for s, e in spans)
         self.positives.append(Term(lexeme.text, words, prefix))
-        quoted = '"' + text.replace('"', '""') + '"'
+        quoted = '"' + index_text(text).replace('"', '""') + '"'
         return quoted + "*" if prefix else quoted
 
 

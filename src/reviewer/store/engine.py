@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from reviewer.store import fts
+
 BUSY_TIMEOUT_MS = 10_000
 # Pages of 32 KiB instead of SQLite's 4 KiB: a million-message import runs about 10% faster
 # (fewer, fuller pages to write, index and checkpoint), while point reads stay within a
@@ -55,6 +57,7 @@ def make_engine(db_path: Path) -> Engine:
         # FULL: a change acknowledged to the user survives a power cut.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        fts.register(dbapi_connection)  # before any statement: SQLite refuses it during one
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

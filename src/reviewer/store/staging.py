@@ -17,6 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from reviewer.store import fts
 from reviewer.store.engine import PAGE_SIZE
 
 PLAIN_COLUMNS = (
@@ -142,17 +143,13 @@ def merge(
 
 def index_messages(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
     """Full-text index rows ``first_id..last_id`` in one statement (a trigger per row during a
-    bulk load is about ten times slower).
+    bulk load is about ten times slower), emoji and symbols included (:mod:`.fts`).
 
     Incremental segment merging is paused for the load (about 40% faster; measured first-page
     query times are unchanged) and restored to FTS5's defaults afterwards.
     """
     db.execute("INSERT INTO message_fts(message_fts, rank) VALUES ('automerge', 0)")
     db.execute("INSERT INTO message_fts(message_fts, rank) VALUES ('crisismerge', 64)")
-    db.execute(
-        "INSERT INTO message_fts(rowid, text) SELECT id, text FROM message "
-        "WHERE id BETWEEN ? AND ?",
-        (first_id, last_id),
-    )
+    fts.index_range(db, first_id, last_id)
     db.execute("INSERT INTO message_fts(message_fts, rank) VALUES ('automerge', 4)")
     db.execute("INSERT INTO message_fts(message_fts, rank) VALUES ('crisismerge', 16)")

@@ -1,0 +1,41 @@
+"""The full-text index ``message_fts``: words, emoji and symbols of every message.
+
+The index is contentless (``content=''``): it holds the words of each message's
+:func:`reviewer.core.symbol_tokens.index_text` — the text with every emoji and non-ASCII symbol
+spelt as an index word — under the message id, and nothing reads columns back from it (search
+needs only rowids). Messages never change after import, so there are no triggers: a bulk load
+indexes its new rows in one statement. A text of ASCII only is indexed as it is, without a
+call into Python (SQLite compares its length in bytes and in characters).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reviewer.core.symbol_tokens import index_text
+
+CREATE_TABLE = (
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='', "
+    "tokenize='unicode61 remove_diacritics 2', columnsize=0)"
+)
+INDEX_TEXT_FUNCTION = "reviewer_index_text"
+# The text to index of a message row (``text`` is its column).
+INDEX_TEXT_SQL = (
+    f"CASE WHEN length(CAST(text AS BLOB)) = length(text) THEN text "
+    f"ELSE {INDEX_TEXT_FUNCTION}(text) END"
+)
+
+
+def register(db: sqlite3.Connection) -> None:
+    """Make the index-text function available on this connection (every case connection has
+    it from the start: SQLite refuses to create a function while a statement is active)."""
+    db.create_function(INDEX_TEXT_FUNCTION, 1, index_text, deterministic=True)
+
+
+def index_range(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
+    """Index messages ``first_id..last_id`` in one statement (``db`` has :func:`register`)."""
+    db.execute(
+        f"INSERT INTO message_fts(rowid, text) SELECT id, {INDEX_TEXT_SQL} FROM message "
+        "WHERE id BETWEEN ? AND ?",
+        (first_id, last_id),
+    )
