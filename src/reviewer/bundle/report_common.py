@@ -154,8 +154,9 @@ def redaction_statement(bundle: Bundle) -> str | None:
         "under stable pseudonyms (“Person A”, “Person B”, …), and telephone numbers and e-mail "
         "addresses in message text are masked. The mapping to real identities is held in the "
         "case and is not part of this bundle. The redaction was recorded in the audit log. "
-        "The audit log (audit/audit-log.jsonl) is included unaltered so that anyone can verify "
-        "it; its entries may name people who are pseudonymised elsewhere in this bundle."
+        "In the audit log (audit/audit-log.jsonl) every field that would name a pseudonymised "
+        "person is withheld and only its cryptographic commitment shown, so the whole chain "
+        "still verifies; the investigating body can prove a withheld value on request."
     )
 
 
