@@ -11,9 +11,18 @@ Decisions (documented because the export itself is ambiguous):
   ``system`` with ``sender=None`` when the body matches a template. Old iOS exports lack the
   ⟨LRM⟩: then the line counts as a system line only if its wording is self-evident (encryption,
   security-code, business … notices that begin with fixed text) or it names the pseudo-author
-  as actor, subject or quoted group name. An ⟨LRM⟩-led iOS body that matches nothing stays
-  ``text`` under its author with the ``unrecognised-pattern`` flag — mis-attributing a system
-  line is recoverable, hiding a participant's message is not.
+  as actor, subject or quoted group name. An ⟨LRM⟩-led single-line iOS body that matches no
+  known marker or template (a system line in a UI language the tables lack) is ``system``
+  (flag ``unrecognised-system``, sender None) when its pseudo-author is certain: the caller
+  says the author is the chat's pseudo-author (``pseudo``: the author of the file's first
+  record, the encryption notice), or the body names its own author as a whole word (``⟨LRM⟩Sam
+  left`` under ``Sam``). Any other ⟨LRM⟩-led body that matches nothing stays ``text`` under its
+  author with the ``unrecognised-pattern`` flag — a person can type an ⟨LRM⟩, and
+  mis-attributing a system line is recoverable, hiding a participant's message is not.
+* **Attachments in any language.** Besides the tag words of ``markers.py``, an iOS
+  ``⟨LRM⟩<WORD: 00000012-PHOTO-2023-09-14-10-22-33.jpg>`` with any WORD, and an Android
+  ``IMG-20230914-WA0003.jpg (WORDS)`` with any words, are attachments: the file name's
+  WhatsApp pattern (8-digit counter; ``PREFIX-YYYYMMDD-WANNNN``) is the evidence.
 * **Calls.** A call line written under a participant (iOS ``⟨LRM⟩Missed voice call. Tap to call
   back``, ``Voice call. 2 min``; Android ``Missed voice call``) is kind ``call`` and keeps that
   participant as sender. A call notice without author (Android ``Sam started a call``) is kind
@@ -225,6 +234,16 @@ _OLD_IOS_TAG: Final = re.compile(
 _ANDROID_ATTACHED: Final = re.compile(
     f"{_M}(?P<name>[^\\n]+?){_M}{_S}\\({_alternation(markers.phrases('file-attached'))}\\){_M}\\s*"
 )
+# Any tag word (letters and spaces, no digits) when the name has WhatsApp's iOS shape.
+_ANY_IOS_TAG: Final = re.compile(
+    f"{_M}<{_M}[^\\W\\d_][^<>:\\n\\d]{{0,30}}?{_S}?:{_S}*{_M}"
+    f"(?P<name>\\d{{8}}-[^<>\\n]*?\\.[A-Za-z0-9]{{1,6}}){_M}>"
+)
+# Any words in the parentheses when the name has WhatsApp's Android media shape.
+_ANY_ANDROID_ATTACHED: Final = re.compile(
+    f"{_M}(?P<name>(?:IMG|VID|PTT|AUD|STK|DOC)-\\d{{8}}-WA\\d{{4,}}\\.[A-Za-z0-9]{{1,6}})"
+    f"{_M}{_S}\\([^()\\n]{{1,40}}\\){_M}\\s*"
+)
 _OMITTED_TEXTS: Final = tuple(p.text for p in markers.concept_phrases("omitted-"))
 # Last words of the per-type placeholders as the patterns match them literally: after the last
 # space or apostrophe (the patterns also accept NBSP and ’ there) and never the case-folded
@@ -258,6 +277,7 @@ _HAS_EXTENSION: Final = re.compile(r".+\.[A-Za-z0-9]{1,6}")
 _PAGE_COUNT: Final = re.compile(r".+ • ?\d+ \S+")
 _IOS_PREFIX_COUNTER: Final = re.compile(r"\d{8}-")
 _MARKER_LIKE: Final = re.compile(r"<[^<>\n]{2,60}>")
+_MARKER_TAIL: Final = re.compile(f"\\S{_S}?{_M}<[^<>\\n]{{2,60}}>{_M}\\Z")  # "text <…>"
 _POLL_OPTION: Final = re.compile(r"(?P<kw>\w+): .* \(\d+ \w+\)")
 
 # --------------------------------------------------------------------------- system templates
@@ -561,19 +581,20 @@ class _AnyBody:
 _new_body: Final = cast(type[Body], _AnyBody)  # same signature as Body
 
 
-def classify_body(author: str | None, body: str, *, platform: str) -> Body:
+def classify_body(author: str | None, body: str, *, platform: str, pseudo: bool = False) -> Body:
     """Classify one message body (see the module docstring for the decisions taken).
 
     ``author`` is the name after the header, or None for an Android line without one;
     ``body`` is the whole body with its original invisible marks; ``platform`` is ``"ios"`` or
-    ``"android"``.
+    ``"android"``; ``pseudo`` says that ``author`` is known to be the chat's iOS pseudo-author
+    (the name over the encryption notice), not a person.
     """
     if author is None:
         return _system_line(body)
     ios = platform == "ios"
     if is_plain_text(author, body, ios):
         return _plain_text_body(author, body)
-    return _participant_line(author, body, ios)
+    return _participant_line(author, body, ios, pseudo)
 
 
 def is_plain_text(author: str, body: str, ios: bool) -> bool:
@@ -653,6 +674,7 @@ class _Line:
     ios: bool
     edited: bool
     flags: tuple[str, ...]
+    pseudo: bool = False
 
     def body(
         self,
@@ -677,13 +699,13 @@ class _Line:
         )
 
 
-def _participant_line(author: str, body: str, ios: bool) -> Body:
+def _participant_line(author: str, body: str, ios: bool, pseudo: bool = False) -> Body:
     text = body.lstrip(_MARKS)
     lead_mark = len(text) != len(body)
     text, edited = _strip_edited(text)
     text, flags = _unwrap_mentions(text)
     norm = _norm(text)
-    line = _Line(author, text, norm, _key_of_norm(norm), lead_mark, ios, edited, flags)
+    line = _Line(author, text, norm, _key_of_norm(norm), lead_mark, ios, edited, flags, pseudo)
     for step in _STEPS:
         found = step(line)
         if found is not None:
@@ -737,6 +759,8 @@ def _ios_attached(line: _Line) -> Body | None:
     first = len(line.text[: line.text.find("<")].rstrip(_MARKS))
     tags = list(_IOS_TAG.finditer(line.text, first))
     if not tags:
+        tags = list(_ANY_IOS_TAG.finditer(line.text, first))
+    if not tags:
         old = _OLD_IOS_TAG.fullmatch(line.text)
         if old is None:
             return None
@@ -770,7 +794,7 @@ def _android_attached(line: _Line) -> Body | None:
     first, _, rest = line.text.partition("\n")
     if not first.rstrip(_EDGE).endswith(")"):
         return None
-    found = _ANDROID_ATTACHED.fullmatch(first)
+    found = _ANDROID_ATTACHED.fullmatch(first) or _ANY_ANDROID_ATTACHED.fullmatch(first)
     if found is None:
         return None
     name = _norm(found.group("name"))
@@ -926,11 +950,51 @@ def _empty_or_null(line: _Line) -> Body | None:
     return None
 
 
+def _ios_unknown_system(line: _Line) -> Body | None:
+    """An ⟨LRM⟩-led iOS line in a wording the tables lack, when its pseudo-author is certain
+    (see the module docstring): ``system`` without sender, flagged ``unrecognised-system``."""
+    if not (line.ios and line.lead_mark) or line.edited or "\n" in line.norm or not line.norm:
+        return None
+    if not (line.pseudo or _names_as_word(line.norm, line.author.strip(_EDGE))):
+        return None
+    return _new_body(
+        _Kind.SYSTEM, None, line.norm, False, (), ("unrecognised-system",), None, None, ()
+    )
+
+
+def _names_as_word(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` not glued to letters of a cased script (names in
+    scripts without case, such as Chinese, are written without spaces around them)."""
+    if len(name) < 2:
+        return False
+    pos = text.find(name)
+    while pos >= 0:
+        before = text[pos - 1] if pos else " "
+        after = text[pos + len(name)] if pos + len(name) < len(text) else " "
+        if not _glued(before, name[0]) and not _glued(after, name[-1]):
+            return True
+        pos = text.find(name, pos + 1)
+    return False
+
+
+def _glued(neighbour: str, edge: str) -> bool:
+    return (
+        neighbour.isalnum()
+        and edge.isalnum()
+        and (neighbour.lower() != neighbour.upper() or edge.lower() != edge.upper())
+    )
+
+
 def _plain_text(line: _Line) -> Body:
+    system = _ios_unknown_system(line)
+    if system is not None:
+        return system
     unknown = (line.lead_mark and line.ios) or (
         line.norm.startswith("<") and _MARKER_LIKE.fullmatch(line.norm)
     )
-    flags = ("unrecognised-pattern",) if unknown else ()
+    flags: tuple[str, ...] = ("unrecognised-pattern",) if unknown else ()
+    if not unknown and line.norm.endswith(">") and _MARKER_TAIL.search(line.norm):
+        flags = ("unrecognised-suffix",)  # an edited suffix in an unknown wording?
     return line.body(_Kind.TEXT, line.text, flags=flags)
 
 

@@ -25,7 +25,12 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+from reviewer.importers.whatsapp import languages
+
+# The languages with every core concept (export-formats §1.10.3); ``languages.py`` adds rows,
+# not always complete, for more.
 LANGUAGES: Final = ("en", "de", "es", "fr", "pt", "it", "nl")
+ALL_LANGUAGES: Final = LANGUAGES + languages.MORE_LANGUAGES
 
 
 class Phrase(NamedTuple):
@@ -55,7 +60,7 @@ OMITTED_TYPES: Final = (
 
 _P = Phrase
 
-PHRASES: Final[tuple[Phrase, ...]] = (
+_CORE_PHRASES: Final[tuple[Phrase, ...]] = (
     # Android generic "without media" placeholder, written with its angle brackets.
     _P("media-omitted", "en", "android", "<Media omitted>"),
     _P("media-omitted", "de", "android", "<Medien ausgeschlossen>"),
@@ -222,9 +227,13 @@ PHRASES: Final[tuple[Phrase, ...]] = (
     _P("and", "nl", "any", "en"),
 )
 
+PHRASES: Final[tuple[Phrase, ...]] = _CORE_PHRASES + tuple(
+    Phrase(*row) for row in languages.PHRASE_ROWS
+)
+
 _T = SystemTemplate
 
-SYSTEM_TEMPLATES: Final[tuple[SystemTemplate, ...]] = (
+_CORE_TEMPLATES: Final[tuple[SystemTemplate, ...]] = (
     # --- English (§1.9) ---
     _T("encryption", "en", "Messages and calls are end-to-end encrypted{rest}"),
     _T(
@@ -342,6 +351,10 @@ SYSTEM_TEMPLATES: Final[tuple[SystemTemplate, ...]] = (
     _T("subject", "de", "{actor} hast den Gruppennamen zu {q} geändert"),
     _T("subject", "de", "{actor} hat den Gruppennamen zu {q} geändert"),
     _T("security-code", "de", "Dein Sicherheitscode für {subject} hat sich geändert{rest}"),
+)
+
+SYSTEM_TEMPLATES: Final[tuple[SystemTemplate, ...]] = _CORE_TEMPLATES + tuple(
+    SystemTemplate(*row) for row in languages.TEMPLATE_ROWS
 )
 
 # Events a participant's own line can carry (kept with its author, not made a system line).

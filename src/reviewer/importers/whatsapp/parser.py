@@ -25,6 +25,7 @@ from reviewer.core.records import (
     ParsedMessage,
     SourceSpan,
 )
+from reviewer.importers.whatsapp import unknown_markers
 from reviewer.importers.whatsapp.header import (
     GROUPS,
     MARK_CHARS,
@@ -58,6 +59,11 @@ _CAN_RELEASE = hasattr(mmap, "MADV_DONTNEED") and hasattr(mmap.mmap, "madvise")
 TRANSCODE_CHUNK = 1 << 22
 SCAN_CHUNK = 1 << 22  # whole-file searches and counts of a mapped file go this far at a time
 WARN_LIMIT = 20
+# An ⟨LRM⟩-led first record this long is WhatsApp's encryption notice even where its author
+# is a person (one-to-one chats); media placeholders are far shorter.
+FIRST_NOTICE_MIN = 40
+# Marks iOS puts before the body of its own lines.
+MARK_LEADS = ("\u200e", "\u200f")
 DECODE_ERROR = "decode-error"
 
 _LINE_SPLIT = re.compile(r"(\r\n|\n|\r)")
@@ -121,6 +127,7 @@ class ChatNotes:
 
     listed: list[tuple[str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    markers: unknown_markers.Tally = field(default_factory=dict)  # see unknown_markers
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,9 @@ class ParsedChat:
         listed: dict[str, int] = {}
         totals: dict[str, int] = {}
         warnings: list[str] = []
+        tallies: list[unknown_markers.Tally] = []
         for part in parts:
+            tallies.append(part.markers)
             for kind, text in part.listed:
                 if kind == NOTE_OTHER or listed.get(kind, 0) < WARN_LIMIT:
                     listed[kind] = listed.get(kind, 0) + 1
@@ -162,6 +171,7 @@ class ParsedChat:
             more = totals.get(kind, 0) - listed.get(kind, 0)
             if more > 0:
                 warnings.append(f"{name}: {more} {phrase}")
+        warnings += unknown_markers.warnings(name, unknown_markers.merge(tallies))
         return warnings
 
     def record_start_at_or_after(self, offset: int) -> int | None:
@@ -231,6 +241,8 @@ def parse_chat(
         cancel=cancel,
         progress=progress or NullProgress(),
     )
+    if shape.platform == "ios":
+        walker.first_start, walker.chat_author = sample.pseudo_author(scanner, body.classify_body)
     walker.release_all()  # the profile and date-order scans touched every page
     return ParsedChat(profile=profile, messages=walker.messages(), walker=walker)
 
@@ -421,6 +433,38 @@ class _Sample:
             for term, n in _count_terms(tail_terms, key).items():
                 before[term] = before.get(term, 0) + n
         return cls(locked, shape, head, before)
+
+    def pseudo_author(
+        self, scanner: _Scanner, classify: Callable[..., Body]
+    ) -> tuple[int, str | None]:
+        """iOS: where the first record starts, and the chat's pseudo-author if certain.
+
+        The first record of an iOS export is WhatsApp's encryption notice (or group-created
+        line) under the chat's name, ⟨LRM⟩-led. Its author is taken for the pseudo-author
+        only when that line is a system line (a known one, or an unknown wording as
+        ``classify_body`` judges it with ``pseudo``) and the author writes no line in the
+        sample that is not ⟨LRM⟩-led: in a one-to-one chat the name is the other person's.
+        """
+        first: tuple[int, str, str] | None = None
+        typed: set[str] = set()  # authors of lines not led by a mark
+        for m in scanner.iter_headers(self.head):
+            end = self.head.find(b"\n", m.end())
+            rest = str(self.head[m.end() : end if end >= 0 else len(self.head)], "utf-8", "replace")
+            author, sep, text = rest.rstrip("\r").partition(": ")
+            if not sep:
+                continue
+            if first is None:
+                start = m.start() if m.re is scanner.line_re else m.start() + 1
+                first = (start, author, text)
+            if not text.startswith(MARK_LEADS):
+                typed.add(author)
+        if first is None:
+            return -1, None
+        start, author, text = first
+        if not text.startswith(MARK_LEADS) or author in typed:
+            return start, None
+        found = classify(author, text, platform="ios", pseudo=True)
+        return start, (author if found.kind is MessageKind.SYSTEM else None)
 
     def authors(self, scanner: _Scanner, is_system: Callable[[str], bool] | None) -> set[str]:
         """Authors as written in the sample's unambiguous ``Name: text`` lines.
@@ -636,6 +680,9 @@ class _Walker:
         self.classify = classify
         self.is_plain = is_plain
         self.is_system = is_system
+        # iOS (see _Sample.pseudo_author): where the first record starts; the chat's name
+        self.first_start = -1
+        self.chat_author: str | None = None
         self.colon_names = any(": " in name for name in known)
         # Known authors by their UTF-8 bytes, for the common record's short path; empty while
         # a name holds ": " (then every record goes through :func:`split_author`).
@@ -750,12 +797,26 @@ class _Walker:
                         flags, None, None, (), None, None,
                     )  # fmt: skip
                 else:
-                    parts = classify(author, text, platform=platform)
+                    parts = classify(
+                        author,
+                        text,
+                        platform=platform,
+                        pseudo=ios
+                        and (
+                            author == self.chat_author
+                            # the first record of a one-to-one chat: a long notice only
+                            or (start == self.first_start and len(text) >= FIRST_NOTICE_MIN)
+                        ),
+                    )
                     sender, text = parts.sender, parts.text
                     if sender:
                         sender = sender.strip(MARK_CHARS)
                     if text and text[0] in MARK_CHARS:
                         text = text.lstrip(MARK_CHARS)
+                    if parts.flags:
+                        marker = unknown_markers.candidate(text, parts.flags)
+                        if marker is not None:
+                            unknown_markers.add(self.notes.markers, marker, sender)
                     message = _new_message(
                         seq,
                         stamp,
@@ -831,8 +892,11 @@ class _Walker:
         part = ChatNotes(
             notes.listed[len(taken.listed) :],
             {kind: count - taken.counts.get(kind, 0) for kind, count in notes.counts.items()},
+            unknown_markers.since(notes.markers, taken.markers),
         )
-        self._taken = ChatNotes(list(notes.listed), dict(notes.counts))
+        self._taken = ChatNotes(
+            list(notes.listed), dict(notes.counts), unknown_markers.copy(notes.markers)
+        )
         return part
 
     def _note(self, kind: str) -> bool:
