@@ -1,0 +1,86 @@
+"""Whether two conversations of different exhibits are the same chat, with a confidence.
+
+Evidence: the group's name (and the names it had, from subject changes), shared participant
+names, and above all aligned content — texts that occur once in each and agree in time after
+a constant clock offset, kept in order. Names and participants alone never make a link sure:
+two phones' contact names differ, and two groups may share a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Final
+
+from reviewer.review.reconcile.align import estimate_offset, tolerance
+from reviewer.review.reconcile.items import Track, text_key
+from reviewer.review.reconcile.sequence import longest_chain
+
+__all__ = ["SURE", "ChatEvidence", "ConversationFacts", "compare", "subject_names"]
+
+#: Confidence at or above which reconcile links two conversations without asking.
+SURE: Final = 0.95
+_MIN_ANCHORS: Final = 5
+_QUOTED: Final = re.compile(
+    r"[\"\u201c\u201d\u201e\u00ab\u00bb]([^\"\u201c\u201d\u201e\u00ab\u00bb]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFacts:
+    """What comparing needs of one conversation."""
+
+    name: str
+    names: frozenset[str]  # name keys of the group's names (current and former)
+    participants: frozenset[str]  # name keys of its participants
+    track: Track
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEvidence:
+    same_name: bool
+    shared_participants: int
+    aligned: int  # order-keeping unique text matches
+    aligned_share: float  # of the smaller conversation's candidate texts
+    offset: float  # seconds, b's clock minus a's
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "same_name": self.same_name,
+            "shared_participants": self.shared_participants,
+            "aligned": self.aligned,
+            "aligned_share": round(self.aligned_share, 4),
+            "offset_seconds": round(self.offset, 1),
+            "confidence": round(self.confidence, 4),
+        }
+
+
+def subject_names(texts: Collection[str]) -> frozenset[str]:
+    """Name keys of group names quoted in subject-change or creation lines."""
+    return frozenset(text_key(m) for text in texts for m in _QUOTED.findall(text) if m.strip())
+
+
+def compare(a: ConversationFacts, b: ConversationFacts) -> ChatEvidence:
+    """How likely ``a`` and ``b`` are the same chat, and why."""
+    ta, tb = a.track, b.track
+    a_keys = [i.key if i.kind != "deleted" else "" for i in ta.items]
+    b_keys = [i.key if i.kind != "deleted" else "" for i in tb.items]
+    a_mid = [(i.t or 0.0) + ta.precision / 2 for i in ta.items]
+    b_mid = [(i.t or 0.0) + tb.precision / 2 for i in tb.items]
+    limit = tolerance(ta.precision, tb.precision)
+    offset, unique = estimate_offset(a_keys, a_mid, b_keys, b_mid, limit * 2)
+    agreeing = [(i, j) for i, j in unique if abs(b_mid[j] - offset - a_mid[i]) <= limit]
+    aligned = len(longest_chain(agreeing))
+    candidates = min(_candidates(a_keys), _candidates(b_keys)) or 1
+    share = aligned / candidates
+    same_name = bool(a.names & b.names) or text_key(a.name) == text_key(b.name)
+    shared = len(a.participants & b.participants)
+    content = min(1.0, share / 0.3) * min(1.0, aligned / _MIN_ANCHORS)
+    doubt = (1 - 0.97 * content) * (1 - (0.5 if same_name else 0.0)) * (1 - min(0.3, 0.1 * shared))
+    return ChatEvidence(same_name, shared, aligned, share, offset, 1 - doubt)
+
+
+def _candidates(keys: list[str]) -> int:
+    return sum(1 for k in keys if len(k) >= 6)

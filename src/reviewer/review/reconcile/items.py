@@ -1,0 +1,130 @@
+"""A message as alignment sees it, and how alike two copies are.
+
+Times are UTC seconds as the importer stored them (it has resolved date order, clock and
+language); ``precision`` is 60 for an export written without seconds, else 1. Text is compared
+by a key: NFKC, case-folded, direction marks dropped, white space collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from rapidfuzz.distance import Indel
+
+__all__ = [
+    "EXACT",
+    "Item",
+    "Track",
+    "detect_precision",
+    "epoch_seconds",
+    "similarity",
+    "text_key",
+]
+
+_MARKS: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+_SPACE: Final = re.compile(r"\s+")
+#: Weight of two copies with the same text: the strongest evidence short of a shared hash.
+EXACT: Final = 10.0
+_HASH: Final = 12.0
+_FUZZY_FLOOR: Final = 0.7  # edits keep most of the text; below this they are not one message
+_DELETED: Final = 3.0
+_MEDIA: Final = 4.0
+_SYSTEM: Final = 2.0
+_TEXTUAL: Final = frozenset({"text", "poll", "location", "contact", "call", "unparsed"})
+
+
+def text_key(text: str) -> str:
+    """The matching key of a body: what survives export differences between phones."""
+    text = _MARKS.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def epoch_seconds(utc: str | None) -> float | None:
+    """Seconds since 1970 of a stored UTC instant (``2022-03-18T14:56:01Z``), or None."""
+    if not utc:
+        return None
+    return datetime.fromisoformat(utc.rstrip("Z")).replace(tzinfo=UTC).timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One message of one exhibit's conversation, in the exhibit's order."""
+
+    id: int
+    t: float | None  # UTC seconds as written by this exhibit (its own clock)
+    sender: int | None  # participant id; None for system lines
+    kind: str
+    key: str  # text_key of the body
+    edited: bool = False
+    omitted: bool = False  # "media omitted" placeholder
+    event: str | None = None  # system_event
+    hashes: frozenset[str] = frozenset()  # SHA-256 of attachments present
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One exhibit's copy of the chat: its messages in order and the precision of its times."""
+
+    exhibit: int
+    items: Sequence[Item]
+    precision: int = 1
+    name: str = ""
+
+    def span(self) -> tuple[float, float] | None:
+        """The first and last time this exhibit covers (its own clock), or None."""
+        times = [item.t for item in self.items if item.t is not None]
+        if not times:
+            return None
+        return min(times), max(times) + self.precision
+
+
+def detect_precision(times: Sequence[float | None]) -> int:
+    """60 when every time falls on a whole minute (an export without seconds), else 1."""
+    known = [t for t in times if t is not None]
+    if len(known) >= 3 and all(t % 60 == 0 for t in known):
+        return 60
+    return 1
+
+
+def similarity(a: Item, b: Item) -> float:
+    """How strongly two messages of different exhibits look like copies of one message:
+    0 when they cannot be, ``EXACT`` for the same text, less for weaker evidence (a deleted
+    or omitted placeholder, an edited text). Senders are not compared here."""
+    ka, kb = a.kind, b.kind
+    if ka == "system" or kb == "system":
+        if ka == kb and a.event is not None and a.event == b.event:
+            return _SYSTEM + (1.0 if a.key == b.key else 0.0)
+        return 0.0
+    if ka == "deleted" or kb == "deleted":
+        return _DELETED
+    if ka == "media" or kb == "media":
+        return _media(a, b)
+    if ka not in _TEXTUAL or kb not in _TEXTUAL:
+        return 0.0
+    return _text(a.key, b.key)
+
+
+def _text(a: str, b: str) -> float:
+    if a == b:
+        return EXACT
+    if min(len(a), len(b)) < 4:
+        return 0.0
+    ratio = Indel.normalized_similarity(a, b)
+    if ratio < _FUZZY_FLOOR:
+        return 0.0
+    return 4.0 + 4.0 * (ratio - _FUZZY_FLOOR) / (1.0 - _FUZZY_FLOOR)
+
+
+def _media(a: Item, b: Item) -> float:
+    if a.hashes & b.hashes:
+        return _HASH
+    if a.kind != b.kind:  # media against text: only a caption kept as text matches
+        return 6.0 if a.key and a.key == b.key else 0.0
+    if a.key and b.key:
+        return EXACT if a.key == b.key else max(_text(a.key, b.key), 1.0)
+    return _MEDIA

@@ -1,0 +1,84 @@
+"""Sender names of different exhibits that are one person, from the messages that aligned.
+
+Two names are proposed as one person when their messages sit in the same reconciled rows:
+``aligned`` counts those rows, ``share`` divides it by the larger of the two names' aligned
+rows against the other exhibit, so a name that co-occurs with several others scores low.
+Placeholders (deleted messages) and system lines are no evidence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from reviewer.review.reconcile.align import ChatAlignment
+
+__all__ = ["NameLink", "person_map", "propose_people"]
+
+_PROPOSE_MIN: Final = 2
+_PROPOSE_SHARE: Final = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class NameLink:
+    """Participants ``a`` and ``b`` (of different exhibits) proposed as one person."""
+
+    a: int
+    b: int
+    aligned: int
+    share: float
+
+
+def propose_people(alignment: ChatAlignment) -> list[NameLink]:
+    """Proposed links, strongest first."""
+    tracks = alignment.tracks
+    pairs: Counter[tuple[int, int]] = Counter()
+    totals: Counter[tuple[int, int]] = Counter()  # (participant, other track)
+    for row in alignment.rows:
+        senders: list[tuple[int, int]] = []
+        for n, index in row:
+            item = tracks[n].items[index]
+            if item.sender is not None and item.kind not in ("system", "deleted"):
+                senders.append((n, item.sender))
+        for x, (nx, sx) in enumerate(senders):
+            for ny, sy in senders[x + 1 :]:
+                if nx == ny:
+                    continue
+                pairs[(sx, sy) if sx < sy else (sy, sx)] += 1
+                totals[(sx, ny)] += 1
+                totals[(sy, nx)] += 1
+    track_of = {
+        item.sender: n for n, track in enumerate(tracks) for item in track.items if item.sender
+    }
+    links: list[NameLink] = []
+    for (a, b), count in pairs.items():
+        if count < _PROPOSE_MIN:
+            continue
+        share = count / max(totals[(a, track_of[b])], totals[(b, track_of[a])])
+        if share >= _PROPOSE_SHARE:
+            links.append(NameLink(a, b, count, round(share, 3)))
+    links.sort(key=lambda link: (-link.aligned, link.a, link.b))
+    return links
+
+
+def person_map(
+    links: Iterable[NameLink], *, min_aligned: int = 3, min_share: float = 0.7
+) -> dict[int, int]:
+    """Participant id -> person id (the smallest participant id of its group) for the links
+    strong enough to steer alignment."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in links:
+        if link.aligned >= min_aligned and link.share >= min_share:
+            ra, rb = root(link.a), root(link.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in list(parent)}
