@@ -169,7 +169,9 @@ class Bundle:
     categories: list[BundleCategory]
     messages: list[BundleMessage]  # in conversation order, context included
     activity: list[tuple[str, int, int]]  # (local date, messages that day, tagged that day)
-    audit_entries: list[dict[str, Any]]  # the whole chain, DESIGN.md §3 fields incl. hash
+    # audit/audit-log.jsonl lines: the whole chain (DESIGN.md §3, hash and v2 salts included),
+    # or in a redacted bundle its redacted projection
+    audit_entries: list[dict[str, Any]]
     audit_head: str
     extra: dict[str, Any] = field(default_factory=dict)
     conversation_kinds: dict[int, str] = field(default_factory=dict)  # id -> group/direct/…
