@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from reviewer.bundle import report_common as rc
+from reviewer.bundle.html_emoji import emoji_markup
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
 
 CHART_W, CHART_H = 1000, 160
@@ -61,6 +62,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["time"] = rc.format_time
     env.filters["size"] = rc.format_size
+    env.filters["emoji"] = emoji_markup  # message text and sender names: emoji titled
     env.globals["media_href"] = _media_href
     env.globals["is_image"] = _shows_image
     return env
