@@ -65,6 +65,10 @@ class SearchBar(QWidget):
         super().__init__(parent)
         self.text = QLineEdit()
         self.text.setPlaceholderText("Search messages (Ctrl+F)")
+        self.text.setToolTip(
+            'Words, "quoted phrases", prefix*, OR, -exclude; emoji and symbols too '
+            "(🐒, 👍🏽, 🇬🇧, £) — no regex needed"
+        )
         self.text.setClearButtonEnabled(True)
         self.text.setMinimumWidth(220)
         self.text.returnPressed.connect(self.searchRequested)
