@@ -98,10 +98,6 @@ def exhibit_rows(session: Session, references: Sequence[str]) -> list[Exhibit]:
     return [known[r] for r in dict.fromkeys(references)]
 
 
-def all_exhibit_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Exhibit.id).order_by(Exhibit.id)))
-
-
 def category_keys(session: Session, wanted: Sequence[str]) -> set[str] | None:
     """The keys a category filter selects, children included; None for no filter."""
     if not wanted:
@@ -433,6 +429,16 @@ def participant_rows(
         )
         for p in rows
     ]
+
+
+def everyone(session: Session) -> list[tuple[str, bool, int | None]]:
+    """(name, is subject, person id) of every participant of the case, any exhibit."""
+    rows = session.execute(
+        select(Participant.display_name, Participant.is_subject, Participant.person_id).order_by(
+            Participant.id
+        )
+    )
+    return [(str(name), bool(subject), person) for name, subject, person in rows]
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:

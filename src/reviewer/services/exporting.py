@@ -210,10 +210,8 @@ def _collect(
         redactor, added = redaction.prepare(
             session, [(p[2], p[4], p[6]) for p in people], sorted(extra_names)
         )
-        everyone = export_select.participant_rows(session, export_select.all_exhibit_ids(session))
-        screen = redaction.audit_screen(
-            session, [(p[2], p[4], p[6]) for p in everyone], sorted(extra_names)
-        )
+        everyone = export_select.everyone(session)
+        screen = redaction.audit_screen(session, everyone, sorted(extra_names))
     name = redactor.name if redactor else _same
     text = redactor.text if redactor else _same
     custodians = {p[1]: p[2] for p in people if p[5]}
