@@ -296,3 +296,24 @@ def test_typed_text_repeated_by_everyone_is_not_reported() -> None:
     ]
     chat, _ = parse("".join(lines))
     assert chat.warnings == []
+
+
+def test_unknown_markers_of_a_chat_walked_in_chunks_are_reported_as_for_the_whole() -> None:
+    senders = ["Ali", "Bea", "Ali", "Cem", "Bea", "Ali"]
+    raw = "".join(
+        f"14/09/2023, 10:0{i} - {who}: <Warbaahin lama soo dhigin>\n"
+        for i, who in enumerate(senders)
+    ).encode()
+    whole = parse_chat(raw, file_name="chat.txt")
+    list(whole.messages)
+    chat = parse_chat(raw, file_name="chat.txt")
+    cut = chat.record_start_at_or_after(len(raw) // 2)
+    assert cut is not None
+    list(chat.chunk(0, cut, first_line=1))
+    first = chat.take_notes()  # Ali, Bea, Ali: two senders only
+    list(chat.chunk(cut, len(raw)))
+    second = chat.take_notes()
+    assert sum(first.markers["<Warbaahin lama soo dhigin>"].values()) == 3
+    assert chat.warnings_of([first]) == []
+    assert chat.warnings_of([first, second]) == whole.warnings
+    assert "occurs 6 times from 3 senders" in whole.warnings[0]
