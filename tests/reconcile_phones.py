@@ -107,10 +107,10 @@ _IOS_HEAD = re.compile(r"^\u200e?\[(\d\d)/(\d\d)/(\d{4}), (\d\d):(\d\d):(\d\d)\]
 
 def chat_from_ios_export(path: Path, zone: str = "Europe/London") -> list[TrueMessage]:
     """Read an en-GB iOS ``_chat.txt`` written by ``gen_whatsapp.py`` as the true chat:
-    participants become person keys, attachments media, system lines are dropped."""
+    participant names are the person keys, attachments media; system lines and deleted
+    placeholders are dropped."""
     tz = ZoneInfo(zone)
     out: list[TrueMessage] = []
-    senders: dict[str, str] = {}
     current: list[str] | None = None
     head: tuple[datetime, str] | None = None
 
@@ -121,12 +121,10 @@ def chat_from_ios_export(path: Path, zone: str = "Europe/London") -> list[TrueMe
         when, name = head
         if body.startswith(LRM):
             if "<attached:" in body:
-                person = senders.setdefault(name, f"p{len(senders)}")
-                out.append(TrueMessage(len(out), when, person, "", "media"))
+                out.append(TrueMessage(len(out), when, name, "", "media"))
             return  # system lines, deleted placeholders
         body = body.replace(f" {LRM}<This message was edited>", "")
-        person = senders.setdefault(name, f"p{len(senders)}")
-        out.append(TrueMessage(len(out), when, person, body))
+        out.append(TrueMessage(len(out), when, name, body))
 
     for line in path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n"):
         m = _IOS_HEAD.match(line)
@@ -258,48 +256,36 @@ def three_phones(chat: Sequence[TrueMessage], seed: int = 11) -> list[Phone]:
       ends early.
     """
     rng = random.Random(seed)
-    joined = next(m.utc for m in chat if m.event is not None and m.event[0] == "added")
-    cut = chat[int(len(chat) * 0.85)].utc
-    a = Phone(
-        "AB/1",
-        "ios",
-        "alice",
-        {
-            "alice": "Alice Turner",
-            "dave": "Dave",
-            "bob": "Bob Smith",
-            "carol": "Carol",
-            "erin": "Erin K",
-        },
+    joined = next(
+        (m.utc for m in chat if m.event is not None and m.event[0] == "added"),
+        chat[len(chat) // 5].utc,
     )
+    cut = chat[int(len(chat) * 0.85)].utc
+    people = sorted({m.sender for m in chat if m.sender is not None})
+    if set(people) <= set(PEOPLE):
+        names_a, names_b, names_c, who = _NAMES_A, _NAMES_B, _NAMES_C, ("alice", "dave", "bob")
+    else:  # a generated chat: its own names on the first phone, variants on the others
+        names_a = {p: p for p in people}
+        names_b = {p: _variant(p, k, "b") for k, p in enumerate(people)}
+        names_c = {p: _variant(p, k, "c") for k, p in enumerate(people)}
+        who = (people[0], people[1], people[2])
+    a = Phone("AB/1", "ios", who[0], names_a)
     b = Phone(
         "CD/2",
         "android",
-        "dave",
-        {
-            "alice": "Alice T",
-            "dave": "David Ng",
-            "bob": "+44 7700 900456",
-            "carol": "Carol Jones",
-            "erin": "Erin",
-        },
+        who[1],
+        names_b,
         zone="Europe/Berlin",
         us=True,
         start=joined,
         media=False,
-        deleted_for_me=pick(rng, chat, 0.01),
+        deleted_for_me=pick(rng, chat, 0.02),
     )
     c = Phone(
         "EF/3",
         "ios",
-        "bob",
-        {
-            "alice": "Alice",
-            "dave": "Dave Ng",
-            "bob": "Bob Smith",
-            "carol": "Caz",
-            "erin": "Erin Kay",
-        },
+        who[2],
+        names_c,
         clock_offset=timedelta(minutes=3),
         end=cut,
         media=False,
@@ -307,9 +293,43 @@ def three_phones(chat: Sequence[TrueMessage], seed: int = 11) -> list[Phone]:
         deleted_for_me=pick(rng, chat, 0.02),
     )
     c.deleted_for_me -= c.deleted
+    by_uid = {m.uid: m for m in chat}
     for uid in sorted(pick(rng, chat, 0.03)):
-        message = chat[uid] if chat[uid].uid == uid else None
+        message = by_uid.get(uid)
         if message is None or message.kind != "text" or uid in c.deleted or len(message.text) < 12:
             continue
         c.edits[uid] = message.text + " (sorry, " + rng.choice(_WORDS) + ")"
     return [a, b, c]
+
+
+_NAMES_A = {
+    "alice": "Alice Turner",
+    "dave": "Dave",
+    "bob": "Bob Smith",
+    "carol": "Carol",
+    "erin": "Erin K",
+}
+_NAMES_B = {
+    "alice": "Alice T",
+    "dave": "David Ng",
+    "bob": "+44 7700 900456",
+    "carol": "Carol Jones",
+    "erin": "Erin",
+}
+_NAMES_C = {
+    "alice": "Alice",
+    "dave": "Dave Ng",
+    "bob": "Bob Smith",
+    "carol": "Caz",
+    "erin": "Erin Kay",
+}
+
+
+def _variant(name: str, k: int, phone: str) -> str:
+    """How another phone saved this contact: a phone number, a first name, or initials."""
+    if phone == "b" and k % 3 == 0:
+        return f"+44 7700 9{k:05d}"
+    first, _, rest = name.partition(" ")
+    if phone == "b":
+        return first if rest else name + " (work)"
+    return f"{first} {rest[:1]}." if rest else name.upper()

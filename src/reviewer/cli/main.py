@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from reviewer.cli import bundle, commands, screening
 from reviewer.cli import participants as participant_cli
+from reviewer.cli import reconcile as reconcile_cli
 from reviewer.core.errors import ReviewerError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     screening.register(sub)
     participant_cli.register(sub)
     bundle.register(sub)
+    reconcile_cli.register(sub)  # after `messages`: it adds --reconciled there
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")

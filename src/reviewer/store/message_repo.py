@@ -6,8 +6,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.store.models import Attachment, Conversation, Exhibit, Message, Participant
@@ -56,12 +57,9 @@ class MessageRow:
     attachments: tuple[AttachmentRow, ...]
 
 
-def iter_messages(
-    session: Session, *, exhibit: str | None = None, page: int = 5000
-) -> Iterator[MessageRow]:
-    """Messages in conversation order (ids are assigned in file order at import)."""
+def _rows_query() -> Select[*tuple[Any, ...]]:
     sender = aliased(Participant)
-    query = (
+    return (
         select(
             Message.id,
             Exhibit.reference.label("exhibit"),
@@ -84,9 +82,14 @@ def iter_messages(
         .join(Conversation, Message.conversation_id == Conversation.id)
         .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
         .outerjoin(sender, Message.sender_id == sender.id)
-        .order_by(Message.id)
-        .limit(page)
     )
+
+
+def iter_messages(
+    session: Session, *, exhibit: str | None = None, page: int = 5000
+) -> Iterator[MessageRow]:
+    """Messages in conversation order (ids are assigned in file order at import)."""
+    query = _rows_query().order_by(Message.id).limit(page)
     if exhibit is not None:
         query = query.where(Exhibit.reference == exhibit)
     last = 0
@@ -98,6 +101,31 @@ def iter_messages(
         for row in rows:
             yield MessageRow(**row._asdict(), attachments=attachments.get(row.id, ()))
         last = rows[-1].id
+
+
+def messages_by_id(session: Session, ids: Sequence[int]) -> dict[int, MessageRow]:
+    """The rows of these messages (at most a few thousand ids), by id."""
+    if not ids:
+        return {}
+    rows = session.execute(_rows_query().where(Message.id.in_(ids))).all()
+    attachments: dict[int, list[AttachmentRow]] = defaultdict(list)
+    for message_id, filename, sha256, mime, size, present in session.execute(
+        select(
+            Attachment.message_id,
+            Attachment.filename,
+            Attachment.sha256,
+            Attachment.mime,
+            Attachment.size,
+            Attachment.present,
+        )
+        .where(Attachment.message_id.in_(ids))
+        .order_by(Attachment.message_id, Attachment.ordinal)
+    ):
+        attachments[message_id].append(AttachmentRow(filename, sha256, mime, size, present))
+    return {
+        row.id: MessageRow(**row._asdict(), attachments=tuple(attachments.get(row.id, ())))
+        for row in rows
+    }
 
 
 def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[AttachmentRow, ...]]:

@@ -289,3 +289,89 @@ class Suggestion(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_utc: Mapped[str | None] = mapped_column(String(32))
+
+
+class ConversationLink(Base):
+    """A proposal or decision that two conversations of different exhibits are one chat
+    (DESIGN.md §9). ``status``: ``auto`` (reconcile was sure), ``proposed``, ``confirmed`` or
+    ``undone`` (by a reviewer; both audited); decisions survive later reconcile runs."""
+
+    __tablename__ = "conversation_link"
+    __table_args__ = (UniqueConstraint("conversation_a", "conversation_b"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_a: Mapped[int] = mapped_column(ForeignKey("conversation.id"))
+    conversation_b: Mapped[int] = mapped_column(ForeignKey("conversation.id"))
+    confidence: Mapped[float]
+    evidence: Mapped[str] = mapped_column(Text)  # JSON object
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_utc: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReconciledChat(Base):
+    """One chat as held by one or more linked conversations; rebuilt by each reconcile run."""
+
+    __tablename__ = "reconciled_chat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    conversations: Mapped[str] = mapped_column(Text)  # JSON list of conversation ids
+    offsets: Mapped[str] = mapped_column(Text)  # JSON: exhibit reference -> clock offset (s)
+
+
+class ReconciledMessage(Base):
+    """One message of a reconciled chat, at ``position`` in chat order. ``first_message_id``
+    is its earliest-imported copy, which stands for it in records and review."""
+
+    __tablename__ = "reconciled_message"
+    __table_args__ = (UniqueConstraint("chat_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("reconciled_chat.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    utc: Mapped[str | None] = mapped_column(String(32))
+    first_message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+
+
+class ReconciledCopy(Base):
+    """An exhibit's copy of a reconciled message and its state there (``present``,
+    ``deleted``, ``media-omitted``, ``edited``). A message is a copy of at most one."""
+
+    __tablename__ = "reconciled_copy"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), primary_key=True)
+    reconciled_id: Mapped[int] = mapped_column(ForeignKey("reconciled_message.id"), index=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"))
+    state: Mapped[str] = mapped_column(String(16))
+
+
+class ReconciledAbsence(Base):
+    """An exhibit of the chat without a copy of a reconciled message: ``in-range`` (it covers
+    that time) or ``out-of-range``."""
+
+    __tablename__ = "reconciled_absence"
+
+    reconciled_id: Mapped[int] = mapped_column(
+        ForeignKey("reconciled_message.id"), primary_key=True
+    )
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("exhibit.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16))
+
+
+class PersonLink(Base):
+    """Two participants of different exhibits proposed as one person from aligned messages
+    (``aligned`` rows in common, ``share`` of their aligned rows); ``proposed``,
+    ``confirmed`` (the participants are then linked) or ``undone``."""
+
+    __tablename__ = "person_link"
+    __table_args__ = (UniqueConstraint("participant_a", "participant_b"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_a: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    participant_b: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    aligned: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float]
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_utc: Mapped[str | None] = mapped_column(String(32))

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz.distance import Indel
@@ -48,7 +49,18 @@ def epoch_seconds(utc: str | None) -> float | None:
     """Seconds since 1970 of a stored UTC instant (``2022-03-18T14:56:01Z``), or None."""
     if not utc:
         return None
+    if len(utc) == 20 and utc[10] == "T" and utc[13] == utc[16] == ":":  # the stored shape
+        try:
+            clock = int(utc[11:13]) * 3600 + int(utc[14:16]) * 60 + int(utc[17:19])
+            return _day(utc[:10]) + clock
+        except ValueError:
+            pass
     return datetime.fromisoformat(utc.rstrip("Z")).replace(tzinfo=UTC).timestamp()
+
+
+@lru_cache(maxsize=4096)
+def _day(date: str) -> float:
+    return datetime.fromisoformat(date).replace(tzinfo=UTC).timestamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +128,10 @@ def _text(a: str, b: str) -> float:
         return 0.0
     ratio = Indel.normalized_similarity(a, b)
     if ratio < _FUZZY_FLOOR:
-        return 0.0
+        shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+        if len(shorter) < 8 or shorter not in longer:  # an edit that added words keeps the old
+            return 0.0
+        ratio = _FUZZY_FLOOR
     return 4.0 + 4.0 * (ratio - _FUZZY_FLOOR) / (1.0 - _FUZZY_FLOOR)
 
 

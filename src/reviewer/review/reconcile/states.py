@@ -26,19 +26,26 @@ def copy_state(item: Item) -> str:
 
 
 def absences(alignment: ChatAlignment) -> list[tuple[tuple[int, str], ...]]:
-    """Per row, the tracks without a copy and why: ``in-range`` when the track covers the
-    row's time (on its own clock, within its precision), else ``out-of-range``."""
-    tracks = alignment.tracks
-    spans = [track.span() for track in tracks]
+    """Per row, the tracks without a copy and why: ``in-range`` when the row lies between the
+    track's first and last copies in chat order (the track covers that time: deleted for me,
+    or posted while its owner was out of the group), else ``out-of-range`` (before the export
+    starts — a late join — or after it ends). Order, not time, decides, so a message in the
+    same minute as a minute-only export's first line is still placed right."""
+    count = len(alignment.tracks)
+    first = [len(alignment.rows)] * count
+    last = [-1] * count
+    for r, row in enumerate(alignment.rows):
+        for n, _ in row:
+            first[n] = min(first[n], r)
+            last[n] = r
     found: list[tuple[tuple[int, str], ...]] = []
-    for row, t in zip(alignment.rows, alignment.times, strict=True):
+    for r, row in enumerate(alignment.rows):
         have = {n for n, _ in row}
-        missing: list[tuple[int, str]] = []
-        for n, span in enumerate(spans):
-            if n in have:
-                continue
-            local = t + alignment.offsets[n]
-            covered = span is not None and span[0] - 1 <= local <= span[1] + 1
-            missing.append((n, IN_RANGE if covered else OUT_OF_RANGE))
-        found.append(tuple(missing))
+        found.append(
+            tuple(
+                (n, IN_RANGE if first[n] < r < last[n] else OUT_OF_RANGE)
+                for n in range(count)
+                if n not in have
+            )
+        )
     return found

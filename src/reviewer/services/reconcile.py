@@ -1,0 +1,323 @@
+"""``reviewer reconcile``: link the conversations that are one chat, align their messages and
+propose the names that are one person (DESIGN.md §9).
+
+Reads the case, works in memory (``reviewer.review.reconcile``), then writes every link, the
+reconciled messages with their copies and absences, and one ``reconcile`` audit entry in one
+transaction. Reviewers' decisions on links (confirmed, undone) are kept across runs; the
+reconciled rows are derived and rewritten by each run.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import combinations
+from typing import Any, Final
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from reviewer.review.reconcile.chats import SURE, ChatEvidence, ConversationFacts, compare
+from reviewer.review.reconcile.chats import subject_names as subject_keys
+from reviewer.review.reconcile.items import Item, Track, detect_precision, epoch_seconds, text_key
+from reviewer.review.reconcile.people import NameLink
+from reviewer.review.reconcile.run import reconcile_chat
+from reviewer.review.reconcile.states import absences, copy_state
+from reviewer.services import audit_log
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case
+from reviewer.store import reconcile_repo
+from reviewer.store.models import ConversationLink, PersonLink
+from reviewer.store.reconcile_repo import ChatRows, ConversationRow
+
+__all__ = ["LinkInfo", "PersonInfo", "ReconcileReport", "reconcile"]
+
+#: Conversation pairs below this confidence are not worth proposing.
+PROPOSE: Final = 0.3
+LINKED: Final = frozenset({"auto", "confirmed"})
+_KNOWN: Final = 10**9  # a confirmed name link outweighs any evidence
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    id: int
+    a: str  # "AB/1 · Night Shift (#3)"
+    b: str
+    confidence: float
+    status: str
+    evidence: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    id: int
+    a: str  # "AB/1 Dave (#12)"
+    b: str
+    aligned: int
+    share: float
+    status: str
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    chats: list[dict[str, Any]] = field(default_factory=list)
+    links: list[LinkInfo] = field(default_factory=list)
+    people: list[PersonInfo] = field(default_factory=list)
+    messages: int = 0
+    copies: int = 0
+    audit_seq: int | None = None
+
+
+@dataclass(slots=True)
+class _Loaded:
+    conversations: list[ConversationRow]
+    facts: dict[int, ConversationFacts]
+    names: dict[int, tuple[str, str]]  # participant id -> (exhibit reference, display name)
+
+
+def reconcile(case: Case, actor: Actor) -> ReconcileReport:
+    """Link, align and propose; store it all with one audit entry."""
+    paused = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects, none cyclic
+    try:
+        return _reconcile(case, actor)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
+    with case.reading() as session:
+        loaded = _load(session)
+        old_links = {(r.conversation_a, r.conversation_b): r.status for r in _links(session)}
+        old_people = {(r.participant_a, r.participant_b): r.status for r in _people(session)}
+    by_id = {c.id: c for c in loaded.conversations}
+    evidence: dict[tuple[int, int], ChatEvidence] = {}
+    for a, b in combinations(loaded.conversations, 2):
+        if a.exhibit_id == b.exhibit_id:
+            continue
+        found = compare(loaded.facts[a.id], loaded.facts[b.id])
+        if found.confidence >= PROPOSE or (a.id, b.id) in old_links:
+            evidence[(a.id, b.id)] = found
+    status = {
+        pair: _decided(old_links.get(pair)) or ("auto" if found.confidence >= SURE else "proposed")
+        for pair, found in evidence.items()
+    }
+    for pair, old in old_links.items():  # a decided pair keeps its decision
+        if pair not in status and old in ("confirmed", "undone"):
+            status[pair] = old
+    groups = _components([c.id for c in loaded.conversations], status)
+    known = [
+        NameLink(a, b, _KNOWN, 1.0) for (a, b), state in old_people.items() if state == "confirmed"
+    ]
+    refused = [pair for pair, state in old_people.items() if state == "undone"]
+    chats: list[ChatRows] = []
+    proposals: dict[tuple[int, int], NameLink] = {}
+    summaries: list[dict[str, Any]] = []
+    for group in groups:
+        tracks = [loaded.facts[cid].track for cid in group]
+        alignment, links = reconcile_chat(tracks, known=known, refused=refused)
+        for link in links:
+            proposals[(link.a, link.b)] = link
+        rows = _chat_rows(alignment.rows, tracks, absences(alignment))
+        references = [by_id[cid].exhibit for cid in group]
+        offsets = {
+            ref: round(offset, 1) for ref, offset in zip(references, alignment.offsets, strict=True)
+        }
+        chats.append(ChatRows(by_id[group[0]].name, group, offsets, rows))
+        if len(group) > 1:
+            summaries.append(
+                {
+                    "name": by_id[group[0]].name,
+                    "exhibits": references,
+                    "messages": len(rows),
+                    "offsets": offsets,
+                }
+            )
+    report = ReconcileReport(chats=summaries)
+    with case.transaction() as session:
+        link_rows = _store_links(session, evidence, status)
+        person_rows = _store_people(session, proposals)
+        report.messages, report.copies = reconcile_repo.replace_reconciled(session, chats)
+        report.links = [_link_info(row, by_id) for row in link_rows]
+        report.people = [_person_info(row, loaded.names) for row in person_rows]
+        details = {
+            "chats": summaries,
+            "reconciled_messages": report.messages,
+            "copies": report.copies,
+            "conversation_links": [
+                {"id": i.id, "status": i.status, "confidence": i.confidence} for i in report.links
+            ],
+            "person_links_proposed": sum(1 for p in report.people if p.status == "proposed"),
+        }
+        entry = audit_log.append(session, actor, "reconcile", "case", details)
+        report.audit_seq = entry["seq"]
+    return report
+
+
+def _decided(status: str | None) -> str | None:
+    return status if status in ("confirmed", "undone") else None
+
+
+def _links(session: Session) -> list[ConversationLink]:
+    return reconcile_repo.conversation_links(session)
+
+
+def _people(session: Session) -> list[PersonLink]:
+    return reconcile_repo.person_links(session)
+
+
+def _load(session: Session) -> _Loaded:
+    conversations = reconcile_repo.conversations(session)
+    names: dict[int, tuple[str, str]] = {}
+    facts: dict[int, ConversationFacts] = {}
+    for conversation in conversations:
+        participants = reconcile_repo.participant_names(session, conversation.exhibit_id)
+        for pid, (name, _key) in participants.items():
+            names[pid] = (conversation.exhibit, name)
+        facts[conversation.id] = ConversationFacts(
+            name=conversation.name,
+            names=subject_keys(reconcile_repo.subject_texts(session, conversation.id))
+            | {text_key(conversation.name)},
+            participants=frozenset(key for _name, key in participants.values()),
+            track=_track(session, conversation),
+        )
+    return _Loaded(conversations, facts, names)
+
+
+def _track(session: Session, conversation: ConversationRow) -> Track:
+    hashes = reconcile_repo.attachment_hashes(session, conversation.id)
+    items: list[Item] = []
+    for mid, utc, sender, kind, text, edited, flags, event in reconcile_repo.message_rows(
+        session, conversation.id
+    ):
+        items.append(
+            Item(
+                id=mid,
+                t=epoch_seconds(utc),
+                sender=sender,
+                kind=kind,
+                key=text_key(text) if text else "",
+                edited=bool(edited),
+                omitted=bool(flags) and "media-omitted" in (flags or ""),
+                event=event,
+                hashes=hashes.get(mid, frozenset()),
+            )
+        )
+    precision = detect_precision([item.t for item in items])
+    return Track(conversation.exhibit_id, items, precision, conversation.exhibit)
+
+
+def _components(ids: Sequence[int], status: Mapping[tuple[int, int], str]) -> list[list[int]]:
+    parent = {i: i for i in ids}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (a, b), state in status.items():
+        if state in LINKED and a in parent and b in parent:
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for i in ids:
+        groups.setdefault(root(i), []).append(i)
+    return [sorted(g) for _, g in sorted(groups.items())]
+
+
+def _chat_rows(
+    rows: Sequence[tuple[tuple[int, int], ...]],
+    tracks: Sequence[Track],
+    missing: Sequence[tuple[tuple[int, str], ...]],
+) -> list[tuple[str | None, int, list[tuple[int, int, str]], list[tuple[int, str]]]]:
+    out: list[tuple[str | None, int, list[tuple[int, int, str]], list[tuple[int, str]]]] = []
+    for row, lacks in zip(rows, missing, strict=True):
+        copies = [
+            (tracks[n].items[i].id, tracks[n].exhibit, copy_state(tracks[n].items[i]))
+            for n, i in row
+        ]
+        first_track, first_index = row[0]
+        first = tracks[first_track].items[first_index]
+        utc = (
+            None
+            if first.t is None
+            else datetime.fromtimestamp(first.t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        out.append((utc, first.id, copies, [(tracks[n].exhibit, why) for n, why in lacks]))
+    return out
+
+
+def _store_links(
+    session: Session,
+    evidence: Mapping[tuple[int, int], ChatEvidence],
+    status: Mapping[tuple[int, int], str],
+) -> list[ConversationLink]:
+    existing = {(r.conversation_a, r.conversation_b): r for r in _links(session)}
+    for pair, found in evidence.items():
+        row = existing.get(pair)
+        if row is None:
+            row = ConversationLink(conversation_a=pair[0], conversation_b=pair[1])
+            session.add(row)
+            existing[pair] = row
+        row.confidence = round(found.confidence, 4)
+        row.evidence = json.dumps(found.to_json(), sort_keys=True)
+        if row.status not in ("confirmed", "undone"):
+            row.status = status[pair]
+    session.flush()
+    return sorted(existing.values(), key=lambda r: r.id)
+
+
+def _store_people(
+    session: Session, proposals: Mapping[tuple[int, int], NameLink]
+) -> list[PersonLink]:
+    existing = {(r.participant_a, r.participant_b): r for r in _people(session)}
+    stale = [
+        r.id for pair, r in existing.items() if r.status == "proposed" and pair not in proposals
+    ]
+    if stale:
+        session.execute(delete(PersonLink).where(PersonLink.id.in_(stale)))
+    for pair, link in proposals.items():
+        row = existing.get(pair)
+        if row is None:
+            row = PersonLink(participant_a=pair[0], participant_b=pair[1], status="proposed")
+            session.add(row)
+            existing[pair] = row
+        row.aligned = link.aligned
+        row.share = link.share
+    session.flush()
+    return sorted((r for r in existing.values() if r.id not in stale), key=lambda r: r.id)
+
+
+def _link_info(row: ConversationLink, by_id: Mapping[int, ConversationRow]) -> LinkInfo:
+    return LinkInfo(
+        row.id,
+        _describe_conversation(by_id.get(row.conversation_a), row.conversation_a),
+        _describe_conversation(by_id.get(row.conversation_b), row.conversation_b),
+        row.confidence,
+        row.status,
+        json.loads(row.evidence),
+    )
+
+
+def _describe_conversation(row: ConversationRow | None, cid: int) -> str:
+    return f"#{cid}" if row is None else f"{row.exhibit} · {row.name} (#{cid})"
+
+
+def _person_info(row: PersonLink, names: Mapping[int, tuple[str, str]]) -> PersonInfo:
+    def describe(pid: int) -> str:
+        exhibit, name = names.get(pid, ("?", "?"))
+        return f"{exhibit} {name} (#{pid})"
+
+    return PersonInfo(
+        row.id,
+        describe(row.participant_a),
+        describe(row.participant_b),
+        row.aligned,
+        row.share,
+        row.status,
+    )

@@ -1,0 +1,234 @@
+"""Reads for reconciliation (conversations, their messages in order, names) and its writes:
+conversation and person links, and the reconciled messages with their copies and absences."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from reviewer.store.models import (
+    Attachment,
+    Conversation,
+    ConversationLink,
+    Exhibit,
+    Message,
+    Participant,
+    PersonLink,
+    ReconciledAbsence,
+    ReconciledChat,
+    ReconciledCopy,
+    ReconciledMessage,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    id: int
+    exhibit_id: int
+    exhibit: str
+    name: str
+    messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRows:
+    """One reconciled chat to store: ``messages`` rows are (utc, first message id, copies,
+    absences) with copies as (message id, exhibit id, state) and absences as (exhibit id,
+    reason)."""
+
+    name: str
+    conversations: Sequence[int]
+    offsets: dict[str, float]
+    messages: Sequence[
+        tuple[str | None, int, Sequence[tuple[int, int, str]], Sequence[tuple[int, str]]]
+    ]
+
+
+def conversations(session: Session) -> list[ConversationRow]:
+    counts = (
+        select(Message.conversation_id, func.count().label("n"))
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Conversation.id, Exhibit.id, Exhibit.reference, Conversation.name, counts.c.n)
+        .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
+        .join(counts, counts.c.conversation_id == Conversation.id)
+        .order_by(Exhibit.id, Conversation.id)
+    ).all()
+    return [ConversationRow(*row) for row in rows]
+
+
+def message_rows(
+    session: Session, conversation_id: int
+) -> Iterator[tuple[int, str | None, int | None, str, str, bool, str | None, str | None]]:
+    """(id, utc, sender id, kind, text, edited, flags, system event) in the exhibit's order
+    (plain tuples straight from the driver: this reads every message of the case)."""
+    cursor = session.connection().exec_driver_sql(
+        "SELECT id, utc, sender_id, kind, text, edited, flags, system_event FROM message "
+        "WHERE conversation_id = ? ORDER BY seq",
+        (conversation_id,),
+    )
+    while rows := cursor.fetchmany(10000):
+        yield from rows
+
+
+def attachment_hashes(session: Session, conversation_id: int) -> dict[int, frozenset[str]]:
+    """SHA-256 of the attachments present, by message id."""
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(Attachment.message_id, Attachment.sha256)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(
+            Message.conversation_id == conversation_id,
+            Attachment.present,
+            Attachment.sha256.is_not(None),
+        )
+    )
+    for message_id, sha256 in rows:
+        if sha256 is not None:
+            found[message_id].add(sha256)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def participant_names(session: Session, exhibit_id: int) -> dict[int, tuple[str, str]]:
+    """Participant id -> (display name, match key) of an exhibit."""
+    rows = session.execute(
+        select(Participant.id, Participant.display_name, Participant.match_key).where(
+            Participant.exhibit_id == exhibit_id
+        )
+    )
+    return {pid: (name, key) for pid, name, key in rows}
+
+
+def subject_texts(session: Session, conversation_id: int) -> list[str]:
+    """Texts of the conversation's group creation and subject-change lines."""
+    return list(
+        session.scalars(
+            select(Message.text).where(
+                Message.conversation_id == conversation_id,
+                Message.system_event.in_(("created", "subject")),
+            )
+        )
+    )
+
+
+def conversation_links(session: Session) -> list[ConversationLink]:
+    return list(session.scalars(select(ConversationLink).order_by(ConversationLink.id)))
+
+
+def person_links(session: Session) -> list[PersonLink]:
+    return list(session.scalars(select(PersonLink).order_by(PersonLink.id)))
+
+
+def replace_reconciled(session: Session, chats: Sequence[ChatRows]) -> tuple[int, int]:
+    """Drop the previous run's reconciled rows and store these; (messages, copies) written."""
+    for model in (ReconciledAbsence, ReconciledCopy, ReconciledMessage, ReconciledChat):
+        session.execute(delete(model))
+    connection = session.connection()
+    message_count = copy_count = 0
+    next_id = 1
+    for chat in chats:
+        record = ReconciledChat(
+            name=chat.name,
+            conversations=json.dumps(list(chat.conversations)),
+            offsets=json.dumps(chat.offsets, ensure_ascii=False, sort_keys=True),
+        )
+        session.add(record)
+        session.flush()
+        messages: list[tuple[int, int, int, str | None, int]] = []
+        copies: list[tuple[int, int, int, str]] = []
+        absences: list[tuple[int, int, str]] = []
+        for position, (utc, first, chat_copies, chat_absences) in enumerate(chat.messages):
+            messages.append((next_id, record.id, position, utc, first))
+            copies.extend((mid, next_id, exhibit, state) for mid, exhibit, state in chat_copies)
+            absences.extend((next_id, exhibit, reason) for exhibit, reason in chat_absences)
+            next_id += 1
+        connection.exec_driver_sql(
+            "INSERT INTO reconciled_message (id, chat_id, position, utc, first_message_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            messages,
+        )
+        if copies:
+            connection.exec_driver_sql(
+                "INSERT INTO reconciled_copy (message_id, reconciled_id, exhibit_id, state) "
+                "VALUES (?, ?, ?, ?)",
+                copies,
+            )
+        if absences:
+            connection.exec_driver_sql(
+                "INSERT INTO reconciled_absence (reconciled_id, exhibit_id, reason) "
+                "VALUES (?, ?, ?)",
+                absences,
+            )
+        message_count += len(messages)
+        copy_count += len(copies)
+    return message_count, copy_count
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciledRow:
+    id: int
+    chat: str
+    first_message_id: int
+    copies: tuple[tuple[str, int, str], ...]  # (exhibit reference, message id, state)
+    absent: tuple[tuple[str, str], ...]  # (exhibit reference, reason)
+
+
+def iter_reconciled(session: Session, page: int = 5000) -> Iterator[ReconciledRow]:
+    """Reconciled messages chat by chat, in chat order, with their copies and absences."""
+    references = {eid: ref for eid, ref in session.execute(select(Exhibit.id, Exhibit.reference))}
+    chats = session.execute(
+        select(ReconciledChat.id, ReconciledChat.name).order_by(ReconciledChat.id)
+    )
+    for chat_id, chat_name in chats.all():
+        last = -1
+        while True:
+            rows = session.execute(
+                select(
+                    ReconciledMessage.id,
+                    ReconciledMessage.position,
+                    ReconciledMessage.first_message_id,
+                )
+                .where(ReconciledMessage.chat_id == chat_id, ReconciledMessage.position > last)
+                .order_by(ReconciledMessage.position)
+                .limit(page)
+            ).all()
+            if not rows:
+                break
+            low, high = rows[0].id, rows[-1].id
+            copies: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+            for rid, mid, exhibit, state in session.execute(
+                select(
+                    ReconciledCopy.reconciled_id,
+                    ReconciledCopy.message_id,
+                    ReconciledCopy.exhibit_id,
+                    ReconciledCopy.state,
+                )
+                .where(ReconciledCopy.reconciled_id.between(low, high))
+                .order_by(ReconciledCopy.exhibit_id, ReconciledCopy.message_id)
+            ):
+                copies[rid].append((references[exhibit], mid, state))
+            absent: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for rid, exhibit, reason in session.execute(
+                select(
+                    ReconciledAbsence.reconciled_id,
+                    ReconciledAbsence.exhibit_id,
+                    ReconciledAbsence.reason,
+                )
+                .where(ReconciledAbsence.reconciled_id.between(low, high))
+                .order_by(ReconciledAbsence.exhibit_id)
+            ):
+                absent[rid].append((references[exhibit], reason))
+            for rid, _position, first in rows:
+                yield ReconciledRow(rid, chat_name, first, tuple(copies[rid]), tuple(absent[rid]))
+            last = rows[-1].position
+
+
+def has_reconciled(session: Session) -> bool:
+    return session.scalar(select(ReconciledChat.id).limit(1)) is not None
