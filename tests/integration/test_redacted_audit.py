@@ -317,3 +317,75 @@ def test_a_pdf_printing_the_right_head_passes_and_one_printing_none_fails(
         rebag(target, head)
         found = verify_bundle(target).failure
         assert found is None if failure is None else failure in (found or ""), found
+
+
+# --------------------------------------------------------------------------- a version 1 past
+
+
+def _rewrite_as_version_1(case_root: Path) -> None:
+    """Rewrite the chain so far as version 1 entries, as an older reviewer wrote them."""
+    import sqlite3
+
+    from reviewer.services.case import DB_NAME
+
+    with sqlite3.connect(case_root / DB_NAME) as db:
+        rows = db.execute(
+            "SELECT seq, ts, actor, workstation, action, target, details FROM audit_entry "
+            "ORDER BY seq"
+        ).fetchall()
+        for table in ("audit_entry", "audit_salt"):
+            db.execute(f"DROP TRIGGER {table}_no_delete")
+        db.execute("DELETE FROM audit_salt")
+        db.execute("DELETE FROM audit_entry")
+        prev = chain.GENESIS
+        for seq, ts, actor, workstation, action, target, details in rows:
+            entry = chain.seal(
+                seq=seq,
+                ts=ts,
+                actor=actor,
+                workstation=workstation,
+                action=action,
+                target=target,
+                details=json.loads(details),
+                prev=prev,
+            )
+            db.execute(
+                "INSERT INTO audit_entry (seq, ts, actor, workstation, action, target, details, "
+                "prev, hash, v) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                [seq, ts, actor, workstation, action, target, details, prev, entry["hash"]],
+            )
+            prev = entry["hash"]
+        for table in ("audit_entry", "audit_salt"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"
+            )
+
+
+def test_a_v1_entry_naming_someone_is_withheld_whole_and_the_bundle_verifies(
+    tmp_path: Path,
+) -> None:
+    with create_case(tmp_path / "case", reference="OP-9", actor=ACTOR) as case:
+        import_export(case, _zip(tmp_path / "B.zip", CHAT), ACTOR, ImportOptions(exhibit="AB/1"))
+        ids = {r["text"]: r["id"] for r in message_records(case)}
+        tagging.set_note(case, ACTOR, ids["ok then"], "Jo Park answers")
+    _rewrite_as_version_1(tmp_path / "case")
+    with open_case(tmp_path / "case") as case:
+        people = {p.display_name: p.id for p in participants.list_participants(case)}
+        for name in SUBJECTS:
+            participants.set_subject(case, ACTOR, people[name], True)
+        tagging.tag(case, ACTOR, [ids["something awful"]], "derogatory")
+        with case.reading() as session:
+            assert audit_log.verify(session).ok
+        export_bundle(case, ACTOR, tmp_path / "out", ExportOptions(redact_uninvolved=True))
+    lines = log_lines(tmp_path / "out")
+    assert [line.get("v") for line in lines[:3]] == [None, None, None]
+    assert lines[2] == {**{k: lines[2][k] for k in ("seq", "prev", "hash")}, "withheld": True}
+    assert (
+        "withheld" not in lines[1] and lines[3]["v"] == 2 and lines[3]["prev"] == lines[2]["hash"]
+    )
+    assert "Jo Park" not in (tmp_path / "out/data/audit/audit-log.jsonl").read_text("utf-8")
+    report = verify_bundle(tmp_path / "out")
+    assert report.ok, report.failure
+    run = run_script(tmp_path, tmp_path / "out")
+    assert run.returncode == 0, run.stderr

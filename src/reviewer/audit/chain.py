@@ -154,7 +154,7 @@ def redact(entry: Mapping[str, Any], withheld: Collection[str]) -> dict[str, Any
     if not withheld:
         return dict(entry)
     if entry.get("v") != 2:
-        return {"seq": entry["seq"], "prev": entry["prev"], "hash": entry["hash"], "withheld": True}
+        return withhold_v1(entry)
     committed = commitments(entry)
     line = {k: v for k, v in entry.items() if k not in ("target", "details", "salts")}
     details = dict(entry["details"])
@@ -174,6 +174,12 @@ def redact(entry: Mapping[str, Any], withheld: Collection[str]) -> dict[str, Any
     return line
 
 
+def withhold_v1(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A version 1 entry as a redacted bundle shows it when it would name someone: only its
+    link in the chain."""
+    return {"seq": entry["seq"], "prev": entry["prev"], "hash": entry["hash"], "withheld": True}
+
+
 def project(entry: Mapping[str, Any], names_someone: Callable[[Any], bool]) -> dict[str, Any]:
     """The redacted projection of one entry: every field ``names_someone`` flags is withheld
     (a v1 entry wholly, as it has no per-field commitments); nothing else is."""
@@ -181,7 +187,7 @@ def project(entry: Mapping[str, Any], names_someone: Callable[[Any], bool]) -> d
         return dict(entry)
     if entry.get("v") != 2:
         flagged = names_someone(entry.get("target")) or names_someone(entry.get("details"))
-        return redact(entry, ["target"] if flagged else [])
+        return withhold_v1(entry) if flagged else dict(entry)
     return redact(entry, [n for n, v in field_values(entry).items() if names_someone(v)])
 
 
