@@ -317,3 +317,31 @@ def test_unknown_markers_of_a_chat_walked_in_chunks_are_reported_as_for_the_whol
     assert chat.warnings_of([first]) == []
     assert chat.warnings_of([first, second]) == whole.warnings
     assert "occurs 6 times from 3 senders" in whole.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "event", "actor", "subjects"),
+    [
+        ("+55 51 9000-0001 entrou usando o link de convite deste grupo", "joined", "+55 51 9000-0001", ("+55 51 9000-0001",)),  # noqa: E501
+        ("Dimas saiu", "left", "Dimas", ("Dimas",)),
+        ("Patrícia adicionou Dimas e Ana", "added", "Patrícia", ("Dimas", "Ana")),
+        ("Patrícia removeu Dimas", "removed", "Patrícia", ("Dimas",)),
+        ("Patrícia criou o grupo “Turno B”", "created", "Patrícia", ()),
+        ("+39 300 000 0001 se unió usando el enlace de invitación de este grupo", "joined", "+39 300 000 0001", ("+39 300 000 0001",)),  # noqa: E501
+        ("Luis salió del grupo", "left", "Luis", ("Luis",)),
+        ("Diego creó el grupo \"Turno B\"", "created", "Diego", ()),
+        ("Mahmut bu grubun davet bağlantısıyla katıldı", "joined", "Mahmut", ("Mahmut",)),
+    ],
+)  # fmt: skip
+def test_android_group_events_in_portuguese_spanish_turkish(
+    line: str, event: str, actor: str, subjects: tuple[str, ...]
+) -> None:
+    _, messages = parse(f"14/09/2023 10:00 - {line}\n14/09/2023 10:01 - Ana: oi\n")
+    first = messages[0]
+    assert (first.kind, first.sender, first.system_event) == (SYSTEM, None, event)
+    assert (first.event_actor, first.event_subjects) == (actor, subjects)
+
+
+def test_portuguese_media_hidden_placeholder() -> None:
+    _, messages = parse("18/09/2020 04:46 - Ana: <Arquivo de mídia oculto>\n")
+    assert messages[0].kind is MEDIA and "media-omitted" in messages[0].flags
