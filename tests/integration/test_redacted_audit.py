@@ -302,18 +302,23 @@ def test_a_report_printing_another_head_fails_naming_the_file(
     assert OTHER in failure
 
 
-def test_a_pdf_printing_the_right_head_passes_and_one_printing_none_fails(
+def test_a_pdf_printing_the_right_head_passes_and_one_printing_none_fails_cleanly(
     scenario: tuple[Path, Path], tmp_path: Path
 ) -> None:
     import shutil
 
     _, bundle = scenario
     head = (bundle / "data" / "audit" / "chain-head.txt").read_text().strip()
-    for text, failure in [(f"Audit chain head: {head}", None), ("no head", "prints no")]:
+    cases = [
+        (tiny_pdf(f"Audit chain head: {head}"), None),
+        (tiny_pdf("no head"), "report/report.pdf prints no audit chain head"),
+        (b"%PDF-1.4 not really", "report/report.pdf: cannot read its text"),
+    ]
+    for pdf, failure in cases:
         target = tmp_path / "forged"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(bundle, target)
-        (target / "data" / "report" / "report.pdf").write_bytes(tiny_pdf(text))
+        (target / "data" / "report" / "report.pdf").write_bytes(pdf)
         rebag(target, head)
         found = verify_bundle(target).failure
         assert found is None if failure is None else failure in (found or ""), found
