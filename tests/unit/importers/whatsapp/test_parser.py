@@ -453,6 +453,13 @@ def test_one_unequal_date_late_in_the_file_makes_it_ambiguous_again() -> None:
         parse("".join(lines))
 
 
+def test_the_issue_example_of_a_truly_ambiguous_file_is_still_refused() -> None:
+    with pytest.raises(AmbiguousDateOrderError, match="--date-order"):
+        parse("01/02/2023, 10:00 - A: x\n03/04/2023, 10:00 - A: y\n")
+    with pytest.raises(AmbiguousDateOrderError, match="--date-order"):  # one equal date is no help
+        parse("12/12/2022, 10:00 - A: x\n01/02/2023, 10:00 - A: y\n")
+
+
 def test_decided_order_is_not_moot() -> None:
     chat, _ = parse("13/01/2023, 10:00 - A: x\n")
     assert chat.profile.date_order is DateOrder.DMY and not chat.profile.date_order_moot
