@@ -1,46 +1,104 @@
-"""Bring a case database to the current schema: backup first, refuse newer cases."""
+"""Bring a case database to the current schema: backup first, refuse newer cases.
+
+Opening a case that is already at the current schema (nearly every open) does not import
+Alembic: the stored revision is read with one query and compared with the head revision read
+from the migration scripts' text. Anything else (a new, older or newer case) goes through
+Alembic as before.
+"""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from reviewer.core.errors import CaseError
 from reviewer.store.engine import BEGIN_KEY
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# `revision: str = "0003"` and `down_revision: str | None = "0002"` (or None) in a script.
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:None|[\"']([^\"'\n]+)[\"'])\s*(?:#.*)?$",
+    re.MULTILINE,
+)
+
+
+def _script_location() -> Path:
+    return Path(str(resources.files("reviewer.store") / "migrations"))
+
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
-    config.set_main_option("script_location", str(resources.files("reviewer.store") / "migrations"))
+    config.set_main_option("script_location", str(_script_location()))
     return config
 
 
 def head_revision() -> str:
+    head = _head_from_scripts()
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
+def _head_from_scripts() -> str | None:
+    """The single head of the revision chain, read from the scripts' ``revision`` and
+    ``down_revision`` lines without importing Alembic; None when the scripts are not that
+    simple (a script without both lines, a merge, several heads), so Alembic decides."""
+    parents: dict[str, str | None] = {}
+    for script in sorted((_script_location() / "versions").glob("*.py")):
+        found = dict((m[1], m[2]) for m in _REVISION_LINE.finditer(script.read_text("utf-8")))
+        if "revision" not in found or "down_revision" not in found or not found["revision"]:
+            return None
+        parents[found["revision"]] = found["down_revision"]
+    heads = set(parents) - set(parents.values())
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revisions(engine: Engine) -> list[str] | None:
+    """The revisions in the case's ``alembic_version`` table; None when it has none."""
+    with engine.connect() as connection:
+        connection.info[BEGIN_KEY] = "BEGIN"  # a read: never wait for the write lock
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alembic_version'"
+        ).first()
+        if exists is None:
+            return None
+        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        return [str(row[0]) for row in rows]
+
+
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         connection.info[BEGIN_KEY] = "BEGIN"  # a read: never wait for the write lock
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def upgrade(engine: Engine, db_path: Path) -> str | None:
     """Upgrade to head. Returns the backup path's name when an older case was upgraded."""
+    head = _head_from_scripts()
+    if head is not None and _stored_revisions(engine) == [head]:
+        return None  # already current: Alembic is not even imported
     current = current_revision(engine)
     head = head_revision()
     if current == head:
@@ -53,6 +111,8 @@ def upgrade(engine: Engine, db_path: Path) -> str | None:
     backup_name = None
     if current is not None:
         backup_name = _backup(db_path, current)
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -48,6 +48,31 @@ def test_revision_chain_is_linear() -> None:
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
+def test_head_read_from_the_scripts_is_alembics_head() -> None:
+    """Opening a case compares its revision with this head before (and instead of) importing
+    Alembic, so the two must agree."""
+    from alembic.script import ScriptDirectory
+
+    assert (
+        migrate._head_from_scripts()
+        == ScriptDirectory.from_config(migrate._config()).get_current_head()
+    )
+
+
+def test_scripts_the_cheap_reader_cannot_follow_leave_the_head_to_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts)
+    head = migrate.head_revision()
+    (scripts / "versions" / "9999_extra.py").write_text(
+        EXTRA_REVISION.format(head=head).replace('revision = "9999"', 'revision = "99" + "99"')
+    )
+    monkeypatch.setattr(migrate, "_script_location", lambda: scripts)
+    assert migrate._head_from_scripts() is None
+    assert migrate.head_revision() == "9999"
+
+
 def test_case_from_a_newer_version_is_refused(case: Case) -> None:
     root = case.root
     case.close()
@@ -66,14 +91,7 @@ def test_older_case_is_upgraded_after_a_backup(
     shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts)
     head = migrate.head_revision()
     (scripts / "versions" / "9999_extra.py").write_text(EXTRA_REVISION.format(head=head))
-    original_config = migrate._config
-
-    def patched() -> migrate.Config:
-        config = original_config()
-        config.set_main_option("script_location", str(scripts))
-        return config
-
-    monkeypatch.setattr(migrate, "_config", patched)
+    monkeypatch.setattr(migrate, "_script_location", lambda: scripts)
     with open_case(root) as upgraded:
         assert migrate.current_revision(upgraded.engine) == "9999"
     backups = list(root.glob("case.before-*.sqlite"))
