@@ -1,4 +1,7 @@
-"""``reviewer export`` and ``reviewer verify``: the evidence bundle (DESIGN.md §6)."""
+"""``reviewer export`` and ``reviewer verify``: the evidence bundle (DESIGN.md §6).
+
+The parser registers these commands for every run, so the bundle's libraries are
+imported inside the handlers, only when one of them runs."""
 
 from __future__ import annotations
 
@@ -8,12 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reviewer.bundle.verify import verify_bundle
 from reviewer.cli.progress import StderrProgress
 from reviewer.core.errors import InputError
-from reviewer.services.actor import resolve_actor
-from reviewer.services.case import open_case
-from reviewer.services.exporting import ExportOptions, export_bundle
 
 
 def register(sub: Any) -> None:
@@ -47,6 +46,10 @@ def register(sub: Any) -> None:
 
 
 def export_(args: argparse.Namespace) -> int:
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+    from reviewer.services.exporting import ExportOptions, export_bundle
+
     actor = resolve_actor(args.reviewer)
     options = ExportOptions(
         context=args.context,
@@ -75,6 +78,8 @@ def export_(args: argparse.Namespace) -> int:
 
 
 def verify_(args: argparse.Namespace) -> int:
+    from reviewer.bundle.verify import verify_bundle
+
     report = verify_bundle(Path(args.bundle))
     if not report.ok:
         print(f"reviewer: verify failed: {report.failure}", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""Handlers of the ``reviewer`` subcommands; each returns the exit status."""
+"""Handlers of the ``reviewer`` subcommands; each returns the exit status.
+
+Imported only when one of them runs (``reviewer.cli.main``). What the import, demo and
+search commands need is imported inside them, so a light command such as ``tag`` or
+``progress`` does not load the importers (DESIGN.md §7, start-up time)."""
 
 from __future__ import annotations
 
@@ -14,12 +18,9 @@ from reviewer.cli.progress import StderrProgress
 from reviewer.core.errors import InputError
 from reviewer.core.records import DateOrder
 from reviewer.services import audit_log, integrity, tagging
-from reviewer.services import demo as demo_service
-from reviewer.services import search as search_service
 from reviewer.services import taxonomy as taxonomy_service
 from reviewer.services.actor import resolve_actor
 from reviewer.services.case import Case, create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.messages import message_records
 
 
@@ -42,6 +43,8 @@ def case_new(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
+    from reviewer.services.importing import ImportOptions, import_export
+
     actor = resolve_actor(args.reviewer)
     options = ImportOptions(
         exhibit=args.exhibit,
@@ -127,6 +130,8 @@ def check(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    from reviewer.services import demo as demo_service
+
     actor = resolve_actor(args.reviewer)
     target = Path(args.case) if args.case else None
     with demo_service.build_demo_case(actor, target) as case:
@@ -243,6 +248,8 @@ def taxonomy(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    from reviewer.services import search as search_service
+
     filters = search_service.SearchFilters(
         sender=args.sender,
         category=args.category,

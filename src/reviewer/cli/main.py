@@ -6,13 +6,25 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 
-from reviewer.cli import bundle, commands, screening
+from reviewer.cli import bundle, screening
 from reviewer.cli import participants as participant_cli
 from reviewer.cli import reconcile as reconcile_cli
 from reviewer.core.errors import ReviewerError
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _lazy(module: str, name: str) -> Handler:
+    """The handler ``name`` of ``reviewer.cli.<module>``, imported only when it runs: a command
+    loads what it uses and no other command's libraries (DESIGN.md §7, start-up time)."""
+
+    def run(args: argparse.Namespace) -> int:
+        handler: Handler = getattr(import_module(f"reviewer.cli.{module}"), name)
+        return handler(args)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-gui", action="store_true", help="build it and print its first messages instead"
     )
-    demo.set_defaults(handler=commands.demo)
+    demo.set_defaults(handler=_lazy("commands", "demo"))
 
     gui = sub.add_parser("gui", help="open the application (on CASE if given)")
     gui.add_argument("case", metavar="CASE", nargs="?")
@@ -51,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--untagged", action="store_true")
     search.add_argument("--unreviewed", action="store_true")
     search.add_argument("--jsonl", action="store_true", help="one JSON record per hit")
-    search.set_defaults(handler=commands.search)
+    search.set_defaults(handler=_lazy("commands", "search"))
 
     case = sub.add_parser("case", help="create cases")
     case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
@@ -60,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--reference", required=True, help="the case reference, e.g. OP-1234")
     new.add_argument("--title")
     new.add_argument("--timezone", default="Europe/London", help="IANA zone of the exports")
-    new.set_defaults(handler=commands.case_new)
+    new.set_defaults(handler=_lazy("commands", "case_new"))
 
     imp = sub.add_parser("import", help="import a WhatsApp export (.txt, .zip or folder)")
     imp.add_argument("case", metavar="CASE")
@@ -71,13 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--date-order", choices=["DMY", "MDY", "YMD"], help="when the file's order is ambiguous"
     )
-    imp.set_defaults(handler=commands.import_)
+    imp.set_defaults(handler=_lazy("commands", "import_"))
 
     msgs = sub.add_parser("messages", help="list messages")
     msgs.add_argument("case", metavar="CASE")
     msgs.add_argument("--exhibit", metavar="REF")
     msgs.add_argument("--jsonl", action="store_true", help="one JSON record per line")
-    msgs.set_defaults(handler=commands.messages)
+    msgs.set_defaults(handler=_lazy("commands", "messages"))
 
     audit = sub.add_parser("audit", help="list or verify the audit chain")
     audit.add_argument("case", metavar="CASE")
@@ -92,50 +104,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the value, salt and commitment of one field (target or details.KEY), "
         "to prove a value a redacted bundle withheld",
     )
-    audit.set_defaults(handler=commands.audit)
+    audit.set_defaults(handler=_lazy("commands", "audit"))
 
     tag = sub.add_parser("tag", help="tag messages with a category")
     tag.add_argument("case", metavar="CASE")
     tag.add_argument("message", metavar="MESSAGE_ID", help="an id, or a range such as 17-40")
     tag.add_argument("category", metavar="CATEGORY")
     tag.add_argument("--note")
-    tag.set_defaults(handler=commands.tag)
+    tag.set_defaults(handler=_lazy("commands", "tag"))
 
     untag = sub.add_parser("untag", help="remove a category from messages")
     untag.add_argument("case", metavar="CASE")
     untag.add_argument("message", metavar="MESSAGE_ID", help="an id, or a range such as 17-40")
     untag.add_argument("category", metavar="CATEGORY")
     untag.add_argument("--reason")
-    untag.set_defaults(handler=commands.untag)
+    untag.set_defaults(handler=_lazy("commands", "untag"))
 
     review = sub.add_parser("review", help="mark messages reviewed (no concern)")
     review.add_argument("case", metavar="CASE")
     review.add_argument("message", metavar="MESSAGE_ID", help="an id, or a range such as 17-40")
     review.add_argument("--undo", action="store_true", help="mark them unreviewed again")
-    review.set_defaults(handler=commands.review)
+    review.set_defaults(handler=_lazy("commands", "review"))
 
     note = sub.add_parser("note", help="set (or with an empty text, clear) a message's note")
     note.add_argument("case", metavar="CASE")
     note.add_argument("message", metavar="MESSAGE_ID", type=int)
     note.add_argument("text", metavar="TEXT")
-    note.set_defaults(handler=commands.note)
+    note.set_defaults(handler=_lazy("commands", "note"))
 
     stance = sub.add_parser("stance", help="record a participant's stance toward a message")
     stance.add_argument("case", metavar="CASE")
     stance.add_argument("message", metavar="MESSAGE_ID", type=int)
     stance.add_argument("participant", metavar="PARTICIPANT_ID", type=int)
     stance.add_argument("stance", metavar="STANCE", help="a stance key, or 'none' to clear")
-    stance.set_defaults(handler=commands.stance)
+    stance.set_defaults(handler=_lazy("commands", "stance"))
 
     progress = sub.add_parser("progress", help="review progress per state, exhibit, reviewer")
     progress.add_argument("case", metavar="CASE")
-    progress.set_defaults(handler=commands.progress)
+    progress.set_defaults(handler=_lazy("commands", "progress"))
 
     taxonomy = sub.add_parser("taxonomy", help="print the case's taxonomy, or load an edited one")
     taxonomy.add_argument("case", metavar="CASE")
     taxonomy.add_argument("--load", metavar="FILE", help="replace it with this TOML file")
     taxonomy.add_argument("--toml", action="store_true", help="print it as TOML")
-    taxonomy.set_defaults(handler=commands.taxonomy)
+    taxonomy.set_defaults(handler=_lazy("commands", "taxonomy"))
 
     screening.register(sub)
     participant_cli.register(sub)
@@ -144,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")
-    check.set_defaults(handler=commands.check)
+    check.set_defaults(handler=_lazy("commands", "check"))
     return parser
 
 

@@ -1,7 +1,8 @@
 """``reviewer`` subcommands about participants: list, link, unlink, members, subject, custodian.
 
 ``register(sub)`` adds them to the main parser's subparsers; each handler returns the exit
-status and raises ``ReviewerError`` for anything the user can fix.
+status and raises ``ReviewerError`` for anything the user can fix. The parser registers
+them for every run, so the services are imported inside the handlers.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewer.services import participants as service
-from reviewer.services.actor import resolve_actor
-from reviewer.services.case import open_case
-from reviewer.services.tagging import Changes
+if TYPE_CHECKING:
+    from reviewer.services.tagging import Changes
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,6 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def participants(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.case import open_case
+
     with open_case(Path(args.case)) as case:
         found = service.list_participants(case, args.exhibit)
     for p in found:
@@ -74,6 +77,10 @@ def participants(args: argparse.Namespace) -> int:
 
 
 def link_(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = service.link_participants(case, actor, args.ids)
@@ -82,6 +89,10 @@ def link_(args: argparse.Namespace) -> int:
 
 
 def unlink_(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = service.unlink_participant(case, actor, args.id)
@@ -89,6 +100,9 @@ def unlink_(args: argparse.Namespace) -> int:
 
 
 def members_(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.case import open_case
+
     with open_case(Path(args.case)) as case:
         present = service.present_at(case, args.message)
     for m in present:
@@ -104,6 +118,10 @@ def members_(args: argparse.Namespace) -> int:
 
 
 def subject_(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     on = not args.off
     with open_case(Path(args.case)) as case:
@@ -113,6 +131,10 @@ def subject_(args: argparse.Namespace) -> int:
 
 
 def custodian_(args: argparse.Namespace) -> int:
+    from reviewer.services import participants as service
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = service.set_custodian(case, actor, args.id)

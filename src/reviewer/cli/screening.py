@@ -1,4 +1,7 @@
-"""``reviewer screen``, ``suggestions``, ``confirm`` and ``dismiss``."""
+"""``reviewer screen``, ``suggestions``, ``confirm`` and ``dismiss``.
+
+The parser registers these commands for every run, so the services are imported inside
+the handlers, only when one of them runs."""
 
 from __future__ import annotations
 
@@ -10,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.cli.progress import StderrProgress
-from reviewer.services import screening
-from reviewer.services.actor import resolve_actor
-from reviewer.services.case import open_case
 
 
 def register(sub: Any) -> None:
@@ -43,6 +43,10 @@ def register(sub: Any) -> None:
 
 
 def screen_(args: argparse.Namespace) -> int:
+    from reviewer.services import screening
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     progress = StderrProgress()
     lexicon = Path(args.lexicon) if args.lexicon else None
@@ -60,6 +64,9 @@ def screen_(args: argparse.Namespace) -> int:
 
 
 def suggestions(args: argparse.Namespace) -> int:
+    from reviewer.services import screening
+    from reviewer.services.case import open_case
+
     status = None if args.all else "open"
     with open_case(Path(args.case)) as case:
         after = 0
@@ -78,6 +85,10 @@ def suggestions(args: argparse.Namespace) -> int:
 
 
 def confirm_(args: argparse.Namespace) -> int:
+    from reviewer.services import screening
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = screening.confirm(case, actor, args.suggestion, note=args.note)
@@ -86,6 +97,10 @@ def confirm_(args: argparse.Namespace) -> int:
 
 
 def dismiss_(args: argparse.Namespace) -> int:
+    from reviewer.services import screening
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.case import open_case
+
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = screening.dismiss(case, actor, args.suggestion, reason=args.reason)

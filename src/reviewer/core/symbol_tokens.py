@@ -23,8 +23,6 @@ import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-import emoji as emoji_data
-
 _PUA = 0xE000  # hex digit d of a code point is chr(_PUA + d); each code point ends with _END
 _END = chr(_PUA + 16)
 _TONES = "\U0001f3fb-\U0001f3ff"
@@ -109,6 +107,10 @@ def _pattern() -> re.Pattern[str]:
 def _atom_class() -> str:
     """A character class of the emoji and So/Sc symbols of the Basic Multilingual Plane, and
     the emoji blocks beyond it (the symbols of other supplementary blocks stay separators)."""
+    # Imported here, once: every case connection registers index_text, and the emoji data
+    # would otherwise be loaded by commands that never index or search (`reviewer tag`).
+    import emoji as emoji_data
+
     points = {ord(c) for key in emoji_data.EMOJI_DATA for c in key if 0x7F < ord(c) <= 0xFFFF}
     points -= {ord(c) for c in _VS + _ZWJ + "\u20e3"}
     points.update(
