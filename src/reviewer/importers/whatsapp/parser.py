@@ -451,17 +451,15 @@ class _Sample:
             end = self.head.find(b"\n", m.end())
             rest = str(self.head[m.end() : end if end >= 0 else len(self.head)], "utf-8", "replace")
             author, sep, text = rest.rstrip("\r").partition(": ")
-            if not sep:
-                continue
             if first is None:
                 start = m.start() if m.re is scanner.line_re else m.start() + 1
-                first = (start, author, text)
-            if not text.startswith(MARK_LEADS):
+                first = (start, author if sep else "", text)
+            if sep and not text.startswith(MARK_LEADS):
                 typed.add(author)
         if first is None:
             return -1, None
         start, author, text = first
-        if not text.startswith(MARK_LEADS) or author in typed:
+        if not author or not text.startswith(MARK_LEADS) or author in typed:
             return start, None
         found = classify(author, text, platform="ios", pseudo=True)
         return start, (author if found.kind is MessageKind.SYSTEM else None)
