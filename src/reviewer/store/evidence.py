@@ -9,10 +9,14 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
+
+from reviewer.store.durable import SyncPool, flush_drive, sync_file, sync_folder, sync_folders
 
 CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+_FCHMOD = os.chmod in os.supports_fd  # POSIX: the mode is set before the file is synced
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,7 @@ class EvidenceStore:
                     out.write(chunk)
                     size += len(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                sync_file(out.fileno())
             return self._settle(tmp, digest.hexdigest(), size)
         finally:
             tmp.unlink(missing_ok=True)
@@ -59,11 +63,17 @@ class EvidenceStore:
         final = self.path_for(sha256)
         if final.exists():
             return StoredBlob(sha256, size, final, created=False)
-        final.parent.mkdir(exist_ok=True)
+        new_folder = _make_folder(final.parent)
         os.chmod(tmp, READ_ONLY)
         os.replace(tmp, final)
-        _sync_folder(final.parent)  # the rename itself must survive a power cut
+        sync_folder(final.parent)  # the rename itself must survive a power cut
+        if new_folder:
+            sync_folder(self.root)  # and so must the new folder's name
         return StoredBlob(sha256, size, final, created=True)
+
+    def batch(self) -> EvidenceBatch:
+        """Store many files with their syncs grouped; see :class:`EvidenceBatch`."""
+        return EvidenceBatch(self)
 
     def discard(self, blob: StoredBlob) -> None:
         """Remove a blob this import created, when the import fails."""
@@ -81,16 +91,107 @@ class EvidenceStore:
         return digest.hexdigest() == sha256
 
 
-def _sync_folder(folder: Path) -> None:
-    """fsync a directory so a rename into it is durable (not possible on Windows, where
-    NTFS journals the rename itself)."""
+class EvidenceBatch:
+    """Many files stored together, with the same guarantees as one by one, faster.
+
+    Each file is written and hashed under a temporary name and handed to a :class:`SyncPool`
+    that syncs it while the next one is written. :meth:`commit` waits for those syncs, only
+    then names each file by its hash, and syncs each folder once. So a file never appears
+    under its hash name before its content is on disk: a later import that finds it there
+    may trust it. Until the commit a file is read from :meth:`content_path`.
+
+    Leaving the ``with`` block without a commit (an error, a cancel) removes every file the
+    batch wrote and every folder it made; files renamed by a commit that failed halfway are
+    in :attr:`created`, for the caller to discard like any other.
+    """
+
+    def __init__(self, store: EvidenceStore) -> None:
+        self._store = store
+        self._pool = SyncPool()
+        self._pending: dict[str, tuple[Path, int]] = {}  # sha256 -> temporary file, size
+        self._new_folders: list[Path] = []
+        self.created: list[StoredBlob] = []  # renamed into place by commit
+
+    def __enter__(self) -> EvidenceBatch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._pool.close()
+        for tmp, _ in self._pending.values():
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+        for folder in reversed(self._new_folders):
+            with contextlib.suppress(OSError):  # only when empty
+                folder.rmdir()
+
+    def put_stream(self, source: BinaryIO) -> StoredBlob:
+        """Copy a stream while hashing it; ``created`` is False for content already stored
+        or already in this batch (it is then stored once)."""
+        root = self._store.root
+        root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=root)
+        tmp = Path(tmp_name)
+        out = os.fdopen(fd, "wb")
+        try:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+            out.flush()
+            sha256 = digest.hexdigest()
+            final = self._store.path_for(sha256)
+            if sha256 in self._pending or final.exists():
+                out.close()
+                tmp.unlink()
+                return StoredBlob(sha256, size, final, created=False)
+            if _FCHMOD:
+                os.chmod(out.fileno(), READ_ONLY)
+        except BaseException:
+            out.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        self._pending[sha256] = (tmp, size)
+        self._pool.submit(out)
+        return StoredBlob(sha256, size, final, created=True)
+
+    def content_path(self, blob: StoredBlob) -> Path:
+        """Where ``blob``'s content can be read now: its temporary file before the commit."""
+        pending = self._pending.get(blob.sha256)
+        return blob.path if pending is None else pending[0]
+
+    def commit(self) -> None:
+        """Make every file of the batch durable under its hash name."""
+        self._pool.wait()
+        root = self._store.root
+        flush_drive(root)
+        folders: set[Path] = set()
+        for sha256, (tmp, size) in list(self._pending.items()):
+            final = self._store.path_for(sha256)
+            if _make_folder(final.parent):
+                self._new_folders.append(final.parent)
+                folders.add(root)  # the new folder's own name must be durable too
+            if not _FCHMOD:
+                os.chmod(tmp, READ_ONLY)
+            os.replace(tmp, final)
+            del self._pending[sha256]
+            self.created.append(StoredBlob(sha256, size, final, created=True))
+            folders.add(final.parent)
+        sync_folders(folders)
+        flush_drive(root)
+        self._new_folders.clear()  # they hold committed files now
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create a shard folder; False when it exists (perhaps made by another process)."""
     try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+        folder.mkdir()
+    except FileExistsError:
+        return False
+    return True
