@@ -81,10 +81,6 @@ def _metadata_version(path: Path) -> str | None:
     return None
 
 
-def _attr(module: str, attribute: str) -> Callable[[], str]:
-    return lambda: str(getattr(import_module(module), attribute))
-
-
 def _qt() -> str:
     # The Qt the bindings run on, which is what matters for its licence and behaviour. Read
     # from the Qt Core library PySide6 ships when it can be found (a few milliseconds), else
@@ -165,7 +161,8 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
     "tzdata": (_tzdata, "Apache-2.0", "IANA time zone data (the data is public domain)"),
     "Jinja2": (_dist("Jinja2"), "BSD-3-Clause", "HTML report"),
     "MarkupSafe": (_dist("MarkupSafe"), "BSD-3-Clause", "used by Jinja2"),
-    "ReportLab": (_attr("reportlab", "Version"), "BSD-3-Clause", "PDF report"),
+    "Typst": (_dist("typst"), "Apache-2.0", "PDF report (typesetting, text shaping)"),
+    "regex": (_dist("regex"), "Apache-2.0 AND CNRI-Python", "Unicode properties (PDF report)"),
     "pyzipper": (_dist("pyzipper"), "MIT", "bundle archives (zip, AES-256)"),
     "bagit": (_dist("bagit"), "CC0-1.0", "BagIt bundles (public domain dedication)"),
     "jsonschema": (_dist("jsonschema"), "MIT", "RSMF schema check"),
@@ -177,10 +174,29 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
 VERSION_LINES = ("Python", "Qt", "PySide6", "SQLAlchemy", "SQLite", "Pillow", "libmagic")
 
 #: Data shipped inside the package, listed in the About dialog with its licence.
-BUNDLED_DATA = (
-    Component("DejaVu Sans fonts", "2.37", "Bitstream-Vera", "embedded in the PDF report"),
-    Component("RSMF 2.0.0 schema", "2.0.0", "BSD-3-Clause", "Relativity (kCura LLC)"),
-)
+RSMF_SCHEMA = Component("RSMF 2.0.0 schema", "2.0.0", "BSD-3-Clause", "Relativity (kCura LLC)")
+
+
+def bundled_data() -> tuple[Component, ...]:
+    """Data shipped inside the package: one entry per bundled font family (the catalogue is
+    ``reviewer.core.fonts.FONTS``, read only when asked: the command line never needs it),
+    then the RSMF schema."""
+    from reviewer.core.fonts import FONTS
+
+    families: dict[str, Component] = {}
+    for font in FONTS:
+        families.setdefault(
+            font.family,
+            Component(f"{font.family} font", font.version, font.licence, font.covers),
+        )
+    return (*families.values(), RSMF_SCHEMA)
+
+
+def __getattr__(name: str) -> tuple[Component, ...]:
+    """``BUNDLED_DATA``: :func:`bundled_data`, computed when first read."""
+    if name == "BUNDLED_DATA":
+        return bundled_data()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _version(name: str) -> str:

@@ -10,12 +10,17 @@ from typing import Any
 from reviewer.bundle.model import Bundle
 
 
-def write_messages(bundle: Bundle, path: Path) -> int:
-    """One DESIGN.md §5 record (plus review fields) per line, in conversation order."""
+def records_jsonl(bundle: Bundle) -> bytes:
+    """One DESIGN.md §5 record (plus review fields) per line, in conversation order (UTF-8)."""
+    lines = [json.dumps(message.record(), ensure_ascii=False) + "\n" for message in bundle.messages]
+    return "".join(lines).encode("utf-8")
+
+
+def write_messages(bundle: Bundle, path: Path, records: bytes | None = None) -> int:
+    """messages.jsonl: the bytes of :func:`records_jsonl` (the PDF report attaches the same),
+    given as ``records`` when the caller has them already."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        for message in bundle.messages:
-            handle.write(json.dumps(message.record(), ensure_ascii=False) + "\n")
+    path.write_bytes(records_jsonl(bundle) if records is None else records)
     return len(bundle.messages)
 
 

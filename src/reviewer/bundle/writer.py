@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,16 +13,14 @@ from reviewer.bundle.files import sha256_file
 from reviewer.bundle.media import write_media, write_originals
 from reviewer.bundle.model import Bundle
 from reviewer.bundle.provenance import write_provenance
-from reviewer.bundle.records import write_audit, write_messages
+from reviewer.bundle.records import records_jsonl, write_audit, write_messages
 from reviewer.bundle.rsmf import write_rsmf
 from reviewer.bundle.schedule import write_schedule
 from reviewer.core.progress import CancelToken, ProgressSink
 
-ReportWriter = Callable[[Bundle, Path, Path], None]
-REPORTS = (
-    ("reviewer.bundle.report_pdf", "write_report_pdf", "report/report.pdf"),
-    ("reviewer.bundle.report_html", "write_report_html", "report/index.html"),
-)
+ReportWriter = Callable[[Bundle, Path, Path], Sequence[str] | None]  # returns warnings
+PDF_REPORT = ("reviewer.bundle.report_pdf", "write_report_pdf", "report/report.pdf")
+REPORTS = (("reviewer.bundle.report_html", "write_report_html", "report/index.html"),)
 
 
 @dataclass(slots=True)
@@ -50,23 +49,25 @@ def write_bundle(
     if include_originals:
         write_originals(bundle, out_dir, cancel)
     cancel.raise_if_cancelled()
-    progress.report("writing schedule and records", 0, None)
-    write_schedule(bundle, out_dir / "schedule" / "messages.csv")
-    write_messages(bundle, out_dir / "messages" / "messages.jsonl")
-    write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
-    cancel.raise_if_cancelled()
-    summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
-    for module, function, relative in REPORTS:
+    records = records_jsonl(bundle)
+    # The PDF is typeset in a worker thread (Typst runs without the GIL) while the rest of the
+    # payload is written here; its records attachment is the same bytes as messages.jsonl.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdf = pool.submit(_write_pdf, bundle, out_dir, records)
+        progress.report("writing schedule and records", 0, None)
+        write_schedule(bundle, out_dir / "schedule" / "messages.csv")
+        write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
+        write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
         cancel.raise_if_cancelled()
-        writer, missing = _report_writer(module, function)
-        if writer is None:
-            summary.warnings.append(f"{relative} not written: {missing} is not installed")
-            continue
-        progress.report(f"writing {relative}", 0, None)
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        writer(bundle, target, out_dir)
-        summary.reports.append(relative)
+        summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
+        for module, function, relative in REPORTS:
+            cancel.raise_if_cancelled()
+            _write_report(bundle, out_dir, module, function, relative, summary)
+        progress.report(f"writing {PDF_REPORT[2]}", 0, None)
+        written, warnings = pdf.result()
+    if written:
+        summary.reports.insert(0, written)
+    summary.warnings += warnings
     cancel.raise_if_cancelled()
     progress.report("hashing", 0, None)
     files = _hashed(out_dir)
@@ -100,6 +101,32 @@ def bag_info(bundle: Bundle) -> dict[str, str | list[str]]:
         "Redaction": "uninvolved participants pseudonymised" if bundle.redacted else "none",
         "Exported-UTC": bundle.created_utc,
     }
+
+
+def _write_report(
+    bundle: Bundle, out_dir: Path, module: str, function: str, relative: str, summary: WriteSummary
+) -> None:
+    writer, missing = _report_writer(module, function)
+    if writer is None:
+        summary.warnings.append(f"{relative} not written: {missing} is not installed")
+        return
+    target = out_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    summary.warnings += writer(bundle, target, out_dir) or []
+    summary.reports.append(relative)
+
+
+def _write_pdf(bundle: Bundle, out_dir: Path, records: bytes) -> tuple[str | None, list[str]]:
+    """The PDF report (in the worker thread): what was written, and its warnings."""
+    module, function, relative = PDF_REPORT
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        return None, [f"{relative} not written: {exc.name or module} is not installed"]
+    target = out_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    warnings = getattr(loaded, function)(bundle, target, out_dir, records=records)
+    return relative, list(warnings or [])
 
 
 def _report_writer(module: str, function: str) -> tuple[ReportWriter | None, str]:

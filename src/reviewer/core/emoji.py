@@ -7,6 +7,8 @@ one emoji with one name.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -50,12 +52,53 @@ def _is_flag(chars: str) -> bool:
     return len(chars) == 2 and all(0x1F1E6 <= ord(ch) <= 0x1F1FF for ch in chars)
 
 
+# What makes an emoji sequence: ZWJ, variation selectors, skin tones, regional indicators,
+# keycap, tag characters; a run without them is a row of single-code-point emoji.
+_JOINING = re.compile(
+    "[#*0-9\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U0001f1e6-\U0001f1ff\U000e0020-\U000e007f]"
+)
+
+
+@functools.cache
+def _candidates() -> re.Pattern[str]:
+    """Runs of characters that occur in some emoji (a keycap's ASCII base included).
+
+    The emoji package's tokenizer walks a text in Python; it runs only on these runs, which
+    most text does not have, so tens of thousands of messages are searched quickly.
+    """
+    codes = sorted({ord(ch) for key in emoji_data.EMOJI_DATA for ch in key if not ch.isascii()})
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    members = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return re.compile(f"[#*0-9]?[{members}]+")
+
+
+def emoji_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every emoji in ``text``, in order, sequences kept whole."""
+    if text.isascii():
+        return
+    for run in _candidates().finditer(text):
+        offset, chars = run.start(), run.group()
+        if not _JOINING.search(chars):
+            for index, char in enumerate(chars):
+                if char in emoji_data.EMOJI_DATA:
+                    yield offset + index, offset + index + 1
+            continue
+        for token in emoji_data.analyze(chars, join_emoji=True):
+            match = token.value
+            if isinstance(match, emoji_data.EmojiMatch):
+                yield offset + match.start, offset + match.end
+
+
 def find_emoji(text: str) -> Iterator[EmojiUse]:
     """Every emoji in ``text`` in order, sequences kept whole."""
-    for token in emoji_data.analyze(text, join_emoji=True):
-        match = token.value
-        if isinstance(match, emoji_data.EmojiMatch):
-            yield EmojiUse(token.chars, emoji_name(token.chars), match.start)
+    for start, end in emoji_spans(text):
+        chars = text[start:end]
+        yield EmojiUse(chars, emoji_name(chars), start)
 
 
 def distinct_emoji(text: str) -> list[EmojiUse]:

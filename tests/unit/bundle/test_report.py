@@ -256,12 +256,13 @@ def test_pdf_holds_case_pages_and_every_tagged_message(rendered: tuple[Bundle, P
         assert f"tagged message {message.id}:" in text
 
 
-def test_pdf_text_is_unicode_and_missing_glyphs_are_named(rendered: tuple[Bundle, Path]) -> None:
+def test_pdf_text_is_unicode_and_every_emoji_is_drawn(rendered: tuple[Bundle, Path]) -> None:
     _bundle, data = rendered
     text, _ = _pdf_text(data / "report" / "report.pdf")
     assert "Привет всем" in text
     assert "Καλημέρα" in text
-    assert "[U+1F92E]" in text  # an emoji DejaVu Sans has no glyph for
+    assert "🤮" in text and "👍🏽" in text  # drawn from the bundled colour emoji font
+    assert "[U+" not in text  # every character here has a glyph in a bundled font
     assert '<script>alert("x")</script>' in text  # shown as text, verbatim
 
 
