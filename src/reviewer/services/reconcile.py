@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any, Final
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.review.reconcile.chats import SURE, ChatEvidence, ConversationFacts, compare
 from reviewer.review.reconcile.chats import subject_names as subject_keys
-from reviewer.review.reconcile.items import Item, Track, detect_precision, epoch_seconds, text_key
+from reviewer.review.reconcile.items import Item, Track, detect_precision, text_key
 from reviewer.review.reconcile.people import NameLink
 from reviewer.review.reconcile.run import reconcile_chat
 from reviewer.review.reconcile.states import absences, copy_state
@@ -39,6 +40,7 @@ __all__ = ["LinkInfo", "PersonInfo", "ReconcileReport", "reconcile"]
 PROPOSE: Final = 0.3
 LINKED: Final = frozenset({"auto", "confirmed"})
 _KNOWN: Final = 10**9  # a confirmed name link outweighs any evidence
+_NO_HASHES: Final[frozenset[str]] = frozenset()  # one shared object (3.10+ has no singleton)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,13 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
     summaries: list[dict[str, Any]] = []
     for group in groups:
         tracks = [loaded.facts[cid].track for cid in group]
-        alignment, links = reconcile_chat(tracks, known=known, refused=refused)
+        anchors = {
+            (n, m): evidence[(group[n], group[m])].matches
+            for n, m in combinations(range(len(group)), 2)
+            if (group[n], group[m]) in evidence
+        }
+        alignment, links = reconcile_chat(tracks, known=known, refused=refused, anchors=anchors)
+        del anchors
         for link in links:
             proposals[(link.a, link.b)] = link
         rows = _chat_rows(alignment.rows, tracks, absences(alignment))
@@ -133,10 +141,11 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
                 {
                     "name": by_id[group[0]].name,
                     "exhibits": references,
-                    "messages": len(rows),
+                    "messages": len(alignment.rows),
                     "offsets": offsets,
                 }
             )
+    evidence = {pair: replace(found, matches=()) for pair, found in evidence.items()}
     report = ReconcileReport(chats=summaries)
     with case.transaction() as session:
         link_rows = _store_links(session, evidence, status)
@@ -191,20 +200,22 @@ def _load(session: Session) -> _Loaded:
 def _track(session: Session, conversation: ConversationRow) -> Track:
     hashes = reconcile_repo.attachment_hashes(session, conversation.id)
     items: list[Item] = []
-    for mid, utc, sender, kind, text, edited, flags, event in reconcile_repo.message_rows(
+    # one object per distinct sender id, kind and event: a case repeats them 100,000 times
+    senders: dict[int | None, int | None] = {}
+    for mid, seconds, sender, kind, text, edited, flags, event in reconcile_repo.message_rows(
         session, conversation.id
     ):
         items.append(
             Item(
                 id=mid,
-                t=epoch_seconds(utc),
-                sender=sender,
-                kind=kind,
+                t=None if seconds is None else float(seconds),
+                sender=senders.setdefault(sender, sender),
+                kind=sys.intern(kind),
                 key=text_key(text) if text else "",
                 edited=bool(edited),
                 omitted=bool(flags) and "media-omitted" in (flags or ""),
-                event=event,
-                hashes=hashes.get(mid, frozenset()),
+                event=None if event is None else sys.intern(event),
+                hashes=hashes.get(mid, _NO_HASHES),
             )
         )
     precision = detect_precision([item.t for item in items])
@@ -234,8 +245,7 @@ def _chat_rows(
     rows: Sequence[tuple[tuple[int, int], ...]],
     tracks: Sequence[Track],
     missing: Sequence[tuple[tuple[int, str], ...]],
-) -> list[tuple[str | None, int, list[tuple[int, int, str]], list[tuple[int, str]]]]:
-    out: list[tuple[str | None, int, list[tuple[int, int, str]], list[tuple[int, str]]]] = []
+) -> Iterator[tuple[str | None, int, list[tuple[int, int, str]], list[tuple[int, str]]]]:
     for row, lacks in zip(rows, missing, strict=True):
         copies = [
             (tracks[n].items[i].id, tracks[n].exhibit, copy_state(tracks[n].items[i]))
@@ -248,8 +258,7 @@ def _chat_rows(
             if first.t is None
             else datetime.fromtimestamp(first.t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         )
-        out.append((utc, first.id, copies, [(tracks[n].exhibit, why) for n, why in lacks]))
-    return out
+        yield utc, first.id, copies, [(tracks[n].exhibit, why) for n, why in lacks]
 
 
 def _store_links(

@@ -16,8 +16,9 @@ chat, holding its copies). Adding one exhibit to the columns:
    unmatched columns of their gap.
 
 Run once without senders, then ``people`` links sender names from what aligned, and a second
-run with those links refuses pairs whose senders are known to differ (the same short text
-sent twice within a minute by two people) and prefers pairs whose senders agree.
+run with those links prefers pairs whose senders agree and penalises pairs whose senders are
+known to differ (the same short text sent twice within a minute by two people), so much that
+a placeholder is never matched across senders.
 """
 
 from __future__ import annotations
@@ -28,15 +29,18 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Final
 
-from reviewer.review.reconcile.items import EXACT, Item, Track, similarity
+from reviewer.review.reconcile.items import Item, Track, similarity
 from reviewer.review.reconcile.sequence import heaviest_chain, longest_chain
 
-__all__ = ["ChatAlignment", "align_tracks", "estimate_offset", "tolerance"]
+__all__ = ["ChatAlignment", "align_tracks", "anchor_matches", "estimate_offset", "tolerance"]
 
 SLACK: Final = 20.0  # seconds beyond the precisions: offset estimate noise, delivery skew
 _ANCHOR_MIN_KEY: Final = 6  # texts shorter than this ("ok", "😂") are never anchors
 _SMALL_GAP: Final = 4096  # gaps with fewer cell pairs are compared exhaustively
 _SENDER_BONUS: Final = 1.5
+# Senders known to differ: a placeholder (deleted, omitted media) cannot be that message, while
+# the same long text still can (one phone may show two people under one saved name).
+_SENDER_PENALTY: Final = 5.0
 _MIN_OFFSET_SUPPORT: Final = 3
 
 
@@ -99,6 +103,20 @@ def align_tracks(
         offsets=offsets,
         anchors=anchors,
     )
+
+
+def anchor_matches(a: Track, b: Track) -> tuple[float, list[tuple[int, int]]]:
+    """b's clock offset against a's, and the matches of texts unique in both whose times agree
+    after it, thinned to the longest chain that keeps both orders: (a index, b index)."""
+    a_keys = [i.key if i.kind != "deleted" else "" for i in a.items]
+    b_keys = [i.key if i.kind != "deleted" else "" for i in b.items]
+    a_half, b_half = a.precision / 2, b.precision / 2
+    a_mid = [(i.t or 0.0) + a_half for i in a.items]
+    b_mid = [(i.t or 0.0) + b_half for i in b.items]
+    limit = tolerance(a.precision, b.precision)
+    offset, unique = estimate_offset(a_keys, a_mid, b_keys, b_mid, limit * 2)
+    agreeing = [(i, j) for i, j in unique if abs(b_mid[j] - offset - a_mid[i]) <= limit]
+    return offset, longest_chain(agreeing)
 
 
 def estimate_offset(
@@ -181,11 +199,12 @@ def _add_track(
     keys = [item.key if item.kind != "deleted" else "" for item in items]
     offset, unique = estimate_offset(col_keys, col_times, keys, mids, width + SLACK)
     scorer = _Scorer(columns, items, mids, offset, track.precision, persons)
-    anchors = longest_chain([(i, j) for i, j in unique if scorer.score(i, j) >= EXACT])
+    anchors = longest_chain([(i, j) for i, j in unique if scorer.is_anchor(i, j)])
     matches: list[tuple[int, int]] = []
     previous = (-1, -1)
     for anchor in [*anchors, (len(columns), len(items))]:
-        matches.extend(scorer.gap(previous[0] + 1, anchor[0], previous[1] + 1, anchor[1]))
+        if previous[0] + 1 < anchor[0] and previous[1] + 1 < anchor[1]:
+            matches.extend(scorer.gap(previous[0] + 1, anchor[0], previous[1] + 1, anchor[1]))
         if anchor[0] < len(columns):
             matches.append(anchor)
         previous = anchor
@@ -211,6 +230,18 @@ class _Scorer:
         self.precision = precision
         self.persons = persons
 
+    def is_anchor(self, i: int, j: int) -> bool:
+        """Whether a unique text match (same key) is sure: same kind of message, times agree,
+        and senders not known to differ."""
+        column, item = self.columns[i], self.items[j]
+        if column.rep.kind != item.kind or item.kind in ("system", "deleted"):
+            return False
+        limit = tolerance(column.precision, self.precision)
+        if abs(self.mids[j] - self.offset - column.t) > limit:
+            return False
+        person = _person(item, self.persons)
+        return person is None or column.person is None or person == column.person
+
     def score(self, i: int, j: int) -> float:
         column, item = self.columns[i], self.items[j]
         limit = tolerance(column.precision, self.precision)
@@ -222,10 +253,8 @@ class _Scorer:
             return 0.0
         person = _person(item, self.persons)
         if person is not None and column.person is not None:
-            if person != column.person:
-                return 0.0
-            base += _SENDER_BONUS
-        return base + (1.0 - distance / limit)
+            base += _SENDER_BONUS if person == column.person else -_SENDER_PENALTY
+        return max(0.0, base + (1.0 - distance / limit))
 
     def gap(self, c0: int, c1: int, j0: int, j1: int) -> list[tuple[int, int]]:
         """The heaviest order-keeping matches between columns [c0, c1) and items [j0, j1)."""

@@ -13,9 +13,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
-from reviewer.review.reconcile.align import estimate_offset, tolerance
+from reviewer.review.reconcile.align import anchor_matches
 from reviewer.review.reconcile.items import Track, text_key
-from reviewer.review.reconcile.sequence import longest_chain
 
 __all__ = ["SURE", "ChatEvidence", "ConversationFacts", "compare", "subject_names"]
 
@@ -45,6 +44,7 @@ class ChatEvidence:
     aligned_share: float  # of the smaller conversation's candidate texts
     offset: float  # seconds, b's clock minus a's
     confidence: float
+    matches: tuple[tuple[int, int], ...] = ()  # the anchors: (a index, b index)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,23 +64,16 @@ def subject_names(texts: Collection[str]) -> frozenset[str]:
 
 def compare(a: ConversationFacts, b: ConversationFacts) -> ChatEvidence:
     """How likely ``a`` and ``b`` are the same chat, and why."""
-    ta, tb = a.track, b.track
-    a_keys = [i.key if i.kind != "deleted" else "" for i in ta.items]
-    b_keys = [i.key if i.kind != "deleted" else "" for i in tb.items]
-    a_mid = [(i.t or 0.0) + ta.precision / 2 for i in ta.items]
-    b_mid = [(i.t or 0.0) + tb.precision / 2 for i in tb.items]
-    limit = tolerance(ta.precision, tb.precision)
-    offset, unique = estimate_offset(a_keys, a_mid, b_keys, b_mid, limit * 2)
-    agreeing = [(i, j) for i, j in unique if abs(b_mid[j] - offset - a_mid[i]) <= limit]
-    aligned = len(longest_chain(agreeing))
-    candidates = min(_candidates(a_keys), _candidates(b_keys)) or 1
+    offset, matches = anchor_matches(a.track, b.track)
+    aligned = len(matches)
+    candidates = min(_candidates(a.track), _candidates(b.track)) or 1
     share = aligned / candidates
     same_name = bool(a.names & b.names) or text_key(a.name) == text_key(b.name)
     shared = len(a.participants & b.participants)
     content = min(1.0, share / 0.3) * min(1.0, aligned / _MIN_ANCHORS)
     doubt = (1 - 0.97 * content) * (1 - (0.5 if same_name else 0.0)) * (1 - min(0.3, 0.1 * shared))
-    return ChatEvidence(same_name, shared, aligned, share, offset, 1 - doubt)
+    return ChatEvidence(same_name, shared, aligned, share, offset, 1 - doubt, tuple(matches))
 
 
-def _candidates(keys: list[str]) -> int:
-    return sum(1 for k in keys if len(k) >= 6)
+def _candidates(track: Track) -> int:
+    return sum(1 for item in track.items if len(item.key) >= 6 and item.kind != "deleted")

@@ -9,13 +9,14 @@ Placeholders (deleted messages) and system lines are no evidence.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from reviewer.review.reconcile.align import ChatAlignment
+from reviewer.review.reconcile.items import Track
 
-__all__ = ["NameLink", "person_map", "propose_people"]
+__all__ = ["NameLink", "links_from_rows", "person_map", "propose_people"]
 
 _PROPOSE_MIN: Final = 2
 _PROPOSE_SHARE: Final = 0.5
@@ -32,11 +33,20 @@ class NameLink:
 
 
 def propose_people(alignment: ChatAlignment) -> list[NameLink]:
-    """Proposed links, strongest first."""
-    tracks = alignment.tracks
+    """Proposed links from a whole alignment, strongest first."""
+    return links_from_rows(alignment.tracks, alignment.rows)
+
+
+def links_from_rows(
+    tracks: Sequence[Track], rows: Iterable[Sequence[tuple[int, int]]]
+) -> list[NameLink]:
+    """Proposed links from rows of copies, each a sequence of (track number, item index):
+    a whole alignment, or just the anchors of pairs of tracks. Strongest first."""
     pairs: Counter[tuple[int, int]] = Counter()
     totals: Counter[tuple[int, int]] = Counter()  # (participant, other track)
-    for row in alignment.rows:
+    for row in rows:
+        if len(row) < 2:
+            continue
         senders: list[tuple[int, int]] = []
         for n, index in row:
             item = tracks[n].items[index]

@@ -71,6 +71,7 @@ def test_minute_only_clock_offset_and_placeholders_align() -> None:
         (400, 1, "text", "who has the bodycam footage"),
         (460, 3, "text", "ok"),
         (900, 2, "text", "end of shift, well done"),
+        *((1000.0 + 90 * k, 1 + k % 3, "text", f"handover note number {k}") for k in range(9)),
     ]
     a = Track(1, _items(100, truth))
     # phone B: minute-only, 3 minutes fast, media omitted, one message deleted for everyone,
@@ -85,14 +86,12 @@ def test_minute_only_clock_offset_and_placeholders_align() -> None:
     assert alignment.offsets[1] == pytest_approx(180, 40)
     got = {row for row in alignment.rows}
     expected_pairs = {(0, 0), (1, 1), (3, 2), (4, 3), (5, 4), (6, 5), (7, 6), (8, 7), (9, 8)}
+    expected_pairs |= {(k, k - 1) for k in range(10, 19)}
     assert {tuple(i for _, i in row) for row in got if len(row) == 2} == expected_pairs
-    assert len(alignment.rows) == 10
+    assert len(alignment.rows) == 19
     lonely = [row for row in alignment.rows if len(row) == 1]
     assert lonely == [((0, 2),)]
-    assert {(link.a, link.b) for link in links} == {
-        (1, 11),
-        (2, 12),
-    }  # 3 and 13 share one "ok": too little
+    assert {(link.a, link.b) for link in links} == {(1, 11), (2, 12), (3, 13)}
     states = {b_items[i].id: copy_state(b_items[i]) for i in range(len(b_items))}
     assert states[b_items[4].id] == "deleted" and states[b_items[3].id] == "media-omitted"
     missing = absences(alignment)
