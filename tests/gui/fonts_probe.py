@@ -47,6 +47,8 @@ SAMPLES = {
     "family": "👨\u200d👩\u200d👧",
     "flag": "🇬🇧",
 }
+#: Bubble heights are compared for these too (a message of only emoji is drawn large).
+MORE = {"mixed": "ok 🐒 fine", "three": "🐒 👍🏽 🇬🇧", "four": "🐒👍🏽🇬🇧🐒"}
 
 
 def families(layout: QTextLayout) -> list[str]:
@@ -104,7 +106,7 @@ def main() -> int:
     chat = ChatView()
     chat.resize(700, 600)
     model = QStandardItemModel()
-    for number, text in enumerate(SAMPLES.values(), start=1):
+    for number, text in enumerate([*SAMPLES.values(), *MORE.values()], start=1):
         item = QStandardItem()
         item.setData(message(number, text), Role.Message)
         model.appendRow(item)
@@ -114,10 +116,12 @@ def main() -> int:
     option.rect = QRect(0, 0, 700, 0)
     delegate = chat.delegate()
     in_chat: dict[str, list[str]] = {}
-    for row, key in enumerate(SAMPLES):
+    heights: dict[str, int] = {}
+    for row, key in enumerate([*SAMPLES, *MORE]):
         bubble = delegate.layout(option, model.index(row, 0))
         assert bubble is not None and bubble.text_layout is not None
         in_chat[key] = families(bubble.text_layout)
+        heights[key] = bubble.bubble.height()
     print(
         json.dumps(
             {
@@ -126,6 +130,7 @@ def main() -> int:
                 "chat_font": chat.font().families(),
                 "plain": {key: plain(text) for key, text in SAMPLES.items()},
                 "chat": in_chat,
+                "heights": heights,
                 "painted": {
                     key: painted(chat, option, model.index(row, 0))
                     for row, key in enumerate(SAMPLES)

@@ -96,6 +96,14 @@ def test_no_script_or_emoji_spills_out_of_its_bubble(no_system_fonts: dict[str, 
     assert not any(overflow.values()), overflow
 
 
+def test_a_message_of_only_emoji_is_drawn_large(no_system_fonts: dict[str, Any]) -> None:
+    heights = no_system_fonts["heights"]
+    for large in ("monkey", "thumbs", "family", "flag", "three"):
+        assert heights[large] >= heights["latin"] + 5, heights
+    for ordinary in ("mixed", "four"):
+        assert heights[ordinary] <= heights["latin"], heights
+
+
 def test_install_fonts_registers_every_file(qtbot: QtBot) -> None:
     before = QGuiApplication.font()
     registered = install_fonts()

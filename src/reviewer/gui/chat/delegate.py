@@ -42,6 +42,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from reviewer.core.emoji import find_emoji
 from reviewer.gui.chat.model import Role
 from reviewer.services.browse import REVIEWED, TAGGED, AttachmentView, MessageView
 
@@ -73,6 +74,8 @@ THUMB_MAX_H = 200
 CHIP_PAD = 6
 CHIP_GAP = 4
 SPACING = 4
+EMOJI_SCALE = 2.0  # a message of only emoji (at most EMOJI_LARGE_MAX) is drawn this much larger
+EMOJI_LARGE_MAX = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +356,8 @@ class BubbleDelegate(QStyledItemDelegate):
         if deleted:
             body_font = QFont(font)
             body_font.setItalic(True)
+        elif emoji_only(body):
+            body_font = _scaled(font, EMOJI_SCALE)  # as WhatsApp shows them: skin tones legible
         else:
             body_font = font
         footer = _time(view.timestamp)
@@ -680,6 +685,26 @@ def _small(font: QFont) -> QFont:
     else:
         small.setPixelSize(max(int(font.pixelSize() * 0.85), 8))
     return small
+
+
+def _scaled(font: QFont, factor: float) -> QFont:
+    scaled = QFont(font)
+    if font.pointSizeF() > 0:
+        scaled.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        scaled.setPixelSize(round(font.pixelSize() * factor))
+    return scaled
+
+
+def emoji_only(text: str) -> bool:
+    """A message of one to three emoji and nothing else (spaces aside): drawn large."""
+    if not text or len(text) > 40:  # three emoji sequences are never longer
+        return False
+    uses = list(find_emoji(text))
+    if not 1 <= len(uses) <= EMOJI_LARGE_MAX:
+        return False
+    rest = "".join(use.chars for use in uses)
+    return "".join(text.split()) == rest
 
 
 def _text_layout(
