@@ -157,6 +157,13 @@ def test_links_and_names(reconciled: Reconciled) -> None:
     pairs = {(p.a.split(" (#")[0], p.b.split(" (#")[0]) for p in report.people}
     assert ("AB/1 Bob Smith", "CD/2 +44 7700 900456") in pairs
     assert ("AB/1 Dave", "CD/2 David Ng") in pairs
+    # each exhibit's "You" is its custodian (named at import)
+    described = {p.a for p in report.people} | {p.b for p in report.people}
+    assert {d for d in described if d.endswith(", custodian)")} == {
+        d
+        for d in described
+        if d.split(" (#")[0] in ("AB/1 Alice Turner", "CD/2 David Ng", "EF/3 Bob Smith")
+    }
     assert all(p.share >= 0.9 for p in report.people)
     # every proposal is right: both names belong to one person of the true chat
     names = {(ph.exhibit, name): person for ph in built.phones for person, name in ph.names.items()}

@@ -77,7 +77,7 @@ class ReconcileReport:
 class _Loaded:
     conversations: list[ConversationRow]
     facts: dict[int, ConversationFacts]
-    names: dict[int, tuple[str, str]]  # participant id -> (exhibit reference, display name)
+    names: dict[int, tuple[str, str, bool]]  # participant -> (exhibit, name, is custodian)
 
 
 def reconcile(case: Case, actor: Actor) -> ReconcileReport:
@@ -181,12 +181,14 @@ def _people(session: Session) -> list[PersonLink]:
 
 def _load(session: Session) -> _Loaded:
     conversations = reconcile_repo.conversations(session)
-    names: dict[int, tuple[str, str]] = {}
+    names: dict[int, tuple[str, str, bool]] = {}
     facts: dict[int, ConversationFacts] = {}
     for conversation in conversations:
         participants = reconcile_repo.participant_names(session, conversation.exhibit_id)
+        custodian = _custodian(session, conversation.exhibit_id, participants)
         for pid, (name, _key) in participants.items():
-            names[pid] = (conversation.exhibit, name)
+            # each exhibit's "You" is its custodian: say so beside their name
+            names[pid] = (conversation.exhibit, name, pid == custodian)
         facts[conversation.id] = ConversationFacts(
             name=conversation.name,
             names=subject_keys(reconcile_repo.subject_texts(session, conversation.id))
@@ -195,6 +197,18 @@ def _load(session: Session) -> _Loaded:
             track=_track(session, conversation),
         )
     return _Loaded(conversations, facts, names)
+
+
+def _custodian(
+    session: Session, exhibit_id: int, participants: Mapping[int, tuple[str, str]]
+) -> int | None:
+    """The participant whose phone the exhibit is: flagged by a reviewer, else the one whose
+    name is the custodian named at import."""
+    flagged, named = reconcile_repo.exhibit_custodian(session, exhibit_id)
+    if flagged is not None or not named:
+        return flagged
+    wanted = text_key(named)
+    return next((pid for pid, (name, _) in participants.items() if text_key(name) == wanted), None)
 
 
 def _track(session: Session, conversation: ConversationRow) -> Track:
@@ -317,10 +331,10 @@ def _describe_conversation(row: ConversationRow | None, cid: int) -> str:
     return f"#{cid}" if row is None else f"{row.exhibit} · {row.name} (#{cid})"
 
 
-def _person_info(row: PersonLink, names: Mapping[int, tuple[str, str]]) -> PersonInfo:
+def _person_info(row: PersonLink, names: Mapping[int, tuple[str, str, bool]]) -> PersonInfo:
     def describe(pid: int) -> str:
-        exhibit, name = names.get(pid, ("?", "?"))
-        return f"{exhibit} {name} (#{pid})"
+        exhibit, name, custodian = names.get(pid, ("?", "?", False))
+        return f"{exhibit} {name} (#{pid}{', custodian' if custodian else ''})"
 
     return PersonInfo(
         row.id,

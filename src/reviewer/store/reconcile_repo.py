@@ -98,6 +98,18 @@ def attachment_hashes(session: Session, conversation_id: int) -> dict[int, froze
     return {k: frozenset(v) for k, v in found.items()}
 
 
+def exhibit_custodian(session: Session, exhibit_id: int) -> tuple[int | None, str | None]:
+    """(the participant flagged as the exhibit's custodian, the custodian named at import)."""
+    flagged = session.scalar(
+        select(Participant.id)
+        .where(Participant.exhibit_id == exhibit_id, Participant.is_custodian)
+        .order_by(Participant.id)
+        .limit(1)
+    )
+    named = session.scalar(select(Exhibit.custodian).where(Exhibit.id == exhibit_id))
+    return flagged, named
+
+
 def participant_names(session: Session, exhibit_id: int) -> dict[int, tuple[str, str]]:
     """Participant id -> (display name, match key) of an exhibit."""
     rows = session.execute(

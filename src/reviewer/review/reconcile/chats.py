@@ -21,8 +21,9 @@ __all__ = ["SURE", "ChatEvidence", "ConversationFacts", "compare", "subject_name
 #: Confidence at or above which reconcile links two conversations without asking.
 SURE: Final = 0.95
 _MIN_ANCHORS: Final = 5
+# a name in straight, curly, low-high or guillemet quotes
 _QUOTED: Final = re.compile(
-    r"[\"\u201c\u201d\u201e\u00ab\u00bb]([^\"\u201c\u201d\u201e\u00ab\u00bb]+)"
+    '"([^"]+)"|\u201c([^\u201d]+)\u201d|\u201e([^\u201c\u201d]+)[\u201c\u201d]|\u00ab([^\u00bb]+)\u00bb'
 )
 
 
@@ -59,7 +60,8 @@ class ChatEvidence:
 
 def subject_names(texts: Collection[str]) -> frozenset[str]:
     """Name keys of group names quoted in subject-change or creation lines."""
-    return frozenset(text_key(m) for text in texts for m in _QUOTED.findall(text) if m.strip())
+    found = (group for text in texts for m in _QUOTED.findall(text) for group in m if group)
+    return frozenset(text_key(name) for name in found if name.strip())
 
 
 def compare(a: ConversationFacts, b: ConversationFacts) -> ChatEvidence:
