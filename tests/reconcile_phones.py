@@ -50,6 +50,8 @@ class Phone:
     names: dict[str, str]  # person key -> the name this phone shows
     zone: str = "Europe/London"
     us: bool = False  # en-US: M/D/YY and a 12-hour clock
+    german: bool = False  # German UI: DD.MM.YY, German system lines and placeholders
+    import_zone: str | None = None  # the zone the reviewer imports it with, if not ``zone``
     date_order: str | None = None  # what a reviewer passes as --date-order, if anything
     clock_offset: timedelta = timedelta(0)
     start: datetime | None = None  # joined (UTC); earlier messages are not on the phone
@@ -183,6 +185,8 @@ def export_path(phone: Phone, out: Path) -> Path:
 
 def _stamp(phone: Phone, utc: datetime) -> str:
     local = (utc + phone.clock_offset).replace(tzinfo=UTC).astimezone(ZoneInfo(phone.zone))
+    if phone.german:
+        return f"{local.day:02d}.{local.month:02d}.{local.year % 100:02d}, {local:%H:%M} -"
     if phone.us:
         hour = local.hour % 12 or 12
         ampm = "AM" if local.hour < 12 else "PM"
@@ -202,6 +206,8 @@ def _name(phone: Phone, person: str) -> str:
 
 def _system_text(phone: Phone, event: tuple[str, str, str]) -> str:
     what, actor, subject = event
+    if phone.german:
+        return _german_system(phone, what, actor, subject)
     who = "You" if actor == phone.custodian else _name(phone, actor)
     if what == "created":
         return f"{who} created group \u201c{subject}\u201d"
@@ -209,6 +215,17 @@ def _system_text(phone: Phone, event: tuple[str, str, str]) -> str:
         whom = "you" if subject == phone.custodian else _name(phone, subject)
         return f"{who} added {whom}"
     return f"{who} changed the subject to \u201c{subject}\u201d"
+
+
+def _german_system(phone: Phone, what: str, actor: str, subject: str) -> str:
+    you = actor == phone.custodian
+    who, has = ("Du", "hast") if you else (_name(phone, actor), "hat")
+    if what == "created":
+        return f"{who} {has} die Gruppe \u201e{subject}\u201c erstellt"
+    if what == "added":
+        whom = "dich" if subject == phone.custodian else _name(phone, subject)
+        return f"{who} {has} {whom} hinzugefügt"
+    return f"{who} {has} den Gruppennamen zu \u201e{subject}\u201c geändert"
 
 
 def _line(phone: Phone, message: TrueMessage, media: dict[str, bytes]) -> str | None:
@@ -221,6 +238,8 @@ def _line(phone: Phone, message: TrueMessage, media: dict[str, bytes]) -> str | 
     assert message.sender is not None
     name = _name(phone, message.sender)
     if message.uid in phone.deleted:
+        if phone.german:
+            return f"{stamp} {name}: Diese Nachricht wurde gelöscht"
         if ios:
             return f"{LRM}{stamp} {name}: {LRM}This message was deleted."
         return f"{stamp} {name}: This message was deleted"
@@ -232,10 +251,15 @@ def _line(phone: Phone, message: TrueMessage, media: dict[str, bytes]) -> str | 
             return f"{LRM}{stamp} {name}: {LRM}<attached: {filename}>"
         if ios:
             return f"{LRM}{stamp} {name}: {LRM}image omitted"
+        if phone.german:
+            return f"{stamp} {name}: <Medien ausgeschlossen>"
         return f"{stamp} {name}: <Media omitted>"
     text = phone.edits.get(message.uid, message.text)
     if message.uid in phone.edits:
-        text += f" {LRM}<This message was edited>" if ios else " <This message was edited>"
+        if phone.german:
+            text += " <Diese Nachricht wurde bearbeitet>"
+        else:
+            text += f" {LRM}<This message was edited>" if ios else " <This message was edited>"
     return f"{stamp} {name}: {text}"
 
 
@@ -333,3 +357,29 @@ def _variant(name: str, k: int, phone: str) -> str:
     if phone == "b":
         return first if rest else name + " (work)"
     return f"{first} {rest[:1]}." if rest else name.upper()
+
+
+def german_phone(chat: Sequence[TrueMessage], seed: int = 13) -> Phone:
+    """GH/4 — Erin's Android in German (DD.MM.YY, 24-hour, no seconds, media omitted), set to
+    London time but imported as Berlin time by mistake (a constant one-hour offset), with a
+    few messages deleted for everyone and for her."""
+    rng = random.Random(seed)
+    people = sorted({m.sender for m in chat if m.sender is not None})
+    owner = "erin" if "erin" in people else people[3]
+    names = {p: (_NAMES_D.get(p) or _variant(p, k, "c")) for k, p in enumerate(people)}
+    phone = Phone(
+        "GH/4",
+        "android",
+        owner,
+        names,
+        german=True,
+        import_zone="Europe/Berlin",
+        media=False,
+        deleted=pick(rng, chat, 0.02),
+        deleted_for_me=pick(rng, chat, 0.01),
+    )
+    phone.deleted_for_me -= phone.deleted
+    return phone
+
+
+_NAMES_D = {"alice": "Ali", "dave": "D. Ng", "bob": "Robert", "carol": "Carol J", "erin": "Erin"}

@@ -20,7 +20,15 @@ import pytest
 from sqlalchemy import select
 
 from helpers import ACTOR
-from reconcile_phones import Phone, TrueMessage, export_path, render, three_phones, true_chat
+from reconcile_phones import (
+    Phone,
+    TrueMessage,
+    export_path,
+    german_phone,
+    render,
+    three_phones,
+    true_chat,
+)
 from reviewer.cli.main import main
 from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
@@ -37,15 +45,17 @@ class Built:
     truth: dict[int, tuple[str, int]]  # message id -> (exhibit, true uid)
 
 
-def _build(root: Path, count: int = 600) -> Built:
+def _build(root: Path, count: int = 600, german: bool = True) -> Built:
     chat = true_chat(count)
-    phones = three_phones(chat)
+    phones = three_phones(chat) + ([german_phone(chat)] if german else [])
     truth: dict[int, tuple[str, int]] = {}
     with create_case(root, reference="OP-12", actor=ACTOR) as case:
         for phone in phones:
             uids = render(phone, chat, root.parent / "exports")
             options = ImportOptions(
-                exhibit=phone.exhibit, custodian=phone.names[phone.custodian], timezone=phone.zone
+                exhibit=phone.exhibit,
+                custodian=phone.names[phone.custodian],
+                timezone=phone.import_zone or phone.zone,
             )
             import_export(case, export_path(phone, root.parent / "exports"), ACTOR, options)
             with case.reading() as session:
@@ -113,7 +123,7 @@ def test_copy_pairs_match_the_truth(reconciled: Reconciled) -> None:
 
 def test_states_and_absences(reconciled: Reconciled) -> None:
     built, _report, records = reconciled
-    _a, b, c = built.phones
+    _a, b, c, d = built.phones
     rows = _by_uid(built, records)
     times = {m.uid: m.utc for m in built.chat}
 
@@ -140,6 +150,10 @@ def test_states_and_absences(reconciled: Reconciled) -> None:
     assert all(absent(u, "CD/2") == "out-of-range" for u in before_join)
     after_cut = [m.uid for m in built.chat if m.utc > c.end + (c.clock_offset * 0)]
     assert all(absent(u, "EF/3") == "out-of-range" for u in after_cut[1:])
+    deleted_d = [u for u in d.deleted if d.holds(built.chat[u])]
+    assert deleted_d and all(state(u, "GH/4") == "deleted" for u in deleted_d)
+    gone_d = [u for u in d.deleted_for_me if built.chat[u].kind != "system"]
+    assert gone_d and all(absent(u, "GH/4") == "in-range" for u in gone_d[1:-1])
     edited = [u for u in c.edits if c.holds(built.chat[u])]
     assert edited and all(state(u, "EF/3") == "edited" for u in edited)
     media = [m.uid for m in built.chat if m.kind == "media" and m.utc >= b.start]
@@ -149,11 +163,13 @@ def test_states_and_absences(reconciled: Reconciled) -> None:
 
 def test_links_and_names(reconciled: Reconciled) -> None:
     built, report, _records = reconciled
-    assert len(report.links) == 3
+    assert len(report.links) == 6
     assert all(link.status == "auto" and link.confidence >= 0.95 for link in report.links)
     (chat,) = report.chats
-    assert chat["exhibits"] == ["AB/1", "CD/2", "EF/3"]
+    assert chat["exhibits"] == ["AB/1", "CD/2", "EF/3", "GH/4"]
     assert chat["offsets"]["EF/3"] == pytest.approx(180, abs=5)
+    # German phone in London time, imported as Berlin time: one hour behind
+    assert chat["offsets"]["GH/4"] == pytest.approx(-3600, abs=31)
     pairs = {(p.a.split(" (#")[0], p.b.split(" (#")[0]) for p in report.people}
     assert ("AB/1 Bob Smith", "CD/2 +44 7700 900456") in pairs
     assert ("AB/1 Dave", "CD/2 David Ng") in pairs
@@ -162,7 +178,8 @@ def test_links_and_names(reconciled: Reconciled) -> None:
     assert {d for d in described if d.endswith(", custodian)")} == {
         d
         for d in described
-        if d.split(" (#")[0] in ("AB/1 Alice Turner", "CD/2 David Ng", "EF/3 Bob Smith")
+        if d.split(" (#")[0]
+        in ("AB/1 Alice Turner", "CD/2 David Ng", "EF/3 Bob Smith", "GH/4 Erin")
     }
     assert all(p.share >= 0.9 for p in report.people)
     # every proposal is right: both names belong to one person of the true chat
@@ -188,7 +205,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_command_line_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    built = _build(tmp_path / "case", count=250)
+    built = _build(tmp_path / "case", count=250, german=False)
     case = str(built.root)
     code, _out, err = run(capsys, "messages", case, "--reconciled", "--jsonl")
     assert code == 1 and "reviewer reconcile" in err
