@@ -19,17 +19,23 @@ CREATE_TABLE = (
     "tokenize='unicode61 remove_diacritics 2', columnsize=0)"
 )
 INDEX_TEXT_FUNCTION = "reviewer_index_text"
-# The text to index of a message row (``text`` is its column).
+# The text to index of a message row (``text`` is its column). The function returns NULL for
+# a text it leaves as it is, which spares converting that text back for SQLite.
 INDEX_TEXT_SQL = (
     f"CASE WHEN length(CAST(text AS BLOB)) = length(text) THEN text "
-    f"ELSE {INDEX_TEXT_FUNCTION}(text) END"
+    f"ELSE coalesce({INDEX_TEXT_FUNCTION}(text), text) END"
 )
 
 
 def register(db: sqlite3.Connection) -> None:
     """Make the index-text function available on this connection (every case connection has
     it from the start: SQLite refuses to create a function while a statement is active)."""
-    db.create_function(INDEX_TEXT_FUNCTION, 1, index_text, deterministic=True)
+    db.create_function(INDEX_TEXT_FUNCTION, 1, _changed_index_text, deterministic=True)
+
+
+def _changed_index_text(text: str) -> str | None:
+    spelt = index_text(text)
+    return None if spelt is text else spelt
 
 
 def index_range(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
