@@ -1,10 +1,11 @@
-"""Issue 12: three phones' exports of one group, imported by the real importer, reconciled.
+"""Issue 12: several phones' exports of one group, imported by the real importer, reconciled.
 
 The phones (tests/reconcile_phones.py): an iPhone with seconds and media; an Android in en-US
 12-hour time without seconds, in Berlin time, joining late, with its own contact names (one
 only a phone number) and messages deleted for its owner; a later iPhone 3 minutes fast with
 messages deleted for everyone and for its owner, edits, repeated "ok"/"😂" and an export that
-ends early. Copies are scored against the true chat.
+ends early; and a German Android set to London time but imported as Berlin time. Copies are
+scored against the true chat.
 """
 
 from __future__ import annotations
