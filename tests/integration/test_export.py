@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import shutil
@@ -329,20 +330,25 @@ def test_category_filter_includes_children_and_dates_filter(
         preview(case, ExportOptions(exhibits=("ZZ/9",)))
 
 
-def test_the_export_is_audited_and_its_entry_is_in_the_bundle(
+def test_the_export_is_audited_after_the_chain_the_bundle_carries(
     tagged: Case, actor: Actor, tmp_path: Path
 ) -> None:
     result = export_bundle(tagged, actor, tmp_path / "out", ExportOptions(context=1))
     with tagged.reading() as session:
         entries = list(audit_log.entries(session))
     last = entries[-1]
-    assert last["action"] == "bundle.exported" and last["hash"] == result.audit_head
+    assert last["action"] == "bundle.exported" and last["hash"] == result.export_hash
     assert last["details"]["counts"]["tagged"] == 1
     assert last["details"]["counts"]["context"] == 2
     assert last["details"]["out_dir"] == "out"
     assert last["details"]["selection"]["context"] == 1
+    # The bundle carries the chain up to the entry before its own export entry, which names it.
     exported = (tmp_path / "out" / "data" / "audit" / "audit-log.jsonl").read_text().splitlines()
-    assert json.loads(exported[-1]) == last
+    assert [json.loads(line) for line in exported] == entries[:-1]
+    assert result.audit_head == entries[-2]["hash"] == last["details"]["bundle_head"]
+    assert last["details"]["bundle_head_seq"] == entries[-2]["seq"] == result.audit_seq
+    tagmanifest = (tmp_path / "out" / "tagmanifest-sha256.txt").read_bytes()
+    assert last["details"]["tagmanifest_sha256"] == hashlib.sha256(tagmanifest).hexdigest()
 
 
 # --------------------------------------------------------------------------- failures
@@ -452,7 +458,9 @@ def test_redaction_pseudonymises_and_masks_and_keeps_the_mapping_out(
         if path.suffix != ".pdf":
             for secret in (b"Sam Reid", b"Jo Park", b"07700 900123", b"jo.park@example.org"):
                 assert secret not in data, (path, secret)
-    entry = json.loads((out / "data/audit/audit-log.jsonl").read_text().splitlines()[-1])
+    # The first export's entry is the last of the chain the second bundle carries.
+    entry = json.loads((again / "data/audit/audit-log.jsonl").read_text().splitlines()[-1])
+    assert entry["action"] == "bundle.exported" and entry["details"]["out_dir"] == "out"
     assert entry["details"]["redaction"].startswith("uninvolved participants pseudonymised")
     assert "Person A" not in json.dumps(entry)
 

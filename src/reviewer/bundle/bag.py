@@ -1,39 +1,87 @@
-"""Turn a folder of payload into a BagIt 1.0 bag (RFC 8493) with the ``bagit`` library.
+"""Turn a folder of payload into a BagIt 1.0 bag (RFC 8493).
 
-``bagit`` 1.9.0 writes ``BagIt-Version: 0.97``; after it has made the bag, bagit.txt is
-rewritten to the 1.0 lines and the tag manifests are regenerated (``Bag.save``), so the bag
-says 1.0 and still validates. Note that ``bagit`` changes the process's working directory
-while it works (and restores it): callers must use absolute paths meanwhile.
+The bag's tag files are written here, in the format ``bagit.py`` writes and reads
+(``manifest-<alg>.txt`` lines ``<hex>  data/<path>``, ``bag-info.txt`` labels sorted,
+``tagmanifest-<alg>.txt`` lines ``<hex> <file>``), without ``bagit.make_bag``: it changes the
+process's working directory while it works, which a GUI running other tasks cannot allow.
+The tests validate what is written here with ``bagit.Bag(path).validate()``.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import bagit
+from reviewer.bundle.files import CHUNK
 
 ALGORITHMS = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+_TAG_FILES = ("bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in ALGORITHMS))
 
 
 def make_bag(folder: Path, info: Mapping[str, str | Sequence[str]]) -> None:
     """Move ``folder``'s contents into ``folder/data`` and write the bag's tag files.
 
     ``info`` becomes bag-info.txt (a sequence value repeats the label); Payload-Oxum is
-    computed here.
+    computed here. Paths are absolute throughout; the working directory is never changed.
     """
-    fields: dict[str, str | list[str]] = {
-        k: v if isinstance(v, str) else list(v) for k, v in info.items()
+    folder = folder.resolve()
+    entries = sorted(folder.iterdir())
+    staging = folder / f".data-{os.getpid()}"
+    staging.mkdir()
+    for entry in entries:
+        entry.rename(staging / entry.name)
+    staging.rename(folder / "data")
+    write_tag_files(folder, info)
+
+
+def write_tag_files(bag_dir: Path, info: Mapping[str, str | Sequence[str]]) -> None:
+    """bagit.txt, the payload manifests, bag-info.txt and the tag manifests of ``bag_dir``,
+    whose payload is already under ``bag_dir/data``."""
+    lines: dict[str, list[str]] = {a: [] for a in ALGORITHMS}
+    total = count = 0
+    data = bag_dir / "data"
+    for path in sorted(p for p in data.rglob("*") if p.is_file()):
+        name = _encode("data/" + path.relative_to(data).as_posix())
+        for algorithm, digest in _digests(path).items():
+            lines[algorithm].append(f"{digest}  {name}\n")
+        total += path.stat().st_size
+        count += 1
+    (bag_dir / "bagit.txt").write_bytes(BAGIT_TXT.encode("utf-8"))
+    for algorithm, found in lines.items():
+        (bag_dir / f"manifest-{algorithm}.txt").write_bytes("".join(found).encode("utf-8"))
+    fields: dict[str, list[str]] = {
+        label: [value] if isinstance(value, str) else list(value) for label, value in info.items()
     }
-    quiet = logging.getLogger("bagit")
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)
-    try:
-        bagit.make_bag(str(folder.resolve()), fields, checksums=list(ALGORITHMS))
-        (folder / "bagit.txt").write_bytes(BAGIT_TXT.encode("utf-8"))
-        bag = bagit.Bag(str(folder.resolve()))
-        bag.save()  # rewrites bag-info.txt as it was and regenerates the tag manifests
-    finally:
-        quiet.setLevel(level)
+    fields["Payload-Oxum"] = [f"{total}.{count}"]
+    text = "".join(
+        f"{label}: {_one_line(value)}\n" for label in sorted(fields) for value in fields[label]
+    )
+    (bag_dir / "bag-info.txt").write_bytes(text.encode("utf-8"))
+    for algorithm in ALGORITHMS:
+        listed = "".join(
+            f"{hashlib.new(algorithm, (bag_dir / name).read_bytes()).hexdigest()} {name}\n"
+            for name in _TAG_FILES
+        )
+        (bag_dir / f"tagmanifest-{algorithm}.txt").write_bytes(listed.encode("utf-8"))
+
+
+def _digests(path: Path) -> dict[str, str]:
+    hashes = {a: hashlib.new(a) for a in ALGORITHMS}
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            for h in hashes.values():
+                h.update(block)
+    return {a: h.hexdigest() for a, h in hashes.items()}
+
+
+def _encode(name: str) -> str:
+    """A manifest path as bagit.py writes (and reads) it: CR and LF percent-encoded."""
+    return name.replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _one_line(value: str) -> str:
+    return re.sub(r"[\r\n]+", "", str(value))

@@ -92,7 +92,7 @@ def bag_info(bundle: Bundle) -> dict[str, str | list[str]]:
             + f": {sum(not m.context for m in bundle.messages)} tagged messages with context"
         ),
         "Bagging-Date": bundle.created_utc[:10],
-        "Bag-Software-Agent": f"{bundle.software} (bagit.py)",
+        "Bag-Software-Agent": bundle.software,
         "Contact-Name": bundle.reviewer,
         "Exhibit-Reference": [e.reference for e in bundle.exhibits],
         "Reviewer": bundle.reviewer,

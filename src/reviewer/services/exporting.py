@@ -1,10 +1,14 @@
 """Export an evidence bundle (DESIGN.md §6) and preview what it will include.
 
-The export reads the selection, appends the ``bundle.exported`` audit entry and writes the
-bundle inside one transaction, so the bundle holds the chain up to and including its own
-export entry and its stated head is the case's head once it commits. On any failure (or
-cancel) the transaction rolls back, the partial folder is removed, and ``bundle.export-failed``
-is recorded in a transaction of its own.
+The export reads everything from one snapshot (a deferred read transaction: under WAL other
+connections may write meanwhile, so reviewers keep tagging during a long export), writes the
+bundle with the audit chain up to the snapshot's head, and only then appends the
+``bundle.exported`` entry in a short write transaction. That entry records the head the bundle
+carries (``bundle_head``, ``bundle_head_seq``) and the SHA-256 of the bag's
+tagmanifest-sha256.txt (and, with ``archive``, the .zip's SHA-256 and whether it is
+encrypted, never the password), so the case's chain identifies the bundle exactly; the
+bundle's head is an entry of the case's chain. On any failure (or cancel) the partial folder
+(and archive) is removed and ``bundle.export-failed`` is recorded in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from reviewer import __version__
 from reviewer.audit import chain
-from reviewer.bundle.model import Bundle, BundleMessage, BundleParticipant, BundleTag
+from reviewer.bundle.files import sha256_file
+from reviewer.bundle.model import Bundle, BundleMessage, BundleParticipant
 from reviewer.bundle.writer import WriteSummary, write_bundle
 from reviewer.core.errors import Cancelled, InputError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
@@ -31,6 +36,7 @@ from reviewer.services import audit_log, export_select, redaction
 from reviewer.services import participants as participant_service
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.services.export_redact import redact_bundle
 from reviewer.store.models import Attachment, CaseInfo, Setting
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -50,6 +56,8 @@ class ExportOptions:
     exhibits: tuple[str, ...] = ()
     include_originals: bool = False
     redact_uninvolved: bool = False
+    archive: bool = False  # also write the bag as one .zip beside it
+    password: bytes | None = field(default=None, repr=False)  # encrypt that zip (AES-256)
 
     def selection(self) -> dict[str, Any]:
         """The filters as recorded in the audit entry and the bundle."""
@@ -89,10 +97,15 @@ class ExportResult:
     files: int
     bytes: int
     rsmf_files: int
-    audit_head: str
-    audit_seq: int
+    audit_head: str  # the chain head the bundle carries and prints
+    audit_seq: int  # that head's sequence number
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    export_seq: int = 0  # the bundle.exported entry appended after the bundle was written
+    export_hash: str = ""
+    archive: Path | None = None  # the .zip, with --archive
+    archive_sha256: str | None = None
+    encrypted: bool = False
 
 
 def preview(case: Case, options: ExportOptions) -> ExportPreview:
@@ -141,30 +154,60 @@ def export_bundle(
     cancel = cancel or CancelToken()
     _check_options(options)
     out_dir = out_dir.resolve()
-    existed = _check_out_dir(out_dir)
+    existed = _check_out_dir(out_dir, options)
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        # One consistent snapshot (a deferred read transaction under WAL): other tasks may
+        # write to the case meanwhile. The bundle holds the chain up to the snapshot's head.
+        with case.reading() as session:
+            bundle, screen, redactor = _collect(case, session, actor, options, progress, cancel)
+            entries = list(audit_log.entries(session))
+        head = entries[-1]
+        bundle.audit_entries = _audit_lines(entries, screen)
+        bundle.audit_head = head["hash"]
+        summary = write_bundle(
+            bundle,
+            out_dir,
+            progress=progress,
+            cancel=cancel,
+            include_originals=options.include_originals,
+        )
+        archive = _archive(out_dir, options, progress, cancel)
+        details = _details(bundle, options, out_dir, head, archive)
+        cancel.raise_if_cancelled()
+        # A short write transaction at the end: the pseudonyms the bundle used, and the export
+        # entry naming the bundle's head and its tag manifest (so the chain identifies it).
         with case.transaction() as session:
-            bundle, screen = _collect(case, session, actor, options, progress, cancel)
-            details = _details(bundle, options, out_dir)
-            target = bundle.case_reference
-            entry = audit_log.append(session, actor, "bundle.exported", target, details)
-            bundle.created_utc = entry["ts"]
-            bundle.audit_entries = _audit_lines(audit_log.entries(session), screen)
-            bundle.audit_head = entry["hash"]
-            summary = write_bundle(
-                bundle,
-                out_dir,
-                progress=progress,
-                cancel=cancel,
-                include_originals=options.include_originals,
+            if redactor is not None:
+                redaction.store_mapping(session, redactor.pseudonyms)
+            entry = audit_log.append(
+                session, actor, "bundle.exported", bundle.case_reference, details
             )
     except BaseException as exc:
-        _remove(out_dir, existed)
+        _remove(out_dir, existed, options)
         _record_failure(case, actor, out_dir, options, exc)
         raise
-    return _result(out_dir, bundle, summary, entry, time.perf_counter() - started)
+    return _result(out_dir, bundle, summary, head, entry, archive, time.perf_counter() - started)
+
+
+def _archive(
+    out_dir: Path, options: ExportOptions, progress: ProgressSink, cancel: CancelToken
+) -> dict[str, Any] | None:
+    """With ``options.archive``: the bag as one zip beside it; its audit details."""
+    if not options.archive:
+        return None
+    from reviewer.bundle.archive import archive_path, write_archive
+
+    cancel.raise_if_cancelled()
+    progress.report("writing the .zip", 0, None)
+    target = write_archive(out_dir, archive_path(out_dir), options.password)
+    return {
+        "file": target.name,
+        "sha256": sha256_file(target),
+        "size": target.stat().st_size,
+        "encrypted": options.password is not None,
+    }
 
 
 # --------------------------------------------------------------------------- building
@@ -177,8 +220,9 @@ def _collect(
     options: ExportOptions,
     progress: ProgressSink,
     cancel: CancelToken,
-) -> tuple[Bundle, redaction.Redactor | None]:
-    """The bundle, and (when redacting) the screen that decides what the audit log withholds."""
+) -> tuple[Bundle, redaction.Redactor | None, redaction.Redactor | None]:
+    """The bundle (redacted when asked, in one pass every writer consumes), and when redacting
+    the screen that decides what the audit log withholds and the bundle's redactor."""
     progress.report("selecting messages", 0, None)
     exhibits = export_select.exhibit_rows(session, options.exhibits)
     exhibit_ids = [e.id for e in exhibits]
@@ -197,23 +241,29 @@ def _collect(
     notes = export_select.notes(session, ids)
     people = export_select.participant_rows(session, exhibit_ids)
     memberships = {e.reference: _membership(case, e.reference) for e in exhibits}
+    known = {p[2] for p in people}
     extra_names = {
         name
         for m in raw
         for name in (m.event_actor, *m.event_subjects)
-        if name and name not in {p[2] for p in people}
+        if name and name not in known
+    }
+    kinds = export_select.conversation_kinds(session, sorted(ranges))
+    # A direct chat's name is the other person's (WhatsApp names it after them).
+    extra_names |= {
+        m.conversation
+        for m in raw
+        if kinds.get(m.conversation_id) == "direct" and m.conversation not in known
     }
     redactor: redaction.Redactor | None = None
     screen: redaction.Redactor | None = None
     added = 0
     if options.redact_uninvolved:
         redactor, added = redaction.prepare(
-            session, [(p[2], p[4], p[6]) for p in people], sorted(extra_names)
+            session, [(p[2], p[4], p[6]) for p in people], sorted(extra_names), store=False
         )
         everyone = export_select.everyone(session)
         screen = redaction.audit_screen(session, everyone, sorted(extra_names))
-    name = redactor.name if redactor else _same
-    text = redactor.text if redactor else _same
     custodians = {p[1]: p[2] for p in people if p[5]}
     reference_of = {e.id: e.reference for e in exhibits}
     messages = [
@@ -226,9 +276,9 @@ def _collect(
             timestamp=m.timestamp,
             utc=m.utc,
             time_flag=m.time_flag,
-            sender=name(m.sender),
+            sender=m.sender,
             kind=m.kind,
-            text=text(m.text) or "",
+            text=m.text or "",
             edited=bool(m.edited),
             reply_to=m.reply_to,
             flags=m.flags,
@@ -241,15 +291,14 @@ def _collect(
                 "offset": m.src_offset,
                 "length": m.src_length,
             },
-            tags=tuple(_tag(t, text) for t in tags.get(m.id, ())),
+            tags=tuple(tags.get(m.id, ())),
             stances=tuple(
-                export_select.stance(name(n) or n, k, label)
-                for n, k, label in stances.get(m.id, ())
+                export_select.stance(n, k, label) for n, k, label in stances.get(m.id, ())
             ),
-            note=text(notes.get(m.id)),
+            note=notes.get(m.id),
             context=m.id not in tagged_ids,
-            event_actor=name(m.event_actor),
-            event_subjects=tuple(name(s) or s for s in m.event_subjects),
+            event_actor=m.event_actor,
+            event_subjects=tuple(m.event_subjects),
         )
         for m in raw
     ]
@@ -270,7 +319,7 @@ def _collect(
                 e,
                 session,
                 case.evidence.root,
-                name(custodians.get(e.id) or e.custodian),
+                custodians.get(e.id) or e.custodian,
             )
             for e in exhibits
         ],
@@ -278,7 +327,7 @@ def _collect(
             BundleParticipant(
                 id=pid,
                 exhibit=reference_of[exhibit_id],
-                name=name(display) or display,
+                name=display,
                 message_count=count,
                 is_subject=subject,
                 membership=_intervals(memberships[reference_of[exhibit_id]], display),
@@ -291,11 +340,13 @@ def _collect(
         activity=export_select.activity(session, sorted(ranges)),
         audit_entries=[],
         audit_head="",
-        conversation_kinds=export_select.conversation_kinds(session, sorted(ranges)),
+        conversation_kinds=kinds,
         organisation=organisation.value if organisation else "",
         extra={"pseudonyms_added": added} if options.redact_uninvolved else {},
     )
-    return bundle, screen
+    if redactor is not None:
+        bundle = redact_bundle(bundle, redactor)
+    return bundle, screen, redactor
 
 
 def _audit_lines(
@@ -306,16 +357,6 @@ def _audit_lines(
     if screen is None:
         return list(entries)
     return [chain.project(entry, screen.mentions) for entry in entries]
-
-
-def _same(value: str | None) -> str | None:
-    return value
-
-
-def _tag(tag: BundleTag, text: Any) -> BundleTag:
-    return BundleTag(
-        tag.category, tag.label, tag.colour, tag.reviewer, tag.created_utc, text(tag.note)
-    )
 
 
 def _membership(case: Case, exhibit: str) -> Any:
@@ -345,7 +386,13 @@ def _intervals(membership: Any, name: str) -> list[dict[str, Any]]:
     return []
 
 
-def _details(bundle: Bundle, options: ExportOptions, out_dir: Path) -> dict[str, Any]:
+def _details(
+    bundle: Bundle,
+    options: ExportOptions,
+    out_dir: Path,
+    head: dict[str, Any],
+    archive: dict[str, Any] | None,
+) -> dict[str, Any]:
     tagged = sum(not m.context for m in bundle.messages)
     present = {a.sha256 for m in bundle.messages for a in m.attachments if a.present}
     return {
@@ -363,11 +410,23 @@ def _details(bundle: Bundle, options: ExportOptions, out_dir: Path) -> dict[str,
         **({"pseudonyms_added": bundle.extra["pseudonyms_added"]} if bundle.redacted else {}),
         "out_dir": out_dir.name,
         "software": bundle.software,
+        # What identifies the bundle: the chain head it carries, and its tag manifest (which
+        # hashes bag-info.txt and the payload manifests, so every file of the bag).
+        "bundle_head": head["hash"],
+        "bundle_head_seq": head["seq"],
+        "tagmanifest_sha256": sha256_file(out_dir / "tagmanifest-sha256.txt"),
+        **({"archive": archive} if archive else {}),
     }
 
 
 def _result(
-    out_dir: Path, bundle: Bundle, summary: WriteSummary, entry: dict[str, Any], seconds: float
+    out_dir: Path,
+    bundle: Bundle,
+    summary: WriteSummary,
+    head: dict[str, Any],
+    entry: dict[str, Any],
+    archive: dict[str, Any] | None,
+    seconds: float,
 ) -> ExportResult:
     tagged = sum(not m.context for m in bundle.messages)
     return ExportResult(
@@ -378,10 +437,15 @@ def _result(
         files=summary.files,
         bytes=summary.bytes,
         rsmf_files=len(summary.rsmf),
-        audit_head=entry["hash"],
-        audit_seq=entry["seq"],
+        audit_head=head["hash"],
+        audit_seq=head["seq"],
         seconds=seconds,
         warnings=tuple(summary.warnings),
+        export_seq=entry["seq"],
+        export_hash=entry["hash"],
+        archive=out_dir.with_name(archive["file"]) if archive else None,
+        archive_sha256=archive["sha256"] if archive else None,
+        encrypted=bool(archive and archive["encrypted"]),
     )
 
 
@@ -400,8 +464,12 @@ def _check_options(options: ExportOptions) -> None:
         )
 
 
-def _check_out_dir(out_dir: Path) -> bool:
-    """True when it exists (and is empty); refuses anything else."""
+def _check_out_dir(out_dir: Path, options: ExportOptions) -> bool:
+    """True when it exists (and is empty); refuses anything else, and an archive that would
+    replace a file."""
+    zipped = out_dir.with_name(out_dir.name + ".zip")
+    if options.archive and zipped.exists():
+        raise InputError(f"{zipped}: already exists; the archive would replace it")
     if not out_dir.exists():
         return False
     if not out_dir.is_dir() or any(out_dir.iterdir()):
@@ -409,10 +477,12 @@ def _check_out_dir(out_dir: Path) -> bool:
     return True
 
 
-def _remove(out_dir: Path, existed: bool) -> None:
+def _remove(out_dir: Path, existed: bool, options: ExportOptions) -> None:
     shutil.rmtree(out_dir, ignore_errors=True)
     if existed:
         out_dir.mkdir(exist_ok=True)
+    if options.archive:
+        out_dir.with_name(out_dir.name + ".zip").unlink(missing_ok=True)
 
 
 def _record_failure(

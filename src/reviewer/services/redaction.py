@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from reviewer.core.errors import CaseError
 from reviewer.review.membership import name_key
 from reviewer.store.models import Setting
 
@@ -30,6 +31,7 @@ _MIN_DIGITS = 7
 _PHONE_TAIL = 9  # 07700 900123 and +44 7700 900123 share their last nine digits
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CONFLICT = "another export gave new pseudonyms while this one was written; export again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,18 @@ class Redactor:
         if key in self.subjects:
             return name
         return self.pseudonyms.get(key, name)
+
+    def label(self, value: str | None) -> str | None:
+        """A name-like value (a conversation's or a sender's name, a custodian): a subject's
+        name as it is, a known person's pseudonym, anything else as :meth:`text` masks it."""
+        if not value:
+            return value
+        key = name_key(value)
+        if key in self.subjects:
+            return value
+        if key in self.pseudonyms:
+            return self.pseudonyms[key]
+        return self.text(value)
 
     def text(self, text: str | None) -> str | None:
         """A text with uninvolved names replaced and phone numbers and e-mails masked."""
@@ -93,12 +107,16 @@ def prepare(
     session: Session,
     people: Iterable[tuple[str, bool, int | None]],
     extra_names: Iterable[str] = (),
+    *,
+    store: bool = True,
 ) -> tuple[Redactor, int]:
-    """A redactor for the case, extending and storing its mapping in the caller's transaction.
+    """A redactor for the case, extending and (``store``) storing its mapping in the caller's
+    transaction.
 
     ``people`` are (display name, is subject, person id linking several names) for every
     participant; ``extra_names`` are names known only from system lines. Returns the redactor
-    and how many pseudonyms are new.
+    and how many pseudonyms are new. With ``store=False`` (an export reading a snapshot) the
+    caller stores ``redactor.pseudonyms`` later with :func:`store_mapping`.
     """
     mapping = load_mapping(session)
     rows = list(people)
@@ -124,10 +142,33 @@ def prepare(
             used.add(chosen)
             chosen_for[_group(name, pid)] = chosen
         mapping[key] = chosen
-    if len(mapping) != before:
+    if store and len(mapping) != before:
         session.merge(Setting(key=SETTING_KEY, value=json.dumps(mapping, ensure_ascii=False)))
     names = {n for n, _, _ in rows} | set(extras)
     return _redactor(mapping, subjects, names), len(mapping) - before
+
+
+class PseudonymConflict(CaseError):
+    """Another export gave a pseudonym meanwhile that this export's bundle contradicts."""
+
+
+def store_mapping(session: Session, mapping: Mapping[str, str]) -> None:
+    """Store the pseudonyms a bundle used (``Redactor.pseudonyms``) in the caller's write
+    transaction, refusing when another export stored a different pseudonym for one of these
+    people, or this pseudonym for someone else, since the bundle's was chosen."""
+    stored = load_mapping(session)
+    merged = dict(stored)
+    for key, chosen in mapping.items():
+        if key in stored:
+            if stored[key] != chosen:
+                raise PseudonymConflict(_CONFLICT)
+            continue
+        # A pseudonym stored for someone this bundle did not know: another export's.
+        if any(v == chosen and mapping.get(k) != chosen for k, v in stored.items()):
+            raise PseudonymConflict(_CONFLICT)
+        merged[key] = chosen
+    if merged != stored:
+        session.merge(Setting(key=SETTING_KEY, value=json.dumps(merged, ensure_ascii=False)))
 
 
 def audit_screen(

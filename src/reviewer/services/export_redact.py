@@ -1,0 +1,117 @@
+"""One redaction pass over a whole bundle (``--redact-uninvolved``), which every writer then
+consumes: the records, schedule, RSMF, reports, provenance and bag-info are all made from the
+redacted :class:`Bundle`, so no writer needs to know about redaction.
+
+Names (senders, participants, stance holders, system-line actors and subjects, custodians,
+conversation names) become pseudonyms; every other text (message bodies, notes, tag notes,
+exhibit and chat file names, attachment names, the case title) has uninvolved people's names
+replaced and phone numbers and e-mail addresses masked. Contact cards (vCards) are withheld
+whole: the card is a person's name and number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from reviewer.bundle.model import (
+    Bundle,
+    BundleAttachment,
+    BundleExhibit,
+    BundleMessage,
+    BundleParticipant,
+    BundleStance,
+    BundleTag,
+)
+from reviewer.services.redaction import Redactor
+
+WITHHELD_CARD = "[contact card withheld]"
+_CARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
+
+
+def redact_bundle(bundle: Bundle, redactor: Redactor) -> Bundle:
+    """``bundle`` as a redacted bundle shows it (the audit log is projected separately)."""
+    return replace(
+        bundle,
+        case_title=redactor.text(bundle.case_title),
+        exhibits=[_exhibit(e, redactor) for e in bundle.exhibits],
+        participants=[_participant(p, redactor) for p in bundle.participants],
+        messages=[_message(m, redactor) for m in bundle.messages],
+    )
+
+
+def is_contact_card(attachment: BundleAttachment) -> bool:
+    mime = (attachment.mime or "").lower()
+    return mime in _CARD_TYPES or attachment.filename.lower().endswith((".vcf", ".vcard"))
+
+
+def _text(redactor: Redactor, value: str) -> str:
+    return redactor.text(value) or value
+
+
+def _label(redactor: Redactor, value: str) -> str:
+    return redactor.label(value) or value
+
+
+def _exhibit(exhibit: BundleExhibit, redactor: Redactor) -> BundleExhibit:
+    return replace(
+        exhibit,
+        custodian=redactor.label(exhibit.custodian),
+        original_name=_text(redactor, exhibit.original_name),
+        chat_file=_text(redactor, exhibit.chat_file),
+        original=None,
+        original_files=(),
+    )
+
+
+def _participant(participant: BundleParticipant, redactor: Redactor) -> BundleParticipant:
+    return replace(
+        participant,
+        name=_label(redactor, participant.name),
+        membership=[_interval(i, redactor) for i in participant.membership],
+    )
+
+
+def _interval(interval: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    return {k: redactor.text(v) if isinstance(v, str) else v for k, v in interval.items()}
+
+
+def _message(message: BundleMessage, redactor: Redactor) -> BundleMessage:
+    source = dict(message.source)
+    if isinstance(source.get("file"), str):
+        source["file"] = _text(redactor, source["file"])
+    return replace(
+        message,
+        conversation=_label(redactor, message.conversation),
+        sender=redactor.label(message.sender),
+        text=_text(redactor, message.text),
+        note=redactor.text(message.note),
+        tags=tuple(_tag(t, redactor) for t in message.tags),
+        stances=tuple(_stance(s, redactor) for s in message.stances),
+        attachments=tuple(_attachment(a, redactor) for a in message.attachments),
+        source=source,
+        event_actor=redactor.label(message.event_actor),
+        event_subjects=tuple(_label(redactor, s) for s in message.event_subjects),
+    )
+
+
+def _stance(stance: BundleStance, redactor: Redactor) -> BundleStance:
+    return replace(stance, participant=_label(redactor, stance.participant))
+
+
+def _attachment(attachment: BundleAttachment, redactor: Redactor) -> BundleAttachment:
+    if is_contact_card(attachment):
+        return BundleAttachment(
+            filename=WITHHELD_CARD,
+            sha256=None,
+            mime=attachment.mime,
+            size=None,
+            present=False,
+            source=None,
+            bundle_path=None,
+        )
+    return replace(attachment, filename=_text(redactor, attachment.filename))
+
+
+def _tag(tag: BundleTag, redactor: Redactor) -> BundleTag:
+    return replace(tag, note=redactor.text(tag.note))
