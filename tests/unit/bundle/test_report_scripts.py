@@ -22,6 +22,8 @@ from bundle_factory import make_bundle, message
 from reviewer.bundle.model import Bundle
 from reviewer.bundle.records import records_jsonl
 from reviewer.bundle.report_pdf import write_report_pdf
+from reviewer.bundle.writer import write_bundle
+from reviewer.core.progress import CancelToken, NullProgress
 
 pypdf = pytest.importorskip("pypdf")
 pytestmark = pytest.mark.skipif(
@@ -208,3 +210,15 @@ def test_tabs_become_spaces_and_marks_stay(tmp_path: Path) -> None:
     assert "a    b" in text or "a b" in text
     assert "[U+" not in text
     assert unicodedata.normalize("NFC", "c") in text
+
+
+def test_the_bundle_reports_uncovered_characters_and_attaches_its_own_records(
+    tmp_path: Path,
+) -> None:
+    bundle = make_bundle([message(1, text="fine"), message(2, text=UNCOVERED, tagged=True)])
+    summary = write_bundle(bundle, tmp_path / "out", progress=NullProgress(), cancel=CancelToken())
+    assert summary.reports == ["report/report.pdf", "report/index.html"]
+    assert any("[U+20000]" in w and "report/report.pdf" in w for w in summary.warnings)
+    data = tmp_path / "out" / "data"
+    (attached,) = pypdf.PdfReader(data / "report" / "report.pdf").attachments["messages.jsonl"]
+    assert attached == (data / "messages" / "messages.jsonl").read_bytes()
