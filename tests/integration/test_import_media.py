@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from helpers import jpeg_bytes
 from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
+from reviewer.importers import media
 from reviewer.importers.media import MediaInfo
-from reviewer.services import audit_log, importing
+from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
@@ -146,7 +147,7 @@ def test_each_new_file_is_synced_once_and_the_folders_once_each(
 
 
 def failing_inspection(after: int, failure: BaseException | None, token: CancelToken) -> Any:
-    real = importing.inspect_media
+    real = media.inspect_media
     calls = [0]
 
     def inspect(path: Path, filename: str) -> MediaInfo:
@@ -172,7 +173,7 @@ def test_a_failure_in_the_middle_of_the_media_leaves_nothing_new(
     first = import_export(case, media_zip(tmp_path / "WhatsApp Chat - A.zip"), actor)
     before = evidence_tree(case)
     token = CancelToken()
-    monkeypatch.setattr(importing, "inspect_media", failing_inspection(25, failure, token))
+    monkeypatch.setattr(media, "inspect_media", failing_inspection(25, failure, token))
     # Half of this export's photos are already stored by the committed import above.
     export = media_zip(tmp_path / "WhatsApp Chat - B.zip", offset=PHOTOS // 2)
     with pytest.raises(Cancelled if failure is None else RuntimeError):

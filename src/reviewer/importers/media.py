@@ -6,6 +6,7 @@ from here: callers get what could be read, and ``None``/``False`` for the rest.
 
 from __future__ import annotations
 
+import io
 import math
 import mimetypes
 import os
@@ -145,15 +146,16 @@ class MediaInfo:
     exif: dict[str, str] = field(default_factory=dict)
 
 
-def inspect_media(path: Path, filename: str) -> MediaInfo:
-    """Type (libmagic), mismatch against ``filename``'s extension, size and EXIF of ``path``."""
+def inspect_media(path: Path | bytes, filename: str) -> MediaInfo:
+    """Type (libmagic), mismatch against ``filename``'s extension, size and EXIF of ``path``
+    (a file, or its content already in memory)."""
     mime = _detect_mime(path)
     mismatch = _is_mismatch(mime, filename)
     width = height = None
     exif: dict[str, str] = {}
     with _quiet_pillow():
         try:
-            with Image.open(path) as im:
+            with Image.open(_readable(path)) as im:
                 width, height = im.size
                 exif = _read_exif(im)
         except _PIL_ERRORS:
@@ -161,8 +163,9 @@ def inspect_media(path: Path, filename: str) -> MediaInfo:
     return MediaInfo(mime=mime, mime_mismatch=mismatch, width=width, height=height, exif=exif)
 
 
-def make_thumbnail(src: Path, dest: Path, *, max_px: int = 320) -> bool:
-    """Write a JPEG thumbnail of an image to ``dest``; False if ``src`` is no usable image.
+def make_thumbnail(src: Path | bytes, dest: Path, *, max_px: int = 320) -> bool:
+    """Write a JPEG thumbnail of an image (a file, or its content) to ``dest``; False if
+    ``src`` is no usable image.
 
     EXIF orientation is applied. Images above Pillow's MAX_IMAGE_PIXELS are refused rather
     than decoded. ``dest`` appears complete or not at all.
@@ -186,9 +189,16 @@ def make_thumbnail(src: Path, dest: Path, *, max_px: int = 320) -> bool:
 # --- type ---------------------------------------------------------------------------------
 
 
-def _detect_mime(path: Path) -> str:
-    with path.open("rb") as f:
-        head = f.read(_SNIFF_BYTES)
+def _readable(source: Path | bytes) -> Path | io.BytesIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def _detect_mime(path: Path | bytes) -> str:
+    if isinstance(path, bytes):
+        head = path[:_SNIFF_BYTES]
+    else:
+        with path.open("rb") as f:
+            head = f.read(_SNIFF_BYTES)
     try:
         return str(magic.from_buffer(head, mime=True)).lower()
     except magic.MagicException:
@@ -234,8 +244,8 @@ def _quiet_pillow() -> Iterator[list[warnings.WarningMessage]]:
         yield caught
 
 
-def _render_thumbnail(src: Path, max_px: int) -> Image.Image | None:
-    with Image.open(src) as im:
+def _render_thumbnail(src: Path | bytes, max_px: int) -> Image.Image | None:
+    with Image.open(_readable(src)) as im:
         limit = Image.MAX_IMAGE_PIXELS
         if limit is not None and im.width * im.height > limit:
             return None

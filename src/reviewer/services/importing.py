@@ -22,13 +22,13 @@ from reviewer.core.errors import Cancelled, InputError, ReviewerError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.records import ChatProfile, DateOrder
 from reviewer.core.timeutil import Stamper, utc_now_iso, zone
-from reviewer.importers.container import ExportContainer, Member, open_export
-from reviewer.importers.media import MediaInfo, inspect_media, make_thumbnail
+from reviewer.importers.container import ExportContainer, open_export
 from reviewer.importers.telegram import detect_telegram, parse_telegram
 from reviewer.importers.whatsapp.parser import ParsedChat, parse_chat
 from reviewer.services import audit_log, import_stage
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.services.import_media import MediaIds, load_media
 from reviewer.services.import_stage import (
     SplitPlan,
     StageJob,
@@ -38,7 +38,7 @@ from reviewer.services.import_stage import (
     wants_worker,
     write_messages,
 )
-from reviewer.store.evidence import EvidenceBatch, StoredBlob
+from reviewer.store.evidence import StoredBlob
 from reviewer.store.models import (
     Attachment,
     CaseInfo,
@@ -438,79 +438,35 @@ class _ImportJob:
         container: ExportContainer,
         references: list[tuple[int, int, str]],
     ) -> tuple[int, int]:
-        """Store every file of the export; link the referenced ones to their messages.
-
-        The files go into evidence as one batch (synced together, before the transaction
-        commits); their rows are inserted in bulk, with ids chosen here."""
-        rows = _FileRows(next_id=(session.scalar(select(func.max(EvidenceFile.id))) or 0) + 1)
-        next_id = (session.scalar(select(func.max(Attachment.id))) or 0) + 1
-        # Ids follow the references' order; rows of missing files (often tens of thousands)
-        # bind four values, the NULLs being literals in the statement.
-        found: list[tuple[Any, ...]] = []
-        lost: list[tuple[int, int, int, str]] = []
-        total = len(references)
-        has_files = bool(container.members)
-        with self.case.evidence.batch() as batch:
-            try:
-                for done, (message_id, ordinal, filename) in enumerate(references, 1):
-                    if done % 1000 == 0:
-                        self.cancel.raise_if_cancelled()
-                    member = container.find(filename) if has_files else None
-                    row_id = next_id + done - 1
-                    if member is None:
-                        lost.append((row_id, message_id, ordinal, filename))
-                        continue
-                    if member.name not in rows.stored:
-                        self._store_member(batch, rows, exhibit_id, member, True)
-                    stored = rows.stored[member.name]
-                    found.append(_attachment(row_id, message_id, ordinal, filename, stored))
-                    if done % 200 == 0:
-                        self.progress.report("media", done, total)
-                unreferenced = [m for m in container.members if m.name not in rows.stored]
-                for member in unreferenced:
-                    self._store_member(batch, rows, exhibit_id, member, False)
-                self.cancel.raise_if_cancelled()
-                batch.commit()
-            finally:
-                self.blobs.extend(batch.created)
-        db = _connection(session)
-        db.executemany(_INSERT_FILE, rows.files)
-        db.executemany(_INSERT_ATTACHMENT, found)
-        db.executemany(_INSERT_MISSING_ATTACHMENT, lost)
-        present, missing = len(found), len(lost)
-        if unreferenced:
+        """Store every file of the export; link the referenced ones to their messages."""
+        ids = MediaIds(
+            evidence_file=(session.scalar(select(func.max(EvidenceFile.id))) or 0) + 1,
+            attachment=(session.scalar(select(func.max(Attachment.id))) or 0) + 1,
+        )
+        loaded = load_media(
+            _connection(session),
+            self.case.evidence,
+            self.case.cache_dir / "thumbs",
+            exhibit_id,
+            container,
+            references,
+            ids,
+            cancel=self.cancel,
+            progress=self.progress,
+            created=self.blobs,
+        )
+        if loaded.unreferenced:
             self.warnings.append(
-                f"{len(unreferenced)} file(s) in the export are not referenced by any message "
-                "(stored as evidence all the same)"
+                f"{loaded.unreferenced} file(s) in the export are not referenced by any "
+                "message (stored as evidence all the same)"
             )
-        if missing:
+        if loaded.missing:
             self.warnings.append(
-                f"{missing} attachment(s) referenced by messages are not in the export"
+                f"{loaded.missing} attachment(s) referenced by messages are not in the export"
             )
         for skipped in container.skipped:
             self.warnings.append(f"skipped {skipped}")
-        return present, missing
-
-    def _store_member(
-        self,
-        batch: EvidenceBatch,
-        rows: _FileRows,
-        exhibit_id: int,
-        member: Member,
-        referenced: bool,
-    ) -> None:
-        self.cancel.raise_if_cancelled()
-        with member.open() as stream:
-            blob = batch.put_stream(stream)
-        content = batch.content_path(blob)
-        info = inspect_media(content, member.name)
-        if info.width is not None:
-            thumb = self.case.cache_dir / "thumbs" / blob.sha256[:2] / f"{blob.sha256}.jpg"
-            if not thumb.exists():
-                thumb.parent.mkdir(parents=True, exist_ok=True)
-                make_thumbnail(content, thumb)
-        role = "media" if referenced else "other"
-        rows.add(exhibit_id, member.name, role, blob, info, referenced)
+        return loaded.present, loaded.missing
 
     def _warn_about_caps(self, count: int, with_media: bool) -> None:
         for mode, cap in CAPS.items():
@@ -617,70 +573,6 @@ def match_key(name: str) -> str:
     if len(digits) >= 7 and re.fullmatch(r"[\s+()\d\-.\u2011\u202a-\u202e]+", cleaned.strip("~ ")):
         return "+" + digits
     return cleaned.casefold().strip()
-
-
-_INSERT_ATTACHMENT = (
-    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
-    "sha256, size, mime, mime_mismatch, width, height, exif) "
-    "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_MISSING_ATTACHMENT = (
-    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
-    "sha256, size, mime, mime_mismatch, width, height, exif) "
-    "VALUES (?, ?, ?, ?, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL)"
-)
-
-
-_INSERT_FILE = (
-    "INSERT INTO evidence_file (id, exhibit_id, path, role, sha256, size, mime, mime_mismatch, "
-    "referenced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _StoredFile:
-    """An export's file as stored: its evidence_file row id, its content and what it is."""
-
-    file_id: int
-    blob: StoredBlob
-    info: MediaInfo
-
-
-@dataclass(slots=True)
-class _FileRows:
-    """The evidence_file rows of an import's files, for one bulk insert."""
-
-    next_id: int
-    stored: dict[str, _StoredFile] = field(default_factory=dict)
-    files: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def add(
-        self,
-        exhibit_id: int,
-        path: str,
-        role: str,
-        blob: StoredBlob,
-        info: MediaInfo,
-        referenced: bool,
-    ) -> None:
-        file_id = self.next_id
-        self.next_id += 1
-        self.stored[path] = _StoredFile(file_id, blob, info)
-        self.files.append(
-            (file_id, exhibit_id, path, role, blob.sha256, blob.size, info.mime,
-             info.mime_mismatch, referenced)
-        )  # fmt: skip
-
-
-def _attachment(
-    row_id: int, message_id: int, ordinal: int, filename: str, stored: _StoredFile
-) -> tuple[Any, ...]:
-    info, blob = stored.info, stored.blob
-    exif = json.dumps(info.exif, ensure_ascii=False, sort_keys=True) if info.exif else None
-    return (
-        row_id, message_id, ordinal, filename, stored.file_id, blob.sha256, blob.size,
-        info.mime, info.mime_mismatch, info.width, info.height, exif,
-    )  # fmt: skip
 
 
 def _add_file(

@@ -1,0 +1,239 @@
+"""The media phase of an import: an export's files stored as evidence, inspected and
+thumbnailed, and their ``evidence_file`` and ``attachment`` rows inserted in bulk.
+
+Three things overlap: this thread reads each file from the export, hashes it and writes it
+under a temporary name; the evidence batch's threads fsync those (store.durable); one
+inspector thread types each file (libmagic), reads its size and EXIF and writes its
+thumbnail (Pillow), from the bytes in memory when the file is small. One inspector, not
+more: ``importers.media`` swaps the process-wide warning filters around Pillow calls, which
+is only sound while one thread at a time does so. The batch commits (every file durable
+under its hash) before the rows are inserted, and the caller's transaction commits after.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.core.progress import CancelToken, ProgressSink
+from reviewer.importers import media
+from reviewer.importers.container import ExportContainer, Member
+from reviewer.importers.media import MediaInfo
+from reviewer.store.evidence import EvidenceBatch, EvidenceStore, StoredBlob
+
+__all__ = ["MediaIds", "MediaLoaded", "load_media"]
+
+INLINE_BYTES = 16 << 20  # files up to this size are inspected from memory, not re-read
+INSPECT_IN_FLIGHT = 64  # files handed to the inspector and not yet done
+
+
+@dataclass(frozen=True, slots=True)
+class MediaIds:
+    """The first free ids of the tables this phase writes (the caller holds the write lock)."""
+
+    evidence_file: int
+    attachment: int
+
+
+@dataclass(slots=True)
+class MediaLoaded:
+    present: int = 0
+    missing: int = 0
+    unreferenced: int = 0
+    created: list[StoredBlob] = field(default_factory=list)  # new evidence files, durable
+
+
+def load_media(
+    db: sqlite3.Connection,
+    evidence: EvidenceStore,
+    thumbs: Path,
+    exhibit_id: int,
+    container: ExportContainer,
+    references: list[tuple[int, int, str]],
+    ids: MediaIds,
+    *,
+    cancel: CancelToken,
+    progress: ProgressSink,
+    created: list[StoredBlob],
+) -> MediaLoaded:
+    """Store every file of ``container``; link the referenced ones to their messages.
+
+    ``references`` are (message id, ordinal, file name). New evidence files are appended to
+    ``created`` as soon as they are named by their hash, even when this fails afterwards,
+    so that the caller can discard them with the rest of a failed import."""
+    loaded = MediaLoaded()
+    with evidence.batch() as batch, _Inspector(thumbs) as inspector:
+        try:
+            files = _Files(batch, inspector, exhibit_id, ids.evidence_file, cancel)
+            found, lost = _walk(files, container, references, ids.attachment, cancel, progress)
+            unreferenced = [m for m in container.members if m.name not in files.stored]
+            for member in unreferenced:
+                files.store(member, referenced=False)
+            infos = inspector.results()
+            cancel.raise_if_cancelled()
+            batch.commit()
+        finally:
+            created.extend(batch.created)
+    db.executemany(_INSERT_FILE, [row(infos[path]) for path, row in files.rows.items()])
+    db.executemany(_INSERT_ATTACHMENT, [row(infos[name]) for name, row in found])
+    db.executemany(_INSERT_MISSING_ATTACHMENT, lost)
+    loaded.present, loaded.missing, loaded.unreferenced = len(found), len(lost), len(unreferenced)
+    return loaded
+
+
+_Row = Callable[[MediaInfo], tuple[Any, ...]]
+
+
+def _walk(
+    files: _Files,
+    container: ExportContainer,
+    references: list[tuple[int, int, str]],
+    first_id: int,
+    cancel: CancelToken,
+    progress: ProgressSink,
+) -> tuple[list[tuple[str, _Row]], list[tuple[int, int, int, str]]]:
+    """Attachment rows in the references' order (their ids follow it), each waiting for its
+    file's inspection; rows of missing files bind four values, the NULLs being literals."""
+    found: list[tuple[str, _Row]] = []
+    lost: list[tuple[int, int, int, str]] = []
+    total = len(references)
+    has_files = bool(container.members)
+    for done, (message_id, ordinal, filename) in enumerate(references, 1):
+        if done % 1000 == 0:
+            cancel.raise_if_cancelled()
+        member = container.find(filename) if has_files else None
+        row_id = first_id + done - 1
+        if member is None:
+            lost.append((row_id, message_id, ordinal, filename))
+            continue
+        if member.name not in files.stored:
+            files.store(member, referenced=True)
+        file_id, blob = files.stored[member.name]
+        found.append(
+            (member.name, _attachment(row_id, message_id, ordinal, filename, file_id, blob))
+        )
+        if done % 200 == 0:
+            progress.report("media", done, total)
+    return found, lost
+
+
+class _Files:
+    """The export's files as stored: evidence_file ids and rows, by path in the export."""
+
+    def __init__(
+        self,
+        batch: EvidenceBatch,
+        inspector: _Inspector,
+        exhibit_id: int,
+        first_id: int,
+        cancel: CancelToken,
+    ) -> None:
+        self._batch = batch
+        self._inspector = inspector
+        self._exhibit_id = exhibit_id
+        self._next_id = first_id
+        self._cancel = cancel
+        self.stored: dict[str, tuple[int, StoredBlob]] = {}
+        self.rows: dict[str, _Row] = {}
+
+    def store(self, member: Member, *, referenced: bool) -> None:
+        self._cancel.raise_if_cancelled()
+        with member.open() as stream:
+            if member.size <= INLINE_BYTES:
+                data = stream.read()
+                blob = self._batch.put_stream(io.BytesIO(data))
+                content: Path | bytes = data
+            else:
+                blob = self._batch.put_stream(stream)
+                content = self._batch.content_path(blob)
+        self._inspector.submit(member.name, content, blob.sha256)
+        file_id = self._next_id
+        self._next_id += 1
+        self.stored[member.name] = (file_id, blob)
+        self.rows[member.name] = _file_row(file_id, self._exhibit_id, member.name, blob, referenced)
+
+
+class _Inspector:
+    """One thread that inspects and thumbnails files in the order they are handed over."""
+
+    def __init__(self, thumbs: Path) -> None:
+        self._thumbs = thumbs
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="inspect")
+        self._slots = threading.BoundedSemaphore(INSPECT_IN_FLIGHT)
+        self._futures: dict[str, Future[MediaInfo]] = {}
+
+    def __enter__(self) -> _Inspector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, name: str, content: Path | bytes, sha256: str) -> None:
+        self._slots.acquire()
+        try:
+            future = self._executor.submit(self._inspect, name, content, sha256)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        self._futures[name] = future
+
+    def _inspect(self, name: str, content: Path | bytes, sha256: str) -> MediaInfo:
+        info = media.inspect_media(content, name)
+        if info.width is not None:
+            thumb = self._thumbs / sha256[:2] / f"{sha256}.jpg"
+            if not thumb.exists():
+                media.make_thumbnail(content, thumb)
+        return info
+
+    def results(self) -> dict[str, MediaInfo]:
+        """Every file's inspection, once all are done; the first failure is raised."""
+        return {name: future.result() for name, future in self._futures.items()}
+
+
+def _file_row(file_id: int, exhibit_id: int, path: str, blob: StoredBlob, referenced: bool) -> _Row:
+    role = "media" if referenced else "other"
+
+    def row(info: MediaInfo) -> tuple[Any, ...]:
+        return (
+            file_id, exhibit_id, path, role, blob.sha256, blob.size, info.mime,
+            info.mime_mismatch, referenced,
+        )  # fmt: skip
+
+    return row
+
+
+def _attachment(
+    row_id: int, message_id: int, ordinal: int, filename: str, file_id: int, blob: StoredBlob
+) -> _Row:
+    def row(info: MediaInfo) -> tuple[Any, ...]:
+        exif = json.dumps(info.exif, ensure_ascii=False, sort_keys=True) if info.exif else None
+        return (
+            row_id, message_id, ordinal, filename, file_id, blob.sha256, blob.size,
+            info.mime, info.mime_mismatch, info.width, info.height, exif,
+        )  # fmt: skip
+
+    return row
+
+
+_INSERT_FILE = (
+    "INSERT INTO evidence_file (id, exhibit_id, path, role, sha256, size, mime, mime_mismatch, "
+    "referenced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_ATTACHMENT = (
+    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
+    "sha256, size, mime, mime_mismatch, width, height, exif) "
+    "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_MISSING_ATTACHMENT = (
+    "INSERT INTO attachment (id, message_id, ordinal, filename, present, evidence_file_id, "
+    "sha256, size, mime, mime_mismatch, width, height, exif) "
+    "VALUES (?, ?, ?, ?, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL)"
+)
