@@ -18,7 +18,7 @@ from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
 from reviewer.importers import media
 from reviewer.importers.media import MediaInfo
-from reviewer.services import audit_log
+from reviewer.services import audit_log, import_media
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
@@ -232,3 +232,21 @@ def test_a_failure_after_the_photos_are_synced_removes_them(
     with pytest.raises(RuntimeError, match="audit log full"):
         import_export(case, media_zip(tmp_path / "WhatsApp Chat - Photos.zip"), actor)
     assert evidence_tree(case) == before
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["from-memory", "from-the-stored-file"])
+def test_files_are_inspected_and_thumbnailed_alike_from_memory_or_disk(
+    case: Case, tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch, inline: bool
+) -> None:
+    if not inline:  # as files above the in-memory limit are
+        monkeypatch.setattr(import_media, "INLINE_BYTES", 0)
+    import_export(case, media_zip(tmp_path / "WhatsApp Chat - Photos.zip"), actor)
+    with case.reading() as session:
+        rows = session.execute(
+            select(Attachment.filename, Attachment.mime, Attachment.width, Attachment.sha256)
+        ).all()
+    assert len(rows) == PHOTOS + 2
+    assert {row.mime for row in rows} == {"image/jpeg", "image/png"}
+    assert {row.width for row in rows} == {32 + i % 7 for i in range(PHOTOS)} | {8}
+    thumbs = {p.stem for p in (case.root / "cache" / "thumbs").rglob("*.jpg")}
+    assert thumbs == {row.sha256 for row in rows}

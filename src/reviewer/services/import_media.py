@@ -30,8 +30,8 @@ from reviewer.store.evidence import EvidenceBatch, EvidenceStore, StoredBlob
 
 __all__ = ["MediaIds", "MediaLoaded", "load_media"]
 
-INLINE_BYTES = 16 << 20  # files up to this size are inspected from memory, not re-read
-INSPECT_IN_FLIGHT = 64  # files handed to the inspector and not yet done
+INLINE_BYTES = 4 << 20  # files up to this size are inspected from memory, not re-read
+INSPECT_IN_FLIGHT = 16  # files handed to the inspector and not yet done (≤ 64 MiB held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +168,7 @@ class _Inspector:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="inspect")
         self._slots = threading.BoundedSemaphore(INSPECT_IN_FLIGHT)
         self._futures: dict[str, Future[MediaInfo]] = {}
+        self._failed: Future[MediaInfo] | None = None
 
     def __enter__(self) -> _Inspector:
         return self
@@ -176,14 +177,23 @@ class _Inspector:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, name: str, content: Path | bytes, sha256: str) -> None:
+        """Queue a file (waiting while the queue is full); raise an earlier file's failure
+        now rather than after the whole export is read."""
+        if self._failed is not None:
+            self._failed.result()
         self._slots.acquire()
         try:
             future = self._executor.submit(self._inspect, name, content, sha256)
         except BaseException:
             self._slots.release()
             raise
-        future.add_done_callback(lambda _: self._slots.release())
+        future.add_done_callback(self._done)
         self._futures[name] = future
+
+    def _done(self, future: Future[MediaInfo]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            self._failed = future
+        self._slots.release()
 
     def _inspect(self, name: str, content: Path | bytes, sha256: str) -> MediaInfo:
         info = media.inspect_media(content, name)
