@@ -33,8 +33,8 @@ class ReportData:
         self.thumbs = thumbs
         self.uncovered = Uncovered()
 
-    def t(self, text: str | None, message_id: int | None = None) -> Prepared:
-        return prepare(text, self.uncovered, message_id)
+    def t(self, text: str | None, message_id: int | None = None, rtl: bool = False) -> Prepared:
+        return prepare(text, self.uncovered, message_id, rtl)
 
     def build(self, attachment_sha256: str) -> dict[str, Any]:
         bundle = self.bundle
@@ -319,12 +319,13 @@ class ReportData:
         names = ", ".join(a.filename for a in message.attachments)
         if names:
             body += f" [attachment: {names}]"
+        side = direction(body)
         return [
             "c",
             item.local_time,
             self.t(item.sender),
-            self.t(body, message.id),
-            direction(body),
+            self.t(body, message.id, side == "rtl"),
+            side,
         ]
 
     def _tagged(self, item: rc.Item) -> dict[str, Any]:
@@ -338,7 +339,7 @@ class ReportData:
             "s": self.t(item.sender),
             "time": self.t(_time_line(item)),
             "flag": item.time_flag,
-            "x": self.t(body, message.id),
+            "x": self.t(body, message.id, direction(body) == "rtl"),
             "d": direction(body),
             "c": _colour(colour),
             "bg": _tint(colour, 0.09),

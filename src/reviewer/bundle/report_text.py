@@ -17,6 +17,7 @@ lone ``\\r`` become a line break. The exact text travels in the PDF's attachment
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -71,13 +72,18 @@ def _normalise(text: str) -> str:
     return text.replace("\t", TAB) if "\t" in text else text
 
 
-def prepare(text: str | None, uncovered: Uncovered, message_id: int | None = None) -> Prepared:
-    """``text`` as segments (see the module doc); a plain string in the common case."""
+def prepare(
+    text: str | None, uncovered: Uncovered, message_id: int | None = None, rtl: bool = False
+) -> Prepared:
+    """``text`` as segments (see the module doc); a plain string in the common case.
+
+    ``rtl`` is the direction of the paragraph the text is set in (see :func:`_breakable`).
+    """
     if not text:
         return ""
     text = _normalise(text)
     if text.isascii() and not _ASCII_CONTROL.search(text):
-        return text
+        return _split_long(text, rtl) or text
     covered = covered_codepoints()
     segments: list[Segment] = []
     position = 0
@@ -92,9 +98,50 @@ def prepare(text: str | None, uncovered: Uncovered, message_id: int | None = Non
         position = end
     if position < len(text):
         _plain(text[position:], covered, segments, uncovered, message_id)
-    if all(kind == "t" for kind, _ in segments):
-        return "".join(chunk for _, chunk in segments)
-    return segments
+    result: list[Segment] = []
+    for kind, chunk in segments:
+        result += (_split_long(chunk, rtl) if kind == "t" else None) or [(kind, chunk)]
+    if all(kind == "t" for kind, _ in result):
+        return "".join(chunk for _, chunk in result)
+    return result
+
+
+# A run this long without a space may not fit on a line: kind "w", which the template sets in
+# pieces of a few grapheme clusters, each a box, so the line can break between them (Typst
+# would otherwise let the word run off the page). No character is added to the text. A run
+# whose pieces the paragraph's direction would misorder (a link in a right-to-left message) is
+# "wl" or "wr": set apart in a box filling the rest of the line, in its own direction, and
+# broken there the same way.
+_LONG = re.compile(r"\S{25,}")
+_RTL_ONLY = frozenset({"R", "AL", "NSM"})
+_NOT_IN_LTR = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI", "LRE", "LRO", "PDF", "PDI"})
+
+
+def _split_long(text: str, rtl: bool) -> list[Segment] | None:
+    """``text`` with each long run that is safe to break as a ``"w"`` segment, or None."""
+    parts: list[Segment] = []
+    position = 0
+    for run in _LONG.finditer(text):
+        if run.start() > position:
+            parts.append(("t", text[position : run.start()]))
+        if _breakable(run.group(), rtl):
+            parts.append(("w", run.group()))
+        else:  # e.g. a link in an Arabic message: set apart, in its own direction
+            parts.append(("wr" if direction(run.group()) == "rtl" else "wl", run.group()))
+        position = run.end()
+    if not parts:
+        return None
+    if position < len(text):
+        parts.append(("t", text[position:]))
+    return parts
+
+
+def _breakable(run: str, rtl: bool) -> bool:
+    """Whether pieces of ``run`` keep their order when each is a box: the bidi algorithm
+    orders the boxes by the paragraph's direction, so every piece must read that way."""
+    if rtl:
+        return all(unicodedata.bidirectional(c) in _RTL_ONLY for c in run)
+    return run.isascii() or not any(unicodedata.bidirectional(c) in _NOT_IN_LTR for c in run)
 
 
 @functools.cache

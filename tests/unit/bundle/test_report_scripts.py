@@ -222,3 +222,17 @@ def test_the_bundle_reports_uncovered_characters_and_attaches_its_own_records(
     data = tmp_path / "out" / "data"
     (attached,) = pypdf.PdfReader(data / "report" / "report.pdf").attachments["messages.jsonl"]
     assert attached == (data / "messages" / "messages.jsonl").read_bytes()
+
+
+def test_long_runs_without_spaces_stay_on_the_page(tmp_path: Path) -> None:
+    url = "https://example.com/" + "abcdefghij" * 30
+    texts = ["x" * 400, "مرحبا" * 80, f"مرحبا بكم {url} مرحبا", "see " + "مرحبا" * 20 + " ok"]
+    bundle = make_bundle([message(i + 1, text=t, tagged=i % 2 == 0) for i, t in enumerate(texts)])
+    write_report_pdf(bundle, tmp_path / "r.pdf", tmp_path)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    boxes = re.findall(r'<word xMin="(-?[\d.]+)"[^>]*xMax="(-?[\d.]+)"', out)
+    assert boxes and all(float(x0) >= 50 and float(x1) <= 546 for x0, x1 in boxes)
+    flat = re.sub(r"\s+", "", _poppler_text(tmp_path / "r.pdf"))
+    assert "x" * 400 in flat and url in flat
