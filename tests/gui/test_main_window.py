@@ -36,8 +36,10 @@ def window(qtbot: QtBot, imported: Case, actor: Actor, tmp_path: Path) -> Iterat
 
 
 def settle(qtbot: QtBot) -> None:
-    """Let background tasks (counts, audit verification) finish and deliver."""
+    """Let background tasks (changes, then the counts and audit verification they start)
+    finish and deliver."""
     tasks.wait_for_all()
+    qtbot.waitUntil(lambda: tasks.in_flight() == 0, timeout=30_000)
     qtbot.wait(20)
 
 
@@ -78,10 +80,11 @@ def test_tag_by_hotkey_shows_chip_count_and_audit_entry(qtbot: QtBot, window: Ma
     assert window.navigator.category_count("derogatory") == "0"
 
 
-def test_mixed_selection_shows_partial_state(window: MainWindow) -> None:
+def test_mixed_selection_shows_partial_state(qtbot: QtBot, window: MainWindow) -> None:
     ids = [i for i in window.model.ids()][:4]
     window.jump_to(ids[0])
     window.set_category("violent", True)
+    settle(qtbot)
     window.panel.show_messages(ids, list(browse.message_views(window.case, ids).values()))
     assert window.panel.category_state("violent") == Qt.CheckState.PartiallyChecked
 
@@ -134,6 +137,7 @@ def test_note_saved_on_ctrl_enter(qtbot: QtBot, window: MainWindow) -> None:
     window.panel.note.setFocus()
     qtbot.keyClicks(window.panel.note, "check with PSD")
     qtbot.keyClick(window.panel.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     assert browse.message_views(window.case, [message])[message].note == "check with PSD"
 
 

@@ -27,6 +27,11 @@ class CaseError(ReviewerError):
     """The case folder is missing, locked, damaged or from a newer version."""
 
 
+class CaseBusyError(CaseError):
+    """Another task held the case's write lock past the busy timeout; trying again later
+    may succeed."""
+
+
 class Cancelled(ReviewerError):
     """The user cancelled a long task; nothing was stored."""
 

@@ -7,33 +7,32 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QSplitter,
     QToolBar,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from reviewer.core.errors import ReviewerError
 from reviewer.gui.about import show_about
 from reviewer.gui.chat.model import MessageListModel
 from reviewer.gui.chat.view import ChatView
+from reviewer.gui.edits import EditQueue
+from reviewer.gui.navigator import NavigatorPane
+from reviewer.gui.review_actions import ReviewActions
 from reviewer.gui.search_bar import SearchBar, SearchRequest
 from reviewer.gui.tagging_panel import TaggingPanel
-from reviewer.gui.tasks import Task, error_text, show_error
+from reviewer.gui.tasks import Task, error_text
 from reviewer.gui.timeline import TimelineStrip
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services import audit_log, browse, participants, screening, search, tagging
@@ -45,8 +44,8 @@ log = logging.getLogger("reviewer.gui")
 
 #: Hits fetched per search page.
 SEARCH_PAGE = 500
-#: Largest selection whose details are loaded for the tagging panel.
-SELECTION_DETAIL_LIMIT = 5000
+#: The next page of hits is fetched (in the background) this close to the end of the last.
+SEARCH_PREFETCH = 100
 
 SHORTCUTS = (
     ("j / k, ↓ / ↑", "Next / previous message"),
@@ -64,146 +63,7 @@ SHORTCUTS = (
 )
 
 
-class NavigatorPane(QTreeWidget):
-    """Exhibits and conversations, participants with message counts, and the taxonomy with
-    live counts.
-
-    Signals:
-        conversationActivated(int): a conversation was clicked.
-        categoryActivated(str): a category was clicked (filter by it).
-        participantActivated(str): a participant was clicked (filter by sender).
-    """
-
-    conversationActivated = Signal(int)
-    categoryActivated = Signal(str)
-    participantActivated = Signal(str)
-
-    KIND_ROLE = Qt.ItemDataRole.UserRole
-    VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setColumnCount(2)
-        self.setHeaderHidden(True)
-        self.setRootIsDecorated(True)
-        self.setUniformRowHeights(True)  # a few hundred rows at most, all one line
-        self.setMinimumWidth(200)
-        self.exhibits = self._section("Exhibits")
-        self.participants = self._section("Participants")
-        self.categories = self._section("Categories")
-        self._category_items: dict[str, QTreeWidgetItem] = {}
-        self._conversation_items: dict[int, QTreeWidgetItem] = {}
-        self.itemClicked.connect(self._clicked)
-
-    def _section(self, title: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(self, [title.upper()])
-        font = QFont(item.font(0))
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        item.setFont(0, font)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        item.setFirstColumnSpanned(True)
-        item.setExpanded(True)
-        return item
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self.setColumnWidth(1, 64)
-        self.setColumnWidth(0, max(80, self.viewport().width() - 64))
-
-    def _child(
-        self, parent: QTreeWidgetItem, label: str, count: int | None, kind: str, value: object
-    ) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(parent, [label, "" if count is None else f"{count:,}"])
-        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setData(0, self.KIND_ROLE, kind)
-        item.setData(0, self.VALUE_ROLE, value)
-        item.setToolTip(0, label)
-        return item
-
-    def set_conversations(self, conversations: Sequence[Any]) -> None:
-        self.exhibits.takeChildren()
-        self._conversation_items.clear()
-        by_exhibit: dict[str, QTreeWidgetItem] = {}
-        for info in conversations:
-            exhibit = str(getattr(info, "exhibit", "?"))
-            parent = by_exhibit.get(exhibit)
-            if parent is None:
-                parent = self._child(self.exhibits, exhibit, None, "exhibit", exhibit)
-                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                parent.setExpanded(True)
-                by_exhibit[exhibit] = parent
-            item = self._child(
-                parent,
-                str(getattr(info, "name", "?")),
-                getattr(info, "message_count", None),
-                "conversation",
-                int(info.id),
-            )
-            self._conversation_items[int(info.id)] = item
-        if not conversations:
-            empty = self._child(self.exhibits, "No exhibits yet: Import…", None, "none", None)
-            empty.setDisabled(True)
-
-    def select_conversation(self, conversation_id: int) -> None:
-        item = self._conversation_items.get(conversation_id)
-        if item is not None:
-            self.setCurrentItem(item)
-
-    def set_participants(self, participants: Sequence[Any] | None) -> None:
-        self.participants.takeChildren()
-        if participants is None:
-            note = self._child(self.participants, "(not available yet)", None, "none", None)
-            note.setDisabled(True)
-            return
-        for person in participants:
-            name = getattr(person, "display_name", None) or getattr(person, "name", "?")
-            count = getattr(person, "message_count", None)
-            label = str(name)
-            if getattr(person, "is_custodian", False):
-                label += " (custodian)"
-            item = self._child(self.participants, label, count, "participant", str(name))
-            membership = getattr(person, "membership", None)
-            if membership:
-                item.setToolTip(0, f"{name}\n{membership}")
-
-    def set_taxonomy(self, taxonomy: Taxonomy) -> None:
-        self.categories.takeChildren()
-        self._category_items.clear()
-        parents: dict[str | None, QTreeWidgetItem] = {None: self.categories}
-        for category in taxonomy:
-            if category.group not in tagging.TAGGABLE_GROUPS:
-                continue
-            parent = parents.get(category.parent, self.categories)
-            item = self._child(parent, category.label, None, "category", category.key)
-            item.setToolTip(0, f"{category.label}\n{category.description}")
-            item.setForeground(0, self.palette().text())
-            parents[category.key] = item
-            self._category_items[category.key] = item
-        for item in self._category_items.values():
-            item.setExpanded(False)
-
-    def set_category_counts(self, counts: dict[str, int]) -> None:
-        for key, item in self._category_items.items():
-            count = counts.get(key)
-            item.setText(1, "" if count is None else f"{count:,}")
-
-    def category_count(self, key: str) -> str:
-        item = self._category_items.get(key)
-        return item.text(1) if item is not None else ""
-
-    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        kind = item.data(0, self.KIND_ROLE)
-        value = item.data(0, self.VALUE_ROLE)
-        if kind == "conversation":
-            self.conversationActivated.emit(int(value))
-        elif kind == "category":
-            self.categoryActivated.emit(str(value))
-        elif kind == "participant":
-            self.participantActivated.emit(str(value))
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions):
     """One open case.
 
     Attributes:
@@ -240,6 +100,7 @@ class MainWindow(QMainWindow):
         self._hit_total: int | None = None
         self._hit_after: Any = None
         self._search_request: SearchRequest | None = None
+        self._fetching_hits = False
         self._selection: list[int] = []
         self.current_suggestion: screening.SuggestionView | None = None
         self.search_task: Task[Any] | None = None
@@ -254,6 +115,8 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineStrip()
         self.chat = ChatView(self)
         self.model = MessageListModel(case, parent=self)
+        self.edits = EditQueue(case, self)
+        self._close_when_saved = False
         self.chat.set_model(self.model)
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self.panel = TaggingPanel()
@@ -388,7 +251,11 @@ class MainWindow(QMainWindow):
         self.audit_label = QLabel()
         for label in (self.progress_label, self.reviewer_label, self.audit_label):
             label.setContentsMargins(8, 0, 8, 0)
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("pendingLabel")
+        self.pending_label.setContentsMargins(8, 0, 8, 0)
         bar.addWidget(self.progress_label, 1)
+        bar.addPermanentWidget(self.pending_label)
         bar.addPermanentWidget(self.reviewer_label)
         bar.addPermanentWidget(self.audit_label)
         who = self.actor.name + (f" ({self.role})" if self.role else "")
@@ -452,6 +319,7 @@ class MainWindow(QMainWindow):
         self.panel.stanceChosen.connect(self.set_stance)
         self.panel.reviewedRequested.connect(self.mark_reviewed)
         self.panel.nextUnreviewedRequested.connect(self.next_unreviewed)
+        self.edits.pendingChanged.connect(self._pending_changed)
         self.search_bar.searchRequested.connect(self.run_search)
         self.search_bar.nextRequested.connect(self.next_hit)
         self.search_bar.previousRequested.connect(self.previous_hit)
@@ -476,6 +344,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.note.clearFocus()  # saves a note being typed
+        if self.edits.pending:
+            # Close once every change is written (or reported): never close the case under
+            # a change still waiting for it.
+            self._close_when_saved = True
+            self.statusBar().showMessage(
+                "Saving your changes; the case closes when they are written", 0
+            )
+            event.ignore()
+            return
         self._save_state()
         for dialog in self._dialogs:
             dialog.close()
@@ -505,10 +382,26 @@ class MainWindow(QMainWindow):
             self.panel.show_messages([], [])
 
     def _load_participants(self) -> None:
-        people = participants.list_participants(self.case)
-        self.navigator.set_participants(people)
-        names = sorted({p.display_name for p in people} - {""}, key=str.casefold)
-        self.search_bar.set_senders(names)
+        """Participants with their message counts (a pass over the messages), off the UI
+        thread."""
+        case = self.case
+
+        def read(_progress: Any, _cancel: Any) -> list[Any]:
+            return list(participants.list_participants(case))
+
+        def done(people: list[Any]) -> None:
+            self.navigator.set_participants(people)
+            names = sorted({p.display_name for p in people} - {""}, key=str.casefold)
+            self.search_bar.set_senders(names)
+
+        Task(read, writer=False, parent=self).success(done).failure(
+            lambda exc: log.warning("participants: %s", exc)
+        ).run()
+
+    def _pending_changed(self) -> None:
+        self._show_pending()
+        if self._close_when_saved and not self.edits.pending:
+            self.close()
 
     def show_conversation(self, conversation_id: int) -> None:
         self._conversation = conversation_id
@@ -551,14 +444,8 @@ class MainWindow(QMainWindow):
             lambda exc: log.warning("category counts: %s", exc)
         ).run()
 
-    def refresh_status(self) -> None:
-        """Review progress now; the audit chain is verified off the UI thread."""
-        progress = tagging.review_progress(self.case)
-        text = f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
-        open_count = screening.open_count(self.case)
-        if open_count:
-            text += f" · Suggestions {open_count:,} open"
-        self.progress_label.setText(text)
+    def refresh_audit_head(self) -> None:
+        """The audit chain, verified off the UI thread."""
         case = self.case
 
         def verify(_progress: Any, _cancel: Any) -> Any:
@@ -583,13 +470,6 @@ class MainWindow(QMainWindow):
 
     # -- selection -------------------------------------------------------------------------
 
-    def selection(self) -> list[int]:
-        """The selected messages, else the current one."""
-        ids = self.chat.selected_ids()
-        if not ids and self.chat.current_id() >= 0:
-            ids = [self.chat.current_id()]
-        return ids
-
     def lexicon_spans(self, message_id: int) -> list[tuple[int, int]]:
         """Character spans of open lexicon suggestions, for the chat view's highlighting."""
         if message_id not in self._spans:
@@ -607,126 +487,10 @@ class MainWindow(QMainWindow):
             with contextlib.suppress(ValueError):
                 self.timeline.set_current_date(dt.date.fromisoformat(str(stamp)[:10]))
 
-    def _selection_changed(self, ids: list[int]) -> None:
-        self._selection = [int(i) for i in ids]
-        self._show_selection()
-
-    def _show_selection(self) -> None:
-        ids = self._selection or self.selection()
-        views_by_id = self._views(ids[:SELECTION_DETAIL_LIMIT])
-        views = [views_by_id[i] for i in ids if i in views_by_id]
-        present: Sequence[Any] = ()
-        if len(ids) == 1:
-            try:
-                present = participants.present_at(self.case, ids[0])
-            except ReviewerError as exc:
-                log.warning("present_at: %s", exc)
-        stances = [c for c in self._taxonomy.in_group("stance") if not c.retired]
-        self.panel.show_messages(ids, views, present, stances)
-
-    def _views(self, ids: Sequence[int]) -> dict[int, browse.MessageView]:
-        """Views of a page or a selection (callers cap it); never a whole conversation."""
-        return browse.message_views(self.case, ids) if ids else {}
-
-    # -- changes ---------------------------------------------------------------------------
-
-    def _change(self, operation: Callable[[], tagging.Changes]) -> tagging.Changes | None:
-        """Run one tagging operation (≤ 20 ms, DESIGN.md §7) and refresh what it touched."""
-        try:
-            changes = operation()
-        except ReviewerError as exc:
-            show_error(self, exc)
-            return None
-        self.apply_changes(changes)
-        return changes
-
-    def apply_changes(self, changes: tagging.Changes) -> None:
-        """Refresh the views a Changes record names (and the counts and status bar)."""
-        if not changes.message_ids:
-            return
-        for message_id in changes.message_ids:
-            self._spans.pop(message_id, None)
-        self.chat.refresh(list(changes.message_ids))
-        self._show_selection()
-        self._load_timeline()
-        if changes.categories:
-            self.refresh_counts()
-        self.refresh_status()
-
-    def toggle_category(self, key: str) -> None:
-        """A hotkey: apply ``key`` to the selection, or remove it when all have it."""
-        ids = self.selection()
-        if not ids:
-            self.statusBar().showMessage("Select a message first", 3000)
-            return
-        views = self._views(ids)
-        have = bool(views) and all(key in views[i].tags for i in ids if i in views)
-        self.set_category(key, not have)
-
-    def set_category(self, key: str, apply: bool) -> None:
-        ids = self.selection()
-        if not ids:
-            return
-        label = self._taxonomy[key].label if key in self._taxonomy else key
-        if apply:
-            changes = self._change(lambda: tagging.tag(self.case, self.actor, ids, key))
-            verb = "Tagged"
-        else:
-            changes = self._change(lambda: tagging.untag(self.case, self.actor, ids, key))
-            verb = "Removed"
-        if changes is not None and changes.message_ids:
-            count = len(changes.message_ids)
-            self.statusBar().showMessage(
-                f"{verb} {label}: {count} message{'s' if count != 1 else ''}", 4000
-            )
-
-    def save_note(self, message_id: int, text: str) -> None:
-        self._change(lambda: tagging.set_note(self.case, self.actor, message_id, text))
-
-    def set_stance(self, message_id: int, participant_id: int, stance: object) -> None:
-        key = stance if isinstance(stance, str) else None
-        self._change(
-            lambda: tagging.set_stance(self.case, self.actor, message_id, participant_id, key)
-        )
-
-    def mark_reviewed(self, reviewed: bool = True) -> None:
-        ids = self.selection()
-        if not ids:
-            return
-        changes = self._change(
-            lambda: tagging.mark_reviewed(self.case, self.actor, ids, reviewed=reviewed)
-        )
-        if changes is not None and reviewed and len(ids) == 1:
-            self._step_after(ids[0])
-
-    def _step_after(self, message_id: int) -> None:
-        """After marking one message, move on to the next one (keyboard flow)."""
-        row = self.model.row_of(message_id)
-        following = self.model.id_at(row + 1) if row >= 0 else None
-        if following is not None:
-            self.jump_to(following)
-
     # -- moving ----------------------------------------------------------------------------
 
     def jump_to(self, message_id: int) -> None:
         self.chat.jump_to(message_id)
-
-    def next_unreviewed(self) -> None:
-        """The first unreviewed message after the current one (wrapping round once), found
-        by the search service so it stays fast on a million messages."""
-        if self._conversation is None:
-            return
-        info = next((c for c in self._conversations if c.id == self._conversation), None)
-        filters = search.SearchFilters(
-            unreviewed=True, exhibit=info.exhibit if info is not None else None
-        )
-        current = self.chat.current_id()
-        for after in (max(current, 0), 0):
-            page = search.search(self.case, None, filters, after=after, limit=1)
-            if page.hits and self.model.row_of(page.hits[0].id) >= 0:
-                self.jump_to(page.hits[0].id)
-                return
-        self.statusBar().showMessage("Every message in this conversation has been reviewed", 5000)
 
     def jump_to_date(self) -> None:
         days = self.timeline.days
@@ -817,6 +581,8 @@ class MainWindow(QMainWindow):
         if view is not None and view.conversation_id != self._conversation:
             self.show_conversation(view.conversation_id)
         self.jump_to(message_id)
+        if index + SEARCH_PREFETCH >= len(self._hits):
+            self._fetch_more_hits()
 
     def next_hit(self) -> None:
         if not self._hits:
@@ -824,6 +590,8 @@ class MainWindow(QMainWindow):
         index = -1 if self._hit_index is None else self._hit_index
         if index + 1 >= len(self._hits) and self._hit_after is not None:
             self._fetch_more_hits()
+            self.statusBar().showMessage("Fetching more hits…", 2000)
+            return
         self._go_to_hit((index + 1) % len(self._hits))
 
     def previous_hit(self) -> None:
@@ -833,19 +601,35 @@ class MainWindow(QMainWindow):
         self._go_to_hit((index - 1) % len(self._hits))
 
     def _fetch_more_hits(self) -> None:
+        """The next page of hits, in the background (one fetch at a time)."""
         request = self._search_request
-        if request is None or self._hit_after is None:
+        after = self._hit_after
+        if request is None or after is None or self._fetching_hits:
             return
-        page = search.search(
-            self.case,
-            request.text or None,
-            _filters(request),
-            regex=request.regex,
-            after=self._hit_after,
-            limit=SEARCH_PAGE,
-        )
-        self._hits.extend(hit.id for hit in page.hits)
-        self._hit_after = page.next_after
+        self._fetching_hits = True
+        case = self.case
+
+        def run(_progress: Any, _cancel: Any) -> search.SearchPage:
+            return search.search(
+                case,
+                request.text or None,
+                _filters(request),
+                regex=request.regex,
+                after=after,
+                limit=SEARCH_PAGE,
+            )
+
+        def done(page: search.SearchPage) -> None:
+            self._fetching_hits = False
+            if self._search_request is request and self._hit_after == after:
+                self._hits.extend(hit.id for hit in page.hits)
+                self._hit_after = page.next_after
+
+        def failed(exc: BaseException) -> None:
+            self._fetching_hits = False
+            self.statusBar().showMessage(error_text(exc), 8000)
+
+        Task(run, writer=False, parent=self).success(done).failure(failed).run()
 
     # -- lexicon suggestions ---------------------------------------------------------------
 
@@ -862,24 +646,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Suggestion: “{suggestion.term}” → {label}. Enter confirms, Delete dismisses", 10000
         )
-
-    def confirm_suggestion(self) -> None:
-        """Enter: tag the message as the current suggestion proposes."""
-        suggestion = self.current_suggestion
-        if suggestion is None:
-            return
-        self.current_suggestion = None
-        if self._change(lambda: screening.confirm(self.case, self.actor, suggestion.id)):
-            self.statusBar().showMessage("Suggestion confirmed", 3000)
-
-    def dismiss_suggestion(self) -> None:
-        """Delete: record that the current suggestion is not a concern."""
-        suggestion = self.current_suggestion
-        if suggestion is None:
-            return
-        self.current_suggestion = None
-        if self._change(lambda: screening.dismiss(self.case, self.actor, suggestion.id)):
-            self.statusBar().showMessage("Suggestion dismissed", 3000)
 
     # -- other windows ---------------------------------------------------------------------
 

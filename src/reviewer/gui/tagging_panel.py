@@ -1,6 +1,7 @@
 """The right-hand pane: the selected messages' details, categories, stances, note and review
-state. It shows state and emits what the reviewer asked for; the main window performs the
-change through ``services.tagging`` and calls :meth:`TaggingPanel.show_messages` again."""
+state. It shows state and emits what the reviewer asked for; the main window queues the
+change (``gui.edits``), shows it at once with :meth:`TaggingPanel.update_views`, and the
+case's state again once it is written or has failed."""
 
 from __future__ import annotations
 
@@ -202,6 +203,11 @@ class TaggingPanel(QWidget):
     def message_ids(self) -> list[int]:
         return list(self._ids)
 
+    @property
+    def views(self) -> list[Any]:
+        """The views shown (pending changes included)."""
+        return list(self._views)
+
     def category_state(self, key: str) -> Qt.CheckState:
         return self._states.get(key, Qt.CheckState.Unchecked)
 
@@ -229,6 +235,13 @@ class TaggingPanel(QWidget):
         self.note.document().setModified(False)
         self._show_review_state()
         self._loading = False
+
+    def update_views(self, views: Sequence[Any]) -> None:
+        """Show new states of the same messages (a change made or written): categories and
+        review state only, so a note being typed and the stance boxes stay as they are."""
+        self._views = list(views)
+        self._show_categories()
+        self._show_review_state()
 
     def _show_details(self) -> None:
         if not self._ids:
@@ -310,7 +323,7 @@ class TaggingPanel(QWidget):
 
     def _category_clicked(self, key: str) -> None:
         apply = self._states.get(key) != Qt.CheckState.Checked
-        self._show_categories()  # the service's answer decides the final state
+        self._show_categories()  # the window shows the change once it is queued
         if self._ids:
             self.categoryToggled.emit(key, apply)
 

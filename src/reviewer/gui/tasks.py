@@ -14,7 +14,8 @@ The callable runs on a worker thread and must not touch any widget. It receives 
 :class:`SignalProgress` (a ``core.progress.ProgressSink`` whose reports arrive on the main
 thread as Qt signals) and a ``core.progress.CancelToken``. Everything that writes to the case
 goes through one single-thread pool (``writer=True``, the default), so writes are serialised;
-read-only work may pass ``writer=False``.
+read-only work may pass ``writer=False``; ``queue="name"`` runs on a single-thread pool of that
+name, in submission order (the reviewer's edits, ``gui.edits``).
 
 The progress dialog of :meth:`Task.with_progress` appears only after ``DIALOG_DELAY_MS``, so
 quick tasks never flash a window. Errors are shown in words: a ``ReviewerError`` as its
@@ -60,14 +61,16 @@ STAGE_LABELS = {
     "index": "Indexing",
 }
 
-_pools: dict[bool, QThreadPool] = {}
+_pools: dict[bool | str, QThreadPool] = {}
 
 
-def _pool(writer: bool) -> QThreadPool:
-    """One single-thread pool for everything that writes; a shared pool for reads."""
+def _pool(writer: bool | str) -> QThreadPool:
+    """One single-thread pool for everything that writes; a shared pool for reads; a named
+    single-thread pool per ``queue`` (work that must keep its order without waiting behind an
+    import or export on the writer thread)."""
     if writer not in _pools:
         pool = QThreadPool()
-        pool.setMaxThreadCount(1 if writer else 2)
+        pool.setMaxThreadCount(2 if writer is False else 1)
         _pools[writer] = pool
     return _pools[writer]
 
@@ -142,11 +145,12 @@ class Task(QObject, Generic[T]):
         fn: Callable[[SignalProgress, CancelToken], T],
         *,
         writer: bool = True,
+        queue: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._fn = fn
-        self._writer = writer
+        self._writer: bool | str = queue if queue is not None else writer
         self._on_success: Callable[[T], object] | None = None
         self._on_failure: Callable[[BaseException], object] | None = None
         self._error_parent: QWidget | None = None
@@ -265,6 +269,11 @@ class Task(QObject, Generic[T]):
 
 
 _in_flight: set[Task[Any]] = set()
+
+
+def in_flight() -> int:
+    """How many tasks have not yet delivered their outcome (for tests and benchmarks)."""
+    return len(_in_flight)
 
 
 class ProgressDialog(QDialog):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewer import __version__
-from reviewer.core.errors import CaseError
+from reviewer.core.errors import CaseBusyError, CaseError
 from reviewer.core.timeutil import utc_now_iso, zone
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
@@ -60,7 +60,7 @@ class Case:
                 yield session
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise CaseError(
+                raise CaseBusyError(
                     "the case is busy: another task (an import or export) is writing to it; "
                     "try again when it has finished"
                 ) from exc

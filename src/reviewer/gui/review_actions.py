@@ -1,0 +1,392 @@
+"""What the reviewer does to the selection in the main window: tag and untag, notes, stances,
+review marks, lexicon suggestions, next unreviewed; and the tagging panel that shows it.
+
+Every change goes through the window's :class:`~reviewer.gui.edits.EditQueue`: written off
+the UI thread, in the order the reviewer made them, shown at once (the panel applies the
+pending changes to what it reads) and refreshed from the case when written. A change that
+could not be written is reported in a message naming it, and the panel shows the case's state
+again. Reads of more than a page (a large selection's details, next unreviewed, the review
+progress) run in the background too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QLabel, QMainWindow
+
+from reviewer.core.errors import ReviewerError
+from reviewer.gui.edits import EditQueue, Effect, NotSaved
+from reviewer.gui.tasks import Task, show_error
+from reviewer.services import browse, participants, screening, search, tagging
+from reviewer.services.case import Case
+from reviewer.services.tagging import Changes
+
+if TYPE_CHECKING:
+    from reviewer.gui.chat.model import MessageListModel
+    from reviewer.gui.chat.view import ChatView
+    from reviewer.gui.tagging_panel import TaggingPanel
+    from reviewer.review.taxonomy import Taxonomy
+    from reviewer.services.actor import Actor
+
+log = logging.getLogger("reviewer.gui")
+
+#: Largest selection whose details are loaded for the tagging panel.
+SELECTION_DETAIL_LIMIT = 5000
+
+
+def _plural(count: int, noun: str = "message") -> str:
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
+
+
+def _on(ids: Sequence[int]) -> str:
+    return f"message #{ids[0]}" if len(ids) == 1 else _plural(len(ids))
+
+
+class ReviewActions(QMainWindow):
+    """The main window's review actions (a base of ``MainWindow``, which builds the widgets
+    named below)."""
+
+    case: Case
+    actor: Actor
+    chat: ChatView
+    model: MessageListModel
+    panel: TaggingPanel
+    edits: EditQueue
+    pending_label: QLabel
+    progress_label: QLabel
+    current_suggestion: screening.SuggestionView | None
+    _taxonomy: Taxonomy
+    _selection: list[int]
+    _conversation: int | None
+    _conversations: list[Any]
+    _spans: dict[int, list[tuple[int, int]]]
+    _selection_request: int = 0
+    _status_request: int = 0
+
+    def jump_to(self, message_id: int) -> None:
+        raise NotImplementedError
+
+    def refresh_counts(self) -> None:
+        raise NotImplementedError
+
+    def refresh_audit_head(self) -> None:
+        raise NotImplementedError
+
+    def _load_timeline(self) -> None:
+        raise NotImplementedError
+
+    # -- selection -------------------------------------------------------------------------
+
+    def selection(self) -> list[int]:
+        """The selected messages, else the current one."""
+        ids = self.chat.selected_ids()
+        if not ids and self.chat.current_id() >= 0:
+            ids = [self.chat.current_id()]
+        return ids
+
+    def _selection_changed(self, ids: list[int]) -> None:
+        self._selection = [int(i) for i in ids]
+        self._show_selection()
+
+    def _show_selection(self, *, keep_editing: bool = False) -> None:
+        """Show the selection in the panel: read now when it is a page or less, else in the
+        background (a newer selection supersedes it). ``keep_editing`` refreshes only the
+        categories and review state, leaving a note being typed and the stances alone."""
+        ids = self._selection or self.selection()
+        self._selection_request += 1
+        request = self._selection_request
+        if len(ids) <= browse.PAGE_SIZE:
+            self._selection_read(ids, keep_editing, self._read_selection(self.case, ids))
+            return
+        case = self.case
+
+        def read(_progress: Any, _cancel: Any) -> tuple[list[browse.MessageView], Sequence[Any]]:
+            return self._read_selection(case, ids)
+
+        def done(result: tuple[list[browse.MessageView], Sequence[Any]]) -> None:
+            if request == self._selection_request:
+                self._selection_read(ids, keep_editing, result)
+
+        self.panel.title.setText(f"{len(ids):,} messages selected")
+        Task(read, writer=False, parent=self).success(done).errors_to(self).run()
+
+    @staticmethod
+    def _read_selection(
+        case: Case, ids: Sequence[int]
+    ) -> tuple[list[browse.MessageView], Sequence[Any]]:
+        shown = ids[:SELECTION_DETAIL_LIMIT]
+        by_id = browse.message_views(case, shown) if shown else {}
+        present: Sequence[Any] = ()
+        if len(ids) == 1:
+            try:
+                present = participants.present_at(case, ids[0])
+            except ReviewerError as exc:
+                log.warning("present_at: %s", exc)
+        return [by_id[i] for i in shown if i in by_id], present
+
+    def _selection_read(
+        self,
+        ids: Sequence[int],
+        keep_editing: bool,
+        result: tuple[list[browse.MessageView], Sequence[Any]],
+    ) -> None:
+        views, present = result
+        shown = self.edits.overlay({v.id: v for v in views})
+        views = [shown[v.id] for v in views]
+        if keep_editing and self.panel.message_ids == list(ids):
+            self.panel.update_views(views)
+            return
+        stances = [c for c in self._taxonomy.in_group("stance") if not c.retired]
+        self.panel.show_messages(ids, views, present, stances)
+
+    def _views(self, ids: Sequence[int]) -> dict[int, browse.MessageView]:
+        """Views of a page or a selection (callers cap it); never a whole conversation."""
+        return browse.message_views(self.case, ids) if ids else {}
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _change(
+        self,
+        what: str,
+        operation: Callable[[Case], Changes],
+        effect: Effect | None = None,
+        done: Callable[[Changes], object] | None = None,
+    ) -> None:
+        """Queue one change; show its effect now, and the case's state once written."""
+
+        def written(changes: Changes) -> None:
+            self.apply_changes(changes)
+            if done is not None:
+                done(changes)
+
+        self.edits.submit(what, operation, effect=effect, done=written, failed=self._not_saved)
+        if effect is not None and self.panel.message_ids:
+            self.panel.update_views([effect.on(v) for v in self.panel.views])
+
+    def _not_saved(self, error: NotSaved) -> None:
+        """A change was not written: say which, and show the case's state again."""
+        cause = error.cause
+        if isinstance(cause, ReviewerError) or not isinstance(cause, Exception):
+            show_error(self, ReviewerError(str(error)))
+        else:
+            show_error(self, cause)
+        self.statusBar().showMessage(f"Not saved: {error.what}", 15000)
+        self._show_selection()
+
+    def _show_pending(self) -> None:
+        count = self.edits.pending
+        if not count:
+            self.pending_label.setText("")
+            self.pending_label.setToolTip("")
+        elif self.edits.waiting:
+            self.pending_label.setText(
+                f"Saving {_plural(count, 'change')}… waiting for the case (an import or "
+                "export is writing)"
+            )
+            self.pending_label.setToolTip(
+                "Your changes are kept in order and written as soon as the case is free. "
+                "If one cannot be written you will be told which."
+            )
+        else:
+            self.pending_label.setText("Saving…")
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh the views a Changes record names (and the counts and status bar)."""
+        if not changes.message_ids:
+            self._show_selection(keep_editing=True)
+            return
+        for message_id in changes.message_ids:
+            self._spans.pop(message_id, None)
+        self.chat.refresh(list(changes.message_ids))
+        self._show_selection(keep_editing=True)
+        self._load_timeline()
+        if changes.categories:
+            self.refresh_counts()
+        self.refresh_status()
+
+    def toggle_category(self, key: str) -> None:
+        """A hotkey: apply ``key`` to the selection, or remove it when all have it (as the
+        panel shows them, pending changes included)."""
+        ids = self.selection()
+        if not ids:
+            self.statusBar().showMessage("Select a message first", 3000)
+            return
+        if self.panel.message_ids == ids and len(self.panel.views) == len(ids):
+            views = {v.id: v for v in self.panel.views}
+        else:
+            views = self.edits.overlay(self._views(ids[:SELECTION_DETAIL_LIMIT]))
+        have = bool(views) and all(key in views[i].tags for i in ids if i in views)
+        self.set_category(key, not have)
+
+    def set_category(self, key: str, apply: bool) -> None:
+        ids = self.selection()
+        if not ids:
+            return
+        label = self._taxonomy[key].label if key in self._taxonomy else key
+        actor = self.actor
+        if apply:
+            verb, what = "Tagged", f"tag {label} on {_on(ids)}"
+
+            def operation(case: Case) -> Changes:
+                return tagging.tag(case, actor, ids, key)
+        else:
+            verb, what = "Removed", f"remove {label} from {_on(ids)}"
+
+            def operation(case: Case) -> Changes:
+                return tagging.untag(case, actor, ids, key)
+
+        def done(changes: Changes) -> None:
+            if changes.message_ids:
+                self.statusBar().showMessage(
+                    f"{verb} {label}: {_plural(len(changes.message_ids))}", 4000
+                )
+
+        self._change(what, operation, Effect(tuple(ids), tag=key, apply=apply), done)
+
+    def save_note(self, message_id: int, text: str) -> None:
+        actor = self.actor
+        shown = text.strip()
+        what = f"note on message #{message_id}" + (
+            f" (“{shown[:80]}{'…' if len(shown) > 80 else ''}”)" if shown else " (removed)"
+        )
+        self._change(
+            what,
+            lambda case: tagging.set_note(case, actor, message_id, text),
+            Effect((message_id,), note=text),
+        )
+
+    def set_stance(self, message_id: int, participant_id: int, stance: object) -> None:
+        key = stance if isinstance(stance, str) else None
+        actor = self.actor
+        self._change(
+            f"stance on message #{message_id}",
+            lambda case: tagging.set_stance(case, actor, message_id, participant_id, key),
+            Effect((message_id,), stance=(participant_id, key)),
+        )
+
+    def mark_reviewed(self, reviewed: bool = True) -> None:
+        ids = self.selection()
+        if not ids:
+            return
+        actor = self.actor
+        self._change(
+            f"mark {_on(ids)} {'reviewed' if reviewed else 'unreviewed'}",
+            lambda case: tagging.mark_reviewed(case, actor, ids, reviewed=reviewed),
+            Effect(tuple(ids), reviewed=reviewed),
+        )
+        if reviewed and len(ids) == 1:
+            self._step_after(ids[0])
+
+    def _step_after(self, message_id: int) -> None:
+        """After marking one message, move on to the next one (keyboard flow)."""
+        row = self.model.row_of(message_id)
+        following = self.model.id_at(row + 1) if row >= 0 else None
+        if following is not None:
+            self.jump_to(following)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        """Review progress and open suggestions (counts over the whole case), then the audit
+        head, off the UI thread; the newest request wins."""
+        self._status_request += 1
+        request = self._status_request
+        case = self.case
+
+        def count(_progress: Any, _cancel: Any) -> tuple[tagging.Progress, int]:
+            return tagging.review_progress(case), screening.open_count(case)
+
+        def done(result: tuple[tagging.Progress, int]) -> None:
+            if request != self._status_request:
+                return
+            progress, open_count = result
+            text = (
+                f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
+            )
+            if open_count:
+                text += f" · Suggestions {open_count:,} open"
+            self.progress_label.setText(text)
+
+        Task(count, writer=False, parent=self).success(done).failure(
+            lambda exc: log.warning("review progress: %s", exc)
+        ).run()
+        self.refresh_audit_head()
+
+    # -- next unreviewed -------------------------------------------------------------------
+
+    def next_unreviewed(self) -> None:
+        """The first unreviewed message after the current one (wrapping round once), found
+        by the search service so it stays fast on a million messages; after the changes
+        still being written (a message just marked is not found again)."""
+        if self._conversation is None:
+            return
+        info = next((c for c in self._conversations if c.id == self._conversation), None)
+        filters = search.SearchFilters(
+            unreviewed=True, exhibit=info.exhibit if info is not None else None
+        )
+        current = self.chat.current_id()
+        rows = self.model
+
+        def find(case: Case) -> int | None:
+            for after in (max(current, 0), 0):
+                page = search.search(case, None, filters, after=after, limit=1)
+                if page.hits:
+                    return page.hits[0].id
+            return None
+
+        def found(message_id: int | None) -> None:
+            if self.chat.current_id() != current:
+                return  # the reviewer has moved on meanwhile
+            if message_id is not None and rows.row_of(message_id) >= 0:
+                self.jump_to(message_id)
+            else:
+                self.statusBar().showMessage(
+                    "Every message in this conversation has been reviewed", 5000
+                )
+
+        if self.edits.pending:
+            self.edits.after_writes(find, found)
+        else:
+            case = self.case
+            Task(lambda _p, _c: find(case), writer=False, parent=self).success(found).errors_to(
+                self
+            ).run()
+
+    # -- lexicon suggestions ---------------------------------------------------------------
+
+    def confirm_suggestion(self) -> None:
+        """Enter: tag the message as the current suggestion proposes."""
+        suggestion = self.current_suggestion
+        if suggestion is None:
+            return
+        self.current_suggestion = None
+        actor = self.actor
+        self._change(
+            f"confirm the suggestion on message #{suggestion.message_id}",
+            lambda case: screening.confirm(case, actor, suggestion.id),
+            Effect((suggestion.message_id,), tag=suggestion.category),
+            lambda _changes: self.statusBar().showMessage("Suggestion confirmed", 3000),
+        )
+
+    def dismiss_suggestion(self) -> None:
+        """Delete: record that the current suggestion is not a concern."""
+        suggestion = self.current_suggestion
+        if suggestion is None:
+            return
+        self.current_suggestion = None
+        actor = self.actor
+
+        def dismissed(_changes: Changes) -> None:
+            self._spans.pop(suggestion.message_id, None)
+            self.chat.refresh([suggestion.message_id])
+            self.statusBar().showMessage("Suggestion dismissed", 3000)
+
+        self._change(
+            f"dismiss the suggestion on message #{suggestion.message_id}",
+            lambda case: screening.dismiss(case, actor, suggestion.id),
+            None,
+            dismissed,
+        )
