@@ -38,10 +38,20 @@ def register(sub: Any) -> None:
         action="store_true",
         help="pseudonymise participants who are not subjects; mask phone numbers and e-mails",
     )
+    export.add_argument(
+        "--archive", action="store_true", help="also write the bag as one OUT_DIR.zip beside it"
+    )
+    export.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="encrypt that .zip (AES-256) with the password on FILE's first line (implies "
+        "--archive; never give a password on the command line)",
+    )
     export.set_defaults(handler=export_)
 
     verify = sub.add_parser("verify", help="verify an evidence bundle without its case")
-    verify.add_argument("bundle", metavar="BUNDLE_DIR")
+    verify.add_argument("bundle", metavar="BUNDLE", help="the bag's folder, or its .zip")
+    verify.add_argument("--password-file", metavar="FILE", help="the password of an encrypted .zip")
     verify.set_defaults(handler=verify_)
 
 
@@ -59,6 +69,8 @@ def export_(args: argparse.Namespace) -> int:
         exhibits=tuple(args.exhibit),
         include_originals=args.include_originals,
         redact_uninvolved=args.redact_uninvolved,
+        archive=args.archive or args.password_file is not None,
+        password=_password(args.password_file) if args.password_file else None,
     )
     progress = StderrProgress()
     with open_case(Path(args.case)) as case:
@@ -74,13 +86,33 @@ def export_(args: argparse.Namespace) -> int:
         f"({result.files} files, {result.bytes:,} bytes, {result.seconds:.1f} s); "
         f"audit chain head {result.audit_head}"
     )
+    if result.archive is not None:
+        print(
+            f"archive {result.archive} ({'AES-256 encrypted, ' if result.encrypted else ''}"
+            f"SHA-256 {result.archive_sha256})"
+        )
     return 0
 
 
 def verify_(args: argparse.Namespace) -> int:
+    from reviewer.bundle import archive
+
+    path = Path(args.bundle)
+    if not archive.is_archive(path):
+        if args.password_file:
+            raise InputError(f"{path}: --password-file is for a bundle's .zip")
+        return _verify(path)
+    password = _password(args.password_file) if args.password_file else None
+    if password is None and archive.is_encrypted(path):
+        password = _ask_password(path)
+    with archive.unpacked(path, password) as folder:
+        return _verify(folder)
+
+
+def _verify(path: Path) -> int:
     from reviewer.bundle.verify import verify_bundle
 
-    report = verify_bundle(Path(args.bundle))
+    report = verify_bundle(path)
     if not report.ok:
         print(f"reviewer: verify failed: {report.failure}", file=sys.stderr)
         return 1
@@ -88,6 +120,24 @@ def verify_(args: argparse.Namespace) -> int:
         print(f"ok: {check}")
     print(f"bundle verified; audit chain head {report.audit_head}")
     return 0
+
+
+def _password(path: str) -> bytes:
+    from reviewer.bundle.archive import read_password
+
+    return read_password(Path(path))
+
+
+def _ask_password(path: Path) -> bytes:
+    """The password of an encrypted archive, asked for on a terminal (never echoed)."""
+    if not sys.stdin.isatty():
+        raise InputError(f"{path} is encrypted: give its password with --password-file FILE")
+    import getpass
+
+    password = getpass.getpass(f"Password for {path.name}: ").encode("utf-8")
+    if not password:
+        raise InputError(f"{path} is encrypted and no password was given")
+    return password
 
 
 def _date(text: str | None, option: str) -> date | None:
