@@ -60,9 +60,9 @@ def capture(path: Path) -> list[Call]:
     calls: list[Call] = []
     original = body_module.classify_body
 
-    def spy(author: str | None, body: str, *, platform: str) -> Body:
-        calls.append((author, body, platform))
-        return original(author, body, platform=platform)
+    def spy(author: str | None, body: str, *, platform: str, pseudo: bool = False) -> Body:
+        calls.append((author, body, platform))  # pseudo (the iOS chat name) is rare: not timed
+        return original(author, body, platform=platform, pseudo=pseudo)
 
     body_module.classify_body = spy  # parse_chat looks it up when called
     try:

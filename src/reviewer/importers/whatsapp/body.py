@@ -296,6 +296,7 @@ _PLACEHOLDERS: Final = {
     "rest": "(?:\\W.*)?",
 }
 _PLACEHOLDER_RE: Final = re.compile(r"\{(\w+)\}")
+_PREFIX_MIN: Final = 10  # characters; see _PREFIX_TEXTS
 _FREE_TEXT: Final = frozenset({"q", "any", "rest"})
 
 
@@ -337,7 +338,9 @@ def _compile_template(row: markers.SystemTemplate) -> _Template:
         regex=re.compile("".join(regex), re.DOTALL),
         probe=probe,
         start=start,
-        self_evident=bool(start) and row.event in markers.SELF_EVIDENT_EVENTS,
+        # A very short fixed start ("您和 ") proves nothing alone, and would shorten the fast
+        # path's prefix head (see _PREFIX_MIN).
+        self_evident=len(start) >= _PREFIX_MIN and row.event in markers.SELF_EVIDENT_EVENTS,
     )
 
 
@@ -480,14 +483,21 @@ def _group(texts: frozenset[str], key: Callable[[str], str]) -> dict[str, tuple[
     return {k: tuple(v) for k, v in groups.items()}
 
 
+# Shorter starts are left out of the prefixes below. That is safe: self-evident templates
+# need a start this long (_compile_template), and a call line ("未接语音通话") is taken without
+# the iOS ⟨LRM⟩ only when its whole body is the phrase, which _EXACT already holds.
 _PREFIX_TEXTS: Final = _variants(
-    markers.phrases("view-once")
-    + markers.phrases("deleted-admin")
-    + markers.phrases("missed-call")
-    + tuple(
-        t.start
-        for t in _TEMPLATES
-        if t.start and (t.self_evident or t.event in markers.PARTICIPANT_EVENTS)
+    tuple(
+        t
+        for t in markers.phrases("view-once")
+        + markers.phrases("deleted-admin")
+        + markers.phrases("missed-call")
+        + tuple(
+            t.start
+            for t in _TEMPLATES
+            if t.start and (t.self_evident or t.event in markers.PARTICIPANT_EVENTS)
+        )
+        if len(t) >= _PREFIX_MIN
     )
 )
 # Prefixes grouped by their first _HEAD characters: one slice and one dict lookup rule out
