@@ -114,6 +114,28 @@ class ExportDialog(TaskDialog):
             "Uninvolved people get stable pseudonyms (Person A, Person B …); phone numbers "
             "and e-mail addresses in the text are masked. The mapping stays in the case."
         )
+        self.archive = QCheckBox("Also write a single .zip beside the folder, for transfer")
+        self.encrypt = QCheckBox("Encrypt the .zip with a password (AES-256)")
+        self.encrypt.setToolTip(
+            "The recipient opens it with 7-Zip 9.20 or later, WinZip 9 or later, Keka, or "
+            "7zz/7z on Linux; the password is not kept anywhere: send it separately."
+        )
+        self.password = QLineEdit()
+        self.confirm = QLineEdit()
+        for secret, hint in ((self.password, "Password"), (self.confirm, "Password again")):
+            secret.setEchoMode(QLineEdit.EchoMode.Password)
+            secret.setPlaceholderText(hint)
+        passwords = QHBoxLayout()
+        passwords.addWidget(self.password)
+        passwords.addWidget(self.confirm)
+        self.password_hint = QLabel()
+        passwords.addWidget(self.password_hint)
+        self.archive.toggled.connect(lambda _on: self._archive_changed())
+        self.encrypt.toggled.connect(lambda _on: self._archive_changed())
+        self.password.textChanged.connect(lambda _text: self._update_buttons())
+        self.confirm.textChanged.connect(lambda _text: self._update_buttons())
+        for disabled in (self.encrypt, self.password, self.confirm):
+            disabled.setEnabled(False)
 
         form = QFormLayout()
         form.addRow("Bundle folder", folder_row)
@@ -123,6 +145,9 @@ class ExportDialog(TaskDialog):
         form.addRow("Dates", dates)
         form.addRow("", self.originals)
         form.addRow("", self.redact)
+        form.addRow("", self.archive)
+        form.addRow("", self.encrypt)
+        form.addRow("", passwords)
 
         self.summary = QLabel("Counting…")
         self.summary.setWordWrap(True)
@@ -193,7 +218,25 @@ class ExportDialog(TaskDialog):
             date_to=_date(self.date_to) if dates else None,
             include_originals=self.originals.isChecked(),
             redact_uninvolved=self.redact.isChecked(),
+            archive=self.archive.isChecked(),
+            password=self._password(),
         )
+
+    def _password(self) -> bytes | None:
+        """The .zip's password, when encrypting and both fields agree (never stored)."""
+        if not (self.archive.isChecked() and self.encrypt.isChecked()):
+            return None
+        text = self.password.text()
+        return text.encode("utf-8") if text and text == self.confirm.text() else None
+
+    def _archive_changed(self) -> None:
+        self.encrypt.setEnabled(self.archive.isChecked())
+        typing = self.archive.isChecked() and self.encrypt.isChecked()
+        for secret in (self.password, self.confirm):
+            secret.setEnabled(typing)
+            if not typing:
+                secret.clear()
+        self._update_buttons()
 
     def refresh_preview(self) -> None:
         case, options = self.case, self.options()
@@ -219,10 +262,18 @@ class ExportDialog(TaskDialog):
             f"<b>{found.tagged:,}</b> tagged messages with <b>{found.context:,}</b> messages of "
             f"context, from {found.conversations:,} conversation(s) in "
             f"{', '.join(found.exhibits) or 'no exhibit'}; <b>{found.attachments:,}</b> "
-            f"attachments ({megabytes:,.1f} MB){missing}. The whole audit log is included."
+            f"attachments ({megabytes:,.1f} MB){missing}. {self._audit_wording()}"
         )
         self._tagged = found.tagged
         self._update_buttons()
+
+    def _audit_wording(self) -> str:
+        if self.redact.isChecked():
+            return (
+                "The audit log is included with every field that names an uninvolved person "
+                "withheld (its commitment shown, so the chain still verifies)."
+            )
+        return "The case's whole audit log up to the export is included."
 
     def _choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Bundle folder")
@@ -232,6 +283,14 @@ class ExportDialog(TaskDialog):
     def _update_buttons(self) -> None:
         busy = self.task is not None and self.task.running
         ready = bool(self.out_dir.text().strip()) and getattr(self, "_tagged", 0) > 0
+        hint = ""
+        if self.archive.isChecked() and self.encrypt.isChecked():
+            if not self.password.text():
+                hint = "Type the password twice."
+            elif self.password.text() != self.confirm.text():
+                hint = "The two passwords differ."
+        self.password_hint.setText(hint)
+        ready = ready and not hint
         self.export_button.setEnabled(ready and not busy)
 
     # -- running ---------------------------------------------------------------------------
@@ -270,10 +329,19 @@ class ExportDialog(TaskDialog):
     def _done(self, result: ExportResult) -> None:
         self._finish()
         self.message.setStyleSheet("")
+        archive = ""
+        if result.archive is not None:
+            archive = (
+                f" Also as {result.archive}"
+                f"{' (AES-256 encrypted)' if result.encrypted else ''}, SHA-256 "
+                f"{result.archive_sha256}."
+            )
+        self.password.clear()
+        self.confirm.clear()
         self.message.setText(
             f"Bundle written to {result.out_dir}: {result.files:,} files, "
             f"{result.bytes / 1e6:,.1f} MB, in {result.seconds:.1f} s. Audit chain head "
-            f"{result.audit_head}. Check it at any time with: reviewer verify "
+            f"{result.audit_head}.{archive} Check it at any time with: reviewer verify "
             f'"{result.out_dir}"'
         )
         self.exported.emit(result)
