@@ -1,7 +1,7 @@
 """Benchmark: how fast the command line starts (DESIGN.md §7: ``--version`` ≤ 0.15 s, a light
 command such as ``progress`` or ``tag`` ≤ 0.3 s).
 
-Usage: python bench/bench_cli_start.py [--runs N] [--warmup W] [--reviewer PATH]
+Usage: python bench/bench_cli_start.py [--runs N] [--warmup W] [--reviewer PATH | --source DIR]
 
 Builds a small case from the bundled demo export in a temporary folder, then runs each command
 N times in a fresh process (hyperfine-like: W unmeasured warm-up runs first) and prints the
@@ -9,7 +9,9 @@ median, minimum and maximum wall time from starting the process to its exit, and
 CPU time (user + system; steadier than wall time on a shared machine). The program run is
 the ``reviewer`` console script next to this Python (what a user types), else ``python -m
 reviewer``; compiled modules are cached as on a user's machine. Each ``tag`` run tags a
-different text message, so every run writes a tag and an audit entry.
+different text message, so every run writes a tag and an audit entry. ``--source DIR`` runs
+``python -m reviewer`` from another checkout's ``src`` folder (e.g. the code before a change,
+from ``git worktree``), to compare two versions in the same conditions.
 """
 
 from __future__ import annotations
@@ -77,9 +79,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reviewer", help="the program to run (default: this venv's reviewer)")
+    parser.add_argument("--source", help="run python -m reviewer with this src folder first")
     args = parser.parse_args()
-    reviewer = program(args.reviewer)
+    reviewer = [sys.executable, "-m", "reviewer"] if args.source else program(args.reviewer)
     env = {**os.environ, "REVIEWER_NAME": "Bench Reviewer"}
+    if args.source:
+        env["PYTHONPATH"] = str(Path(args.source).resolve())
     # As on a user's machine, compiled modules are cached (the warm-up runs write them): a
     # PYTHONDONTWRITEBYTECODE set for the test suite would recompile reviewer on every run.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -94,7 +99,8 @@ def main() -> None:
             "progress": lambda i: [*reviewer, "progress", str(case)],
             "tag": lambda i: [*reviewer, "tag", str(case), str(ids[i]), CATEGORY],
         }
-        print(f"{' '.join(reviewer)}: {args.runs} runs each after {args.warmup} warm-up runs")
+        source = f" (PYTHONPATH={env['PYTHONPATH']})" if args.source else ""
+        print(f"{' '.join(reviewer)}{source}: {args.runs} runs each, {args.warmup} warm-up runs")
         for name, command in commands.items():
             for i in range(args.warmup):
                 run(command(i), env)
