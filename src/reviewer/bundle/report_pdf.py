@@ -33,7 +33,7 @@ from reviewer.bundle.thumbnails import Thumbnails
 from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
-TAGGED_PDF = False  # accessibility tags: measured 7x larger and slower (bench/RESULTS.md)
+TAGGED_PDF = False  # accessibility tags: 2.7x the file, 16 % more CPU (bench/RESULTS.md)
 
 
 @functools.cache

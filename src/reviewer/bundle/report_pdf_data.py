@@ -46,7 +46,6 @@ class ReportData:
             "title": f"{rc.REPORT_TITLE} — {bundle.case_reference}",
             "report_title": rc.REPORT_TITLE,
             "case": self.t(bundle.case_reference),
-            "case_plain": bundle.case_reference,
             "author": bundle.reviewer,
             "description": f"{bundle.marking} — case {bundle.case_reference}",
             "marking": self.t(bundle.marking),
