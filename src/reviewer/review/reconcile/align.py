@@ -127,7 +127,8 @@ def estimate_offset(
     width: float,
 ) -> tuple[float, list[tuple[int, int]]]:
     """The constant by which y's clock is ahead of x's, from texts unique in both, and those
-    unique matches as (x index, y index). 0 when fewer than three agree."""
+    unique matches as (x index, y index). 0 when fewer than three agree, unless every match
+    there is agrees (an exhibit that shares only a message or two)."""
     pairs = unique_pairs(x_keys, y_keys)
     if not pairs:
         return 0.0, pairs
@@ -139,7 +140,7 @@ def estimate_offset(
             hi += 1
         if hi - lo > best_n:
             best_lo, best_n = lo, hi - lo
-    if best_n < _MIN_OFFSET_SUPPORT:
+    if best_n < _MIN_OFFSET_SUPPORT and best_n < len(diffs):  # a few that disagree: no offset
         return 0.0, pairs
     return float(median(diffs[best_lo : best_lo + best_n])), pairs
 
