@@ -229,7 +229,7 @@ def components() -> list[Component]:
 
 def version_text() -> str:
     """``reviewer X.Y.Z`` and then one line per library, for ``reviewer --version``. Reads
-    only the versions it prints (the About dialog lists the rest), so it loads no library."""
+    only the versions it prints; the About dialog lists the rest."""
     versions = {name: _version(name) for name in VERSION_LINES}
     width = max(len(name) for name in VERSION_LINES)
     lines = [f"reviewer {__version__}"]
