@@ -216,53 +216,41 @@ class ReconciledRow:
 
 
 def iter_reconciled(session: Session, page: int = 5000) -> Iterator[ReconciledRow]:
-    """Reconciled messages chat by chat, in chat order, with their copies and absences."""
+    """Reconciled messages chat by chat, in chat order, with their copies (earliest-imported
+    exhibit first) and absences. Plain driver tuples: this reads every copy of the case."""
     references = {eid: ref for eid, ref in session.execute(select(Exhibit.id, Exhibit.reference))}
     chats = session.execute(
         select(ReconciledChat.id, ReconciledChat.name).order_by(ReconciledChat.id)
-    )
-    for chat_id, chat_name in chats.all():
+    ).all()
+    connection = session.connection()
+    for chat_id, chat_name in chats:
         last = -1
         while True:
-            rows = session.execute(
-                select(
-                    ReconciledMessage.id,
-                    ReconciledMessage.position,
-                    ReconciledMessage.first_message_id,
-                )
-                .where(ReconciledMessage.chat_id == chat_id, ReconciledMessage.position > last)
-                .order_by(ReconciledMessage.position)
-                .limit(page)
-            ).all()
+            rows = connection.exec_driver_sql(
+                "SELECT id, position, first_message_id FROM reconciled_message "
+                "WHERE chat_id = ? AND position > ? ORDER BY position LIMIT ?",
+                (chat_id, last, page),
+            ).fetchall()
             if not rows:
                 break
-            low, high = rows[0].id, rows[-1].id
+            span = (rows[0][0], rows[-1][0])
             copies: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-            for rid, mid, exhibit, state in session.execute(
-                select(
-                    ReconciledCopy.reconciled_id,
-                    ReconciledCopy.message_id,
-                    ReconciledCopy.exhibit_id,
-                    ReconciledCopy.state,
-                )
-                .where(ReconciledCopy.reconciled_id.between(low, high))
-                .order_by(ReconciledCopy.exhibit_id, ReconciledCopy.message_id)
+            for rid, mid, exhibit, state in connection.exec_driver_sql(
+                "SELECT reconciled_id, message_id, exhibit_id, state FROM reconciled_copy "
+                "WHERE reconciled_id BETWEEN ? AND ? ORDER BY exhibit_id, message_id",
+                span,
             ):
                 copies[rid].append((references[exhibit], mid, state))
             absent: dict[int, list[tuple[str, str]]] = defaultdict(list)
-            for rid, exhibit, reason in session.execute(
-                select(
-                    ReconciledAbsence.reconciled_id,
-                    ReconciledAbsence.exhibit_id,
-                    ReconciledAbsence.reason,
-                )
-                .where(ReconciledAbsence.reconciled_id.between(low, high))
-                .order_by(ReconciledAbsence.exhibit_id)
+            for rid, exhibit, reason in connection.exec_driver_sql(
+                "SELECT reconciled_id, exhibit_id, reason FROM reconciled_absence "
+                "WHERE reconciled_id BETWEEN ? AND ? ORDER BY exhibit_id",
+                span,
             ):
                 absent[rid].append((references[exhibit], reason))
             for rid, _position, first in rows:
                 yield ReconciledRow(rid, chat_name, first, tuple(copies[rid]), tuple(absent[rid]))
-            last = rows[-1].position
+            last = rows[-1][1]
 
 
 def has_reconciled(session: Session) -> bool:
