@@ -235,6 +235,8 @@ def test_command_line_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert person is not None and person.person_id == link[2]
     code, out, _err = run(capsys, "reconcile", case, "--undo-link", "1")
     assert code == 0 and "chat link 1 undone" in out
+    # AB/1 and CD/2 are now kept apart, even though both are linked to EF/3
+    assert "exhibits AB/1, EF/3," in out and "CD/2" not in out.split("chat links:")[0]
     code, out, _err = run(capsys, "audit", case, "--jsonl")
     actions = [json.loads(line)["action"] for line in out.splitlines()]
     assert actions[-5:] == [
@@ -246,6 +248,12 @@ def test_command_line_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[s
     ]
     code, out, _err = run(capsys, "audit", case, "--verify")
     assert code == 0
+    code, out, _err = run(capsys, "reconcile", case, "--jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    kinds = {r["type"] for r in records}
+    assert code == 0 and kinds == {"chat", "chat-link", "name-link", "summary"}
+    undone = next(r for r in records if r["type"] == "chat-link" and r["id"] == 1)
+    assert undone["status"] == "undone" and undone["evidence"]["aligned"] > 100
     code, _out, err = run(capsys, "reconcile", case, "--confirm-link", "99")
     assert code == 1 and "no conversation link 99" in err
 

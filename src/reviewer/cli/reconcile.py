@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reviewer.services.reconcile import ReconcileReport
@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     decide.add_argument("--undo-link", type=int, metavar="ID", help="undo a chat link")
     decide.add_argument("--confirm-person", type=int, metavar="ID", help="confirm a name link")
     decide.add_argument("--undo-person", type=int, metavar="ID", help="undo a name link")
+    parser.add_argument(
+        "--jsonl", action="store_true", help="one JSON record per chat, chat link and name link"
+    )
     parser.set_defaults(handler=reconcile)
 
     messages = sub.choices.get("messages")
@@ -64,10 +67,52 @@ def reconcile(args: argparse.Namespace) -> int:
             seq = decide_person(case, actor, link, confirm=args.confirm_person is not None)
             decision = _decided("name link", link, args.confirm_person is not None, seq)
         if decision:
-            print(decision)
+            print(decision, file=sys.stderr if args.jsonl else sys.stdout)
         report = service.reconcile(case, actor)
-    _print(report)
+    if args.jsonl:
+        _dump_jsonl(report)
+    else:
+        _print(report)
     return 0
+
+
+def _dump_jsonl(report: ReconcileReport) -> None:
+    """``{"type": "chat" | "chat-link" | "name-link", …}`` per line, then a summary."""
+    records: list[dict[str, Any]] = [{"type": "chat", **chat} for chat in report.chats]
+    records += [
+        {
+            "type": "chat-link",
+            "id": link.id,
+            "a": link.a,
+            "b": link.b,
+            "confidence": link.confidence,
+            "status": link.status,
+            "evidence": dict(link.evidence),
+        }
+        for link in report.links
+    ]
+    records += [
+        {
+            "type": "name-link",
+            "id": p.id,
+            "a": p.a,
+            "b": p.b,
+            "aligned": p.aligned,
+            "share": p.share,
+            "status": p.status,
+        }
+        for p in report.people
+    ]
+    records.append(
+        {
+            "type": "summary",
+            "messages": report.messages,
+            "copies": report.copies,
+            "audit_seq": report.audit_seq,
+        }
+    )
+    for record in records:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _decided(what: str, link: int, confirm: bool, seq: int | None) -> str:

@@ -111,7 +111,11 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
     for pair, old in old_links.items():  # a decided pair keeps its decision
         if pair not in status and old in ("confirmed", "undone"):
             status[pair] = old
-    groups = _components([c.id for c in loaded.conversations], status)
+    groups = _components(
+        [c.id for c in loaded.conversations],
+        status,
+        {pair: found.confidence for pair, found in evidence.items()},
+    )
     known = [
         NameLink(a, b, _KNOWN, 1.0) for (a, b), state in old_people.items() if state == "confirmed"
     ]
@@ -236,23 +240,29 @@ def _track(session: Session, conversation: ConversationRow) -> Track:
     return Track(conversation.exhibit_id, items, precision, conversation.exhibit)
 
 
-def _components(ids: Sequence[int], status: Mapping[tuple[int, int], str]) -> list[list[int]]:
-    parent = {i: i for i in ids}
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for (a, b), state in status.items():
-        if state in LINKED and a in parent and b in parent:
-            ra, rb = root(a), root(b)
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for i in ids:
-        groups.setdefault(root(i), []).append(i)
-    return [sorted(g) for _, g in sorted(groups.items())]
+def _components(
+    ids: Sequence[int],
+    status: Mapping[tuple[int, int], str],
+    confidence: Mapping[tuple[int, int], float],
+) -> list[list[int]]:
+    """Chats: conversations joined by confirmed links, then by automatic ones from the most
+    confident down, never joining two conversations whose link a reviewer undid."""
+    group = {i: {i} for i in ids}
+    apart = [pair for pair, state in status.items() if state == "undone"]
+    joins = sorted(
+        (pair for pair, state in status.items() if state in LINKED),
+        key=lambda pair: (status[pair] != "confirmed", -confidence.get(pair, 0.0), pair),
+    )
+    for a, b in joins:
+        if a not in group or b not in group or group[a] is group[b]:
+            continue
+        merged = group[a] | group[b]
+        if any(x in merged and y in merged for x, y in apart):
+            continue
+        for member in merged:
+            group[member] = merged
+    chats = {min(members): sorted(members) for members in group.values()}
+    return [chats[key] for key in sorted(chats)]
 
 
 def _chat_rows(
