@@ -29,7 +29,7 @@ from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.messages import message_records
 
 SUBJECTS = ("Alex Turner", "Sam Reid")
-NAMES = ("Jo Park", "Kim Reyes", "Dana Fox", "Chris Lowe", "Zoë Émile")
+NAMES = ("Jo Park", "Kim Reyes", "Dana Fox", "Chris Lowe", "Zoë Émile", "Lee Grant", "Ash Moor")
 NUMBERS = ("+44 7700 900999", "07700 900123", "+44 (0)7700-900-555", "0044 7700 900 777")
 
 GROUP = (
@@ -47,6 +47,7 @@ GROUP = (
     "\u200e[14/03/2024, 10:08:00] Alex Turner: \u200e<attached: 00000016-Kim Reyes.vcf>\r\n"
     "\u200e[14/03/2024, 10:09:00] Alex Turner: \u200e<attached: "
     "00000017-PHOTO-2024-03-14-10-09-00.jpg>\r\n"
+    "\u200e[14/03/2024, 10:10:00] Sam Reid: \u200e<attached: 00000018-Lee Grant.vcf>\r\n"
 )
 DIRECT = (
     "[15/03/2024, 08:00:00] Jo Park: see you later Alex\r\n"
@@ -60,7 +61,47 @@ THIRD = (
 CARD = (
     b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kim Reyes\r\nTEL;TYPE=CELL:+44 7700 900444\r\nEND:VCARD\r\n"
 )
-SECRET_NUMBERS = (*NUMBERS, "+44 7700 900444")
+SECRET_NUMBERS = (*NUMBERS, "+44 7700 900444", "+44 7700 900888", "+44 7700 900333")
+LEE = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lee Grant\r\nTEL:+44 7700 900888\r\nEND:VCARD\r\n"
+
+
+def _telegram(path: Path) -> Path:
+    """A Telegram direct chat named after an uninvolved person, with a shared contact of
+    someone who never wrote and a service line inviting another."""
+
+    def message(number: int, **fields: object) -> dict[str, object]:
+        stamp = 1710496800 + number * 60
+        return {
+            "id": number,
+            "type": "message",
+            "date": f"2024-03-15T10:{number:02d}:00",
+            "date_unixtime": str(stamp),
+            "text_entities": [],
+            **fields,
+        }
+
+    chat = {
+        "name": "Chris Lowe",
+        "type": "personal_chat",
+        "id": 99,
+        "messages": [
+            message(1, **{"from": "Chris Lowe", "from_id": "user9", "text": "you there"}),
+            message(2, **{"from": "Alex Turner", "from_id": "user1", "text": "yes, Chris"}),
+            message(
+                3,
+                **{"from": "Chris Lowe", "from_id": "user9", "text": ""},
+                contact_information={
+                    "first_name": "Ash",
+                    "last_name": "Moor",
+                    "phone_number": "+44 7700 900333",
+                },
+            ),
+            message(4, **{"from": "Alex Turner", "from_id": "user1", "text": "got it"}),
+        ],
+    }
+    path.mkdir()
+    (path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    return path
 
 
 def _zip(path: Path, chat_name: str, chat: str, extra: dict[str, bytes] | None = None) -> Path:
@@ -79,7 +120,11 @@ def build_case(root: Path) -> Path:
         root / "Shift B.zip",
         "_chat.txt",
         GROUP,
-        {"00000016-Kim Reyes.vcf": CARD, "00000017-PHOTO-2024-03-14-10-09-00.jpg": jpeg_bytes()},
+        {
+            "00000016-Kim Reyes.vcf": CARD,
+            "00000017-PHOTO-2024-03-14-10-09-00.jpg": jpeg_bytes(),
+            "00000018-Lee Grant.vcf": LEE,
+        },
     )
     direct = _zip(root / "WhatsApp Chat with Jo Park.zip", "WhatsApp Chat with Jo Park.txt", DIRECT)
     third = _zip(root / "Kim Reyes.zip", "_chat.txt", THIRD)
@@ -87,6 +132,7 @@ def build_case(root: Path) -> Path:
         import_export(case, group, ACTOR, ImportOptions(exhibit="AB/1"))
         import_export(case, direct, ACTOR, ImportOptions(exhibit="AB/2"))
         import_export(case, third, ACTOR, ImportOptions(exhibit="AB/3", custodian="Kim Reyes"))
+        import_export(case, _telegram(root / "telegram"), ACTOR, ImportOptions(exhibit="AB/4"))
         people = {(p.exhibit, p.display_name): p.id for p in participants.list_participants(case)}
         for exhibit, name in people:
             if name in SUBJECTS:
@@ -101,6 +147,7 @@ def build_case(root: Path) -> Path:
         tagging.tag(case, ACTOR, [ids["see you later Alex"]], "other", note="Dana Fox knew")
         tagging.tag(case, ACTOR, [ids["yes, bring Dana Fox"]], "other")
         tagging.set_note(case, ACTOR, ids["hello"], "+44 7700 900999 is Kim's other phone")
+        tagging.tag(case, ACTOR, [ids["got it"]], "other", note="Ash Moor is Chris's friend")
     return root / "case"
 
 

@@ -5,12 +5,15 @@ redacted :class:`Bundle`, so no writer needs to know about redaction.
 Names (senders, participants, stance holders, system-line actors and subjects, custodians,
 conversation names) become pseudonyms; every other text (message bodies, notes, tag notes,
 exhibit and chat file names, attachment names, the case title) has uninvolved people's names
-replaced and phone numbers and e-mail addresses masked. Contact cards (vCards) are withheld
-whole: the card is a person's name and number.
+replaced and phone numbers and e-mail addresses masked. Shared contacts (vCards, Telegram
+contacts) are withheld whole: the card is a person's name and number; the names they give are
+pseudonymised wherever else they appear.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +29,22 @@ from reviewer.bundle.model import (
 from reviewer.services.redaction import Redactor
 
 WITHHELD_CARD = "[contact card withheld]"
+CONTACT = "contact"  # core.records.MessageKind.CONTACT
 _CARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
+_CARD_PREFIX = re.compile(r"^\d+-")  # iOS: 00000018-Lee Grant.vcf
+
+
+def contact_names(kind: str, text: str | None, filenames: Iterable[str]) -> list[str]:
+    """The names a shared contact gives (a Telegram contact's first text line, a vCard's file
+    name), so that a redacted bundle pseudonymises them wherever else they are written."""
+    names = [
+        _CARD_PREFIX.sub("", name.rsplit(".", 1)[0]).strip()
+        for name in filenames
+        if name.lower().endswith((".vcf", ".vcard"))
+    ]
+    if kind == CONTACT and text:
+        names.append(text.strip().splitlines()[0].strip())
+    return [n for n in names if n and any(c.isalpha() for c in n)]
 
 
 def redact_bundle(bundle: Bundle, redactor: Redactor) -> Bundle:
@@ -84,7 +102,7 @@ def _message(message: BundleMessage, redactor: Redactor) -> BundleMessage:
         message,
         conversation=_label(redactor, message.conversation),
         sender=redactor.label(message.sender),
-        text=_text(redactor, message.text),
+        text=WITHHELD_CARD if message.kind == CONTACT else _text(redactor, message.text),
         note=redactor.text(message.note),
         tags=tuple(_tag(t, redactor) for t in message.tags),
         stances=tuple(_stance(s, redactor) for s in message.stances),

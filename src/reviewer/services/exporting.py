@@ -36,7 +36,7 @@ from reviewer.services import audit_log, export_select, redaction
 from reviewer.services import participants as participant_service
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.export_redact import redact_bundle
+from reviewer.services.export_redact import contact_names, redact_bundle
 from reviewer.store.models import Attachment, CaseInfo, Setting
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -247,6 +247,12 @@ def _collect(
         for m in raw
         for name in (m.event_actor, *m.event_subjects)
         if name and name not in known
+    }
+    extra_names |= {
+        name
+        for m in raw
+        for name in contact_names(m.kind, m.text, (a.filename for a in files.get(m.id, ())))
+        if name not in known
     }
     kinds = export_select.conversation_kinds(session, sorted(ranges))
     # A direct chat's name is the other person's (WhatsApp names it after them).
