@@ -81,6 +81,9 @@ def test_every_command_takes_relative_paths(
     assert "exported 1 tagged" in out
     assert (workdir / "out" / "bundle" / "bagit.txt").is_file()
     assert "bundle verified" in ok(capsys, "verify", "out/bundle")
+    ok(capsys, "export", "c", "out/zipped", "--archive")
+    assert "bundle verified" in ok(capsys, "verify", "out/zipped.zip")
+    ok(capsys, "reconcile", "c")
 
     assert "audit chain verified" in ok(capsys, "audit", "c", "--verify")
     ok(capsys, "untag", "c", str(first), "other", "--reason", "test")
