@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reviewer.services.case import Case
-from reviewer.services.redaction import load_mapping, prepare, pseudonym
+from reviewer.services.redaction import (
+    PseudonymConflict,
+    load_mapping,
+    prepare,
+    pseudonym,
+    store_mapping,
+)
 
 PEOPLE = [("Alex Turner", True, None), ("Sam Reid", False, None), ("+44 7700 900999", False, None)]
 
@@ -48,3 +56,27 @@ def test_linked_names_share_a_pseudonym_and_a_linked_subject_is_kept(case: Case)
         redactor, _ = prepare(session, people)
     assert redactor.name("Sam R") == redactor.name("Sam Reid") == "Person A"
     assert redactor.name("Al") == "Al"
+
+
+def test_a_snapshot_mapping_is_stored_later_unless_another_export_took_its_pseudonyms(
+    case: Case,
+) -> None:
+    with case.reading() as session:
+        first, added = prepare(session, PEOPLE, store=False)
+        second, _ = prepare(session, [("Jo Park", False, None)], store=False)
+    assert added == 2 and load_mapping_of(case) == {}
+    with case.transaction() as session:
+        store_mapping(session, first.pseudonyms)
+    assert load_mapping_of(case) == dict(first.pseudonyms)
+    with case.transaction() as session:
+        store_mapping(session, first.pseudonyms)  # the same again: nothing changes
+    # The second snapshot gave Jo Park "Person A", which the first export stored for Sam Reid.
+    assert second.name("Jo Park") == "Person A"
+    with pytest.raises(PseudonymConflict), case.transaction() as session:
+        store_mapping(session, second.pseudonyms)
+    assert load_mapping_of(case) == dict(first.pseudonyms)
+
+
+def load_mapping_of(case: Case) -> dict[str, str]:
+    with case.reading() as session:
+        return load_mapping(session)
