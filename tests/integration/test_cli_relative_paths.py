@@ -83,6 +83,10 @@ def test_every_command_takes_relative_paths(
     assert "bundle verified" in ok(capsys, "verify", "out/bundle")
     ok(capsys, "export", "c", "out/zipped", "--archive")
     assert "bundle verified" in ok(capsys, "verify", "out/zipped.zip")
+    (workdir / "pw.txt").write_text("correct horse battery\n", encoding="utf-8")
+    ok(capsys, "export", "c", "out/sealed", "--password-file", "pw.txt")
+    out = ok(capsys, "verify", "out/sealed.zip", "--password-file", "pw.txt")
+    assert "bundle verified" in out
     ok(capsys, "reconcile", "c")
 
     assert "audit chain verified" in ok(capsys, "audit", "c", "--verify")
