@@ -152,8 +152,10 @@ def redaction_statement(bundle: Bundle) -> str | None:
     return (
         "REDACTED VERSION. Participants not marked as subjects of the investigation are shown "
         "under stable pseudonyms (“Person A”, “Person B”, …), and telephone numbers and e-mail "
-        "addresses in message text are masked. The mapping to real identities is held in the "
-        "case and is not part of this bundle. The redaction was recorded in the audit log. "
+        "addresses in message text are masked; shared contact cards are withheld. The mapping "
+        "to real identities is held in the case and is not part of this bundle. The export and "
+        "its redaction are recorded in the case's audit log, in the entry that follows this "
+        "bundle's audit chain head. "
         "In the audit log (audit/audit-log.jsonl) every field that would name a pseudonymised "
         "person is withheld and only its cryptographic commitment shown, so the whole chain "
         "still verifies; the investigating body can prove a withheld value on request."
