@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Final
 
@@ -277,12 +278,19 @@ def _chat_rows(
         ]
         first_track, first_index = row[0]
         first = tracks[first_track].items[first_index]
-        utc = (
-            None
-            if first.t is None
-            else datetime.fromtimestamp(first.t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        )
+        utc = None if first.t is None else _utc_text(first.t)
         yield utc, first.id, copies, [(tracks[n].exhibit, why) for n, why in lacks]
+
+
+def _utc_text(seconds: float) -> str:
+    """``2022-03-18T14:56:01Z`` for seconds since 1970 (whole seconds, as stored)."""
+    whole = int(seconds)
+    return f"{_utc_minute(whole - whole % 60)}:{whole % 60:02d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _utc_minute(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 def _store_links(
