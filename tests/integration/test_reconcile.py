@@ -212,7 +212,7 @@ def test_command_line_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 1 and "reviewer reconcile" in err
     code, out, _err = run(capsys, "reconcile", case)
     assert code == 0
-    assert "exhibits AB/1, CD/2, EF/3" in out and "EF/3 +180 s" in out
+    assert "exhibits AB/1, CD/2, EF/3" in out and "clocks against AB/1: EF/3 +180 s" in out
     assert "proposed as one person" in out and "+44 7700 900456" in out
     code, out, _err = run(capsys, "messages", case, "--reconciled", "--jsonl")
     lines = [json.loads(line) for line in out.splitlines()]

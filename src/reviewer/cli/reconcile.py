@@ -129,7 +129,7 @@ def _print(report: ReconcileReport) -> None:
             for ref, seconds in chat["offsets"].items()
             if abs(seconds) >= 1
         )
-        clock = f"; clock offsets {offsets}" if offsets else ""
+        clock = f"; clocks against {chat['clock']}: {offsets}" if offsets else ""
         print(
             f"chat {chat['name']!r}: exhibits {', '.join(chat['exhibits'])}, "
             f"{chat['messages']:,} messages{clock}"

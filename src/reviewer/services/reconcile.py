@@ -148,6 +148,7 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
                     "exhibits": references,
                     "messages": len(alignment.rows),
                     "offsets": offsets,
+                    "clock": references[alignment.reference],
                 }
             )
     evidence = {pair: replace(found, matches=()) for pair, found in evidence.items()}

@@ -72,6 +72,7 @@ class ChatAlignment:
     times: list[float]
     offsets: list[float]
     anchors: list[int] = field(default_factory=list)  # unique-text anchors per track
+    reference: int = 0  # the track whose clock the times are on (offset 0)
 
 
 def align_tracks(
@@ -102,6 +103,7 @@ def align_tracks(
         times=[c.t for c in columns],
         offsets=offsets,
         anchors=anchors,
+        reference=order[0] if order else 0,
     )
 
 
