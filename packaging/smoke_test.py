@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS_ZIP = "whatsapp-zip-pustur/whatsapp-chat-parser-example.zip"
 # The demo export is whatever the package ships in resources/demo (its name has changed).
 DEMO_FOLDER = Path("reviewer", "resources", "demo")
+FONTS_FOLDER = Path("reviewer", "resources", "fonts")
 VERSION_NAMES = ("Qt", "SQLAlchemy", "SQLite", "Pillow", "libmagic")
 WORKER_BYTES = 9 * 2**20  # above the importer's 8 MB threshold for its worker process
 GUI_TIMEOUT_S = 120
@@ -156,9 +157,26 @@ def export_and_verify(smoke: Smoke, case: Path, bundle: Path) -> str:
         raise RuntimeError(f"the bundle has no PDF report (is its engine in the build?): {out}")
     if not html.is_file():
         raise RuntimeError(f"the bundle has no HTML report: {out}")
+    fonts = bundled_fonts_in(pdf, smoke.app)
     verified = smoke.run("verify", str(bundle))
     sizes = f"report.pdf {pdf.stat().st_size:,} bytes, index.html {html.stat().st_size:,} bytes"
-    return "\n" + (out + verified).rstrip() + "\n      " + sizes
+    return "\n" + (out + verified).rstrip() + f"\n      {sizes}; bundled fonts used: {fonts}"
+
+
+def bundled_fonts_in(pdf: Path, app: Path) -> str:
+    """The bundled fonts the PDF embeds (by PostScript name, which for these fonts is the file's
+    name); fails when it embeds none of them, e.g. when the engine fell back to its own."""
+    fonts = [app.parent / "_internal" / FONTS_FOLDER, app.parent / FONTS_FOLDER]
+    bundled = {f.stem for folder in fonts if folder.is_dir() for f in folder.iterdir()}
+    if not bundled:
+        raise RuntimeError(f"the application has no {FONTS_FOLDER} folder")
+    embedded = {
+        m.decode() for m in re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([\w-]+)", pdf.read_bytes())
+    }
+    used = sorted(embedded & bundled)
+    if not used:
+        raise RuntimeError(f"report.pdf embeds none of the bundled fonts: {sorted(embedded)}")
+    return ", ".join(used)
 
 
 def gui_main_window(smoke: Smoke, case: Path) -> str:
