@@ -138,7 +138,8 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
         rows = _chat_rows(alignment.rows, tracks, absences(alignment))
         references = [by_id[cid].exhibit for cid in group]
         offsets = {
-            ref: round(offset, 1) for ref, offset in zip(references, alignment.offsets, strict=True)
+            ref: _clock(offset, track.precision)
+            for ref, offset, track in zip(references, alignment.offsets, tracks, strict=True)
         }
         chats.append(ChatRows(by_id[group[0]].name, group, offsets, rows))
         if len(group) > 1:
@@ -281,6 +282,12 @@ def _chat_rows(
         first = tracks[first_track].items[first_index]
         utc = None if first.t is None else _utc_text(first.t)
         yield utc, first.id, copies, [(tracks[n].exhibit, why) for n, why in lacks]
+
+
+def _clock(offset: float, precision: int) -> float:
+    """An exhibit's clock offset as reported: 0 within what its precision cannot tell apart
+    (half a minute for an export without seconds)."""
+    return 0.0 if abs(offset) < max(2.0, precision / 2) else round(offset, 1)
 
 
 def _utc_text(seconds: float) -> str:
