@@ -6,8 +6,9 @@ read-only transaction (deferred BEGIN, so searching never holds the write lock a
 
 - Full-text: :mod:`reviewer.review.search_query` turns what the reviewer typed into a safe
   FTS5 expression, emoji and symbols included (🐒, 👍🏽, 🇬🇧, £ are index words, see
-  :mod:`reviewer.store.fts`); FTS5 walks the doclist in id order, so a first page is fast even for the
-  commonest word. Highlight spans are computed in Python for the returned page only.
+  :mod:`reviewer.store.fts`); FTS5 walks the doclist in id order, so a first page is fast
+  even for the commonest word. Highlight spans are computed in Python for the returned page
+  only.
 - Regex: Python ``re`` (case-insensitive) over message texts read in id order, a few thousand
   rows at a time with the filters applied in SQL; ``cancel`` is checked between those pages.
 - No query: the filters alone.
