@@ -36,6 +36,7 @@ _FUZZY_FLOOR: Final = 0.7  # edits keep most of the text; below this they are no
 _DELETED: Final = 3.0
 _MEDIA: Final = 4.0
 _SYSTEM: Final = 2.0
+_REWRITTEN: Final = 2.5
 _TEXTUAL: Final = frozenset({"text", "poll", "location", "contact", "call", "unparsed"})
 
 
@@ -120,7 +121,10 @@ def similarity(a: Item, b: Item) -> float:
         return _media(a, b)
     if ka not in _TEXTUAL or kb not in _TEXTUAL:
         return 0.0
-    return _text(a.key, b.key)
+    found = _text(a.key, b.key)
+    if found == 0.0 and (a.edited or b.edited) and ka == kb:
+        return _REWRITTEN  # an edit that rewrote the text: only time (and sender) tell
+    return found
 
 
 def _text(a: str, b: str) -> float:

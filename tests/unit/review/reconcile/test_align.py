@@ -133,3 +133,13 @@ def pytest_approx(value: float, tolerance: float) -> object:
     import pytest
 
     return pytest.approx(value, abs=tolerance)
+
+
+def test_a_rewritten_edit_pairs_by_time_and_sender() -> None:
+    rows = [(100.0 * k, 1 + k % 2, "text", f"unique line {k} of the shift chat") for k in range(8)]
+    a = Track(1, _items(1, rows))
+    b_items = _items(100, [(dt, s + 10, k, x) for dt, s, k, x in rows])
+    b_items[4] = Item(104, b_items[4].t, 11, "text", text_key("meet at the canteen"), edited=True)
+    alignment, _ = reconcile_chat([a, Track(2, b_items)])
+    assert ((0, 4), (1, 4)) in alignment.rows
+    assert copy_state(b_items[4]) == "edited"
