@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from reviewer.core.errors import CaseError
@@ -45,8 +45,14 @@ def window(
 
 def settle(qtbot: QtBot) -> None:
     tasks.wait_for_all()
-    qtbot.waitUntil(lambda: tasks.in_flight() == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: tasks.in_flight() == 0 and not refreshing(), timeout=30_000)
     qtbot.wait(20)
+
+
+def refreshing() -> bool:
+    """Whether a window's counts refresh (after a burst of changes) is still to come."""
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    return any(w.refresh_pending() for w in windows)
 
 
 class Watchdog:

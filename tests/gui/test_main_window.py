@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.gui import tasks
@@ -39,8 +40,14 @@ def settle(qtbot: QtBot) -> None:
     """Let background tasks (changes, then the counts and audit verification they start)
     finish and deliver."""
     tasks.wait_for_all()
-    qtbot.waitUntil(lambda: tasks.in_flight() == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: tasks.in_flight() == 0 and not refreshing(), timeout=30_000)
     qtbot.wait(20)
+
+
+def refreshing() -> bool:
+    """Whether a window's counts refresh (after a burst of changes) is still to come."""
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    return any(w.refresh_pending() for w in windows)
 
 
 def first_text_message(window: MainWindow) -> int:

@@ -119,6 +119,8 @@ class MainWindow(ReviewActions):
         self._close_when_saved = False
         self.chat.set_model(self.model)
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._groups: dict[int, participants.GroupPresence] = {}
+        self._finding: set[int] = set()
         self.panel = TaggingPanel()
         self.search_bar = SearchBar()
         centre = QWidget()
@@ -368,6 +370,7 @@ class MainWindow(ReviewActions):
 
     def reload(self) -> None:
         """Re-read everything the panes show (after opening or an import)."""
+        self._groups.clear()
         self._conversations = browse.conversations(self.case)
         self.navigator.set_conversations(self._conversations)
         self._load_participants()

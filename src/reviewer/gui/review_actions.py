@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from reviewer.core.errors import ReviewerError
@@ -35,6 +36,8 @@ log = logging.getLogger("reviewer.gui")
 
 #: Largest selection whose details are loaded for the tagging panel.
 SELECTION_DETAIL_LIMIT = 5000
+#: The counts over the whole case are read this long after the last of a burst of changes.
+REFRESH_DELAY_MS = 250
 
 
 def _plural(count: int, noun: str = "message") -> str:
@@ -63,7 +66,11 @@ class ReviewActions(QMainWindow):
     _conversation: int | None
     _conversations: list[Any]
     _spans: dict[int, list[tuple[int, int]]]
+    _groups: dict[int, participants.GroupPresence]
+    _finding: set[int]
     _selection_request: int = 0
+    _refresh_timer: QTimer | None = None
+    _refresh_counts_due: bool = False
     _status_request: int = 0
 
     def jump_to(self, message_id: int) -> None:
@@ -93,8 +100,11 @@ class ReviewActions(QMainWindow):
 
     def _show_selection(self, *, keep_editing: bool = False) -> None:
         """Show the selection in the panel: read now when it is a page or less, else in the
-        background (a newer selection supersedes it). ``keep_editing`` refreshes only the
-        categories and review state, leaving a note being typed and the stances alone."""
+        background (a newer selection supersedes it). Who was present at one message comes
+        from its conversation's membership (a derivation over the group's events and posts,
+        hundreds of ms on a large group), worked out once in the background and kept.
+        ``keep_editing`` refreshes only the categories and review state, leaving a note being
+        typed and the stances alone."""
         ids = self._selection or self.selection()
         self._selection_request += 1
         request = self._selection_request
@@ -103,44 +113,68 @@ class ReviewActions(QMainWindow):
             return
         case = self.case
 
-        def read(_progress: Any, _cancel: Any) -> tuple[list[browse.MessageView], Sequence[Any]]:
+        def read(_progress: Any, _cancel: Any) -> list[browse.MessageView]:
             return self._read_selection(case, ids)
 
-        def done(result: tuple[list[browse.MessageView], Sequence[Any]]) -> None:
+        def done(views: list[browse.MessageView]) -> None:
             if request == self._selection_request:
-                self._selection_read(ids, keep_editing, result)
+                self._selection_read(ids, keep_editing, views)
 
         self.panel.title.setText(f"{len(ids):,} messages selected")
         Task(read, writer=False, parent=self).success(done).errors_to(self).run()
 
     @staticmethod
-    def _read_selection(
-        case: Case, ids: Sequence[int]
-    ) -> tuple[list[browse.MessageView], Sequence[Any]]:
+    def _read_selection(case: Case, ids: Sequence[int]) -> list[browse.MessageView]:
         shown = ids[:SELECTION_DETAIL_LIMIT]
         by_id = browse.message_views(case, shown) if shown else {}
-        present: Sequence[Any] = ()
-        if len(ids) == 1:
-            try:
-                present = participants.present_at(case, ids[0])
-            except ReviewerError as exc:
-                log.warning("present_at: %s", exc)
-        return [by_id[i] for i in shown if i in by_id], present
+        return [by_id[i] for i in shown if i in by_id]
 
     def _selection_read(
-        self,
-        ids: Sequence[int],
-        keep_editing: bool,
-        result: tuple[list[browse.MessageView], Sequence[Any]],
+        self, ids: Sequence[int], keep_editing: bool, views: list[browse.MessageView]
     ) -> None:
-        views, present = result
         shown = self.edits.overlay({v.id: v for v in views})
         views = [shown[v.id] for v in views]
         if keep_editing and self.panel.message_ids == list(ids):
             self.panel.update_views(views)
             return
         stances = [c for c in self._taxonomy.in_group("stance") if not c.retired]
+        present: Sequence[Any] | None = ()
+        if len(ids) == 1 and views:
+            group = self._groups.get(views[0].conversation_id)
+            present = group.at(views[0].seq) if group is not None else None
         self.panel.show_messages(ids, views, present, stances)
+        if present is None:
+            self._find_group(views[0].conversation_id, stances)
+
+    def _find_group(self, conversation_id: int, stances: Sequence[Any]) -> None:
+        """Who was in a conversation's group when, derived once in the background."""
+        if conversation_id in self._finding:
+            return
+        self._finding.add(conversation_id)
+        case = self.case
+
+        def read(_progress: Any, _cancel: Any) -> participants.GroupPresence | None:
+            try:
+                return participants.group_presence(case, conversation_id)
+            except ReviewerError as exc:
+                log.warning("group presence: %s", exc)
+                return None
+
+        def done(group: participants.GroupPresence | None) -> None:
+            self._finding.discard(conversation_id)
+            if group is None:
+                return
+            self._groups[conversation_id] = group
+            shown = self.panel.views
+            single = len(self.panel.message_ids) == 1 and shown
+            if single and shown[0].conversation_id == conversation_id:
+                self.panel.set_present(group.at(shown[0].seq), stances)
+
+        def failed(exc: BaseException) -> None:
+            self._finding.discard(conversation_id)
+            log.warning("group presence: %s", exc)
+
+        Task(read, writer=False, parent=self).success(done).failure(failed).run()
 
     def _views(self, ids: Sequence[int]) -> dict[int, browse.MessageView]:
         """Views of a page or a selection (callers cap it); never a whole conversation."""
@@ -202,10 +236,28 @@ class ReviewActions(QMainWindow):
             self._spans.pop(message_id, None)
         self.chat.refresh(list(changes.message_ids))
         self._show_selection(keep_editing=True)
+        self._refresh_later(counts=bool(changes.categories))
+
+    def _refresh_later(self, *, counts: bool) -> None:
+        """The timeline, category counts and status bar are counts over the whole case: after
+        a burst of changes they are read once, ``REFRESH_DELAY_MS`` after the last."""
+        self._refresh_counts_due = self._refresh_counts_due or counts
+        if self._refresh_timer is None:
+            self._refresh_timer = QTimer(self)
+            self._refresh_timer.setSingleShot(True)
+            self._refresh_timer.timeout.connect(self._refresh_now)
+        self._refresh_timer.start(REFRESH_DELAY_MS)
+
+    def _refresh_now(self) -> None:
         self._load_timeline()
-        if changes.categories:
+        if self._refresh_counts_due:
             self.refresh_counts()
+        self._refresh_counts_due = False
         self.refresh_status()
+
+    def refresh_pending(self) -> bool:
+        """Whether a refresh of the counts is still to come (for tests and benchmarks)."""
+        return self._refresh_timer is not None and self._refresh_timer.isActive()
 
     def toggle_category(self, key: str) -> None:
         """A hotkey: apply ``key`` to the selection, or remove it when all have it (as the

@@ -215,11 +215,12 @@ class TaggingPanel(QWidget):
         self,
         ids: Sequence[int],
         views: Sequence[Any],
-        present: Sequence[Any] = (),
+        present: Sequence[Any] | None = (),
         stance_keys: Sequence[Category] = (),
     ) -> None:
         """Show the selection: ``views`` are browse MessageViews (may be fewer than ids when
-        the browse service is missing); ``present`` are the participants present."""
+        the browse service is missing); ``present`` are the participants present (None:
+        still being worked out, see :meth:`set_present`)."""
         self._loading = True
         self._ids = list(ids)
         self._views = list(views)
@@ -273,10 +274,24 @@ class TaggingPanel(QWidget):
             box.setTristate(state == Qt.CheckState.PartiallyChecked)
             box.setCheckState(state)
 
-    def _show_stances(self, present: Sequence[Any], stance_keys: Sequence[Category]) -> None:
+    def set_present(self, present: Sequence[Any], stance_keys: Sequence[Category]) -> None:
+        """The participants present at the one message shown, once they are known."""
+        self._loading = True
+        try:
+            self._show_stances(present, stance_keys)
+        finally:
+            self._loading = False
+
+    def _show_stances(
+        self, present: Sequence[Any] | None, stance_keys: Sequence[Category]
+    ) -> None:
         while self._stance_form.rowCount():
             self._stance_form.removeRow(0)
         self._stance_combos.clear()
+        if present is None and len(self._ids) == 1:
+            self.stances.setVisible(True)
+            self._stance_form.addRow(QLabel("Finding who was present…"))
+            return
         if len(self._ids) != 1 or not present:
             self.stances.setVisible(len(self._ids) == 1)
             if len(self._ids) == 1:

@@ -95,21 +95,50 @@ def membership(case: Case, exhibit: str) -> Membership:
         return _membership(session, exhibit_id, conversations[0])
 
 
+class GroupPresence:
+    """Who was in one conversation's group when: derived once (a pass over its membership
+    events and posts), then asked per message by its ``seq`` at no database cost. A viewer
+    keeps one per conversation until the case changes (an import, a custodian flag)."""
+
+    def __init__(self, membership: Membership, ids: dict[str, int]) -> None:
+        self._membership = membership
+        self._ids = ids
+
+    def at(self, seq: int) -> list[PresentMember]:
+        """Who was in the group when the line ``seq`` was posted, sorted by name."""
+        derived = self._membership
+        return [
+            PresentMember(self._ids.get(derived.key(p.name)), p.name, p.inferred)
+            for p in derived.present_at(seq)
+        ]
+
+
+def group_presence(case: Case, conversation_id: int) -> GroupPresence:
+    """The membership of one conversation, to ask who was present at any of its messages."""
+    with case.reading() as session:
+        exhibit_id = participant_repo.conversation_exhibit(session, conversation_id)
+        if exhibit_id is None:
+            raise InputError(f"no conversation {conversation_id} in this case")
+        return _group_presence(session, exhibit_id, conversation_id)
+
+
+def _group_presence(session: Session, exhibit_id: int, conversation_id: int) -> GroupPresence:
+    derived = _membership(session, exhibit_id, conversation_id)
+    ids = {
+        derived.key(name): pid
+        for pid, name in participant_repo.exhibit_participants(session, exhibit_id)
+    }
+    return GroupPresence(derived, ids)
+
+
 def present_at(case: Case, message_id: int) -> list[PresentMember]:
     """Who was in the group when a message was posted, sorted by name."""
     with case.reading() as session:
         place = participant_repo.message_place(session, message_id)
         if place is None:
             raise InputError(f"no message {message_id} in this case")
-        derived = _membership(session, place.exhibit_id, place.conversation_id)
-        ids = {
-            derived.key(name): pid
-            for pid, name in participant_repo.exhibit_participants(session, place.exhibit_id)
-        }
-    return [
-        PresentMember(ids.get(derived.key(p.name)), p.name, p.inferred)
-        for p in derived.present_at(place.seq)
-    ]
+        presence = _group_presence(session, place.exhibit_id, place.conversation_id)
+    return presence.at(place.seq)
 
 
 def link_participants(case: Case, actor: Actor, ids: Sequence[int]) -> Changes:

@@ -126,6 +126,14 @@ def message_place(session: Session, message_id: int) -> MessagePlace | None:
     return MessagePlace(*row) if row else None
 
 
+def conversation_exhibit(session: Session, conversation_id: int) -> int | None:
+    """The exhibit a conversation belongs to."""
+    found = session.scalar(
+        select(Conversation.exhibit_id).where(Conversation.id == conversation_id)
+    )
+    return int(found) if found is not None else None
+
+
 def system_events(session: Session, conversation: int, kinds: Collection[str]) -> list[EventRow]:
     """The conversation's system lines of the given kinds, in file order."""
     rows = session.execute(

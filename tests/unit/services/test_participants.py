@@ -378,3 +378,18 @@ def test_you_leaving_is_the_custodian_leaving(case: Case, actor: Actor, tmp_path
     ]
     assert "Jo Park" not in present(case, "C/1", "she left")
     assert present(case, "C/1", "back without")["Jo Park"] is True
+
+
+def test_group_presence_answers_as_present_at_for_every_message(imported: Case) -> None:
+    """The GUI asks a conversation's derived membership by seq; it must agree with
+    present_at (which derives it per message) everywhere."""
+    from reviewer.services import browse
+
+    for conversation in browse.conversations(imported):
+        group = service.group_presence(imported, conversation.id)
+        ids = list(browse.conversation_message_ids(imported, conversation.id))
+        views = browse.message_views(imported, ids)
+        for message in ids:
+            assert group.at(views[message].seq) == service.present_at(imported, message)
+    with pytest.raises(InputError, match="no conversation 999999"):
+        service.group_presence(imported, 999999)
