@@ -13,6 +13,9 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 TAGGED_COLOUR = QColor("#d64545")
+#: Widest bar a day gets: a case of a few days shows narrow bars centred in their slots, not
+#: one solid block across the strip.
+MAX_BAR_WIDTH = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +79,18 @@ class TimelineStrip(QWidget):
         return first, (self._days[-1].date - first).days + 1
 
     def _x(self, date: dt.date) -> int:
+        """The left edge of ``date``'s bar: slots of equal width, the bar centred in its slot."""
         span = self._span()
         assert span is not None
         first, ndays = span
         width = self.width() - 8
-        return 4 + int((date - first).days * width / ndays)
+        slot = width / ndays
+        return 4 + int((date - first).days * slot + max(0.0, (slot - self._bar_width()) / 2))
+
+    def _bar_width(self) -> int:
+        span = self._span()
+        ndays = span[1] if span is not None else 1
+        return max(1, min(MAX_BAR_WIDTH, int((self.width() - 8) / ndays) - 1))
 
     def day_at(self, x: int) -> Day | None:
         """The nearest day with messages to pixel ``x``."""
@@ -104,10 +114,9 @@ class TimelineStrip(QWidget):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No messages")
             return
-        first, ndays = span
+        first = span[0]
         top, bottom = 4, self.height() - 4
         height = bottom - top
-        width = self.width() - 8
         # Bucket days into pixel columns so years of messages still draw every day.
         columns: dict[int, tuple[int, int]] = {}
         for day in self._days:
@@ -115,7 +124,7 @@ class TimelineStrip(QWidget):
             count, tagged = columns.get(x, (0, 0))
             columns[x] = (count + day.count, tagged + day.tagged)
         peak = max(c for c, _ in columns.values()) or 1
-        bar_width = max(1, int(width / ndays) - 1)
+        bar_width = self._bar_width()
         base = palette.color(QPalette.ColorRole.Highlight)
         base.setAlpha(150)
         for x, (count, tagged) in columns.items():
@@ -124,8 +133,20 @@ class TimelineStrip(QWidget):
             if tagged:
                 th = max(3, int(height * tagged / peak))
                 painter.fillRect(QRect(x, bottom - th, bar_width, th), TAGGED_COLOUR)
+        if len(self._days) == 1:  # one bar says little on its own: name the day
+            day = self._days[0]
+            text = f"{day.date:%a %d %b %Y}: {day.count:,} messages"
+            if day.tagged:
+                text += f", {day.tagged:,} tagged"
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            left = self._x(day.date) + bar_width + 8
+            painter.drawText(
+                QRect(left, top, max(0, self.width() - left - 4), height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
         if self._current is not None and first <= self._current:
-            x = self._x(self._current)
+            x = self._x(self._current) + bar_width // 2
             painter.setPen(palette.color(QPalette.ColorRole.Text))
             painter.drawLine(QPoint(x, top - 2), QPoint(x, bottom + 2))
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
