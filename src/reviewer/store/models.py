@@ -375,3 +375,63 @@ class PersonLink(Base):
     status: Mapped[str] = mapped_column(String(16))
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_utc: Mapped[str | None] = mapped_column(String(32))
+
+
+class PackageMerge(Base):
+    """A package (by its id and chain head) whose review work was merged into this case."""
+
+    __tablename__ = "package_merge"
+
+    package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    package_head: Mapped[str] = mapped_column(String(64), primary_key=True)
+    merged_utc: Mapped[str] = mapped_column(String(32))
+    merged_by: Mapped[str] = mapped_column(Text)
+    audit_seq: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewOpinion(Base):
+    """One reviewer's own decision on a message a package covered: a category it tagged, or
+    ``""`` for "reviewed, no concern". Kept for agreement whatever the case's tags become."""
+
+    __tablename__ = "review_opinion"
+    __table_args__ = (
+        UniqueConstraint(
+            "message_id", "reviewer", "category", "source", name="uq_review_opinion_item"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    reviewer: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(64))  # the package id that brought it
+    at_utc: Mapped[str] = mapped_column(String(32))
+
+
+class MergeConflict(Base):
+    """A package's decision that disagrees with the case's, kept beside it for the lead.
+
+    ``kind``: ``tag`` (``item`` the category), ``note`` or ``stance`` (``item`` the participant
+    id); values are JSON. ``status``: ``open``, ``kept`` or ``dropped`` (by the lead)."""
+
+    __tablename__ = "merge_conflict"
+    __table_args__ = (
+        UniqueConstraint(
+            "package_id", "message_id", "kind", "item", "package_value",
+            name="uq_merge_conflict_item",
+        ),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(Text)
+    case_value: Mapped[str] = mapped_column(Text)
+    case_by: Mapped[str | None] = mapped_column(Text)
+    package_value: Mapped[str] = mapped_column(Text)
+    package_by: Mapped[str | None] = mapped_column(Text)
+    package_utc: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    resolved_by: Mapped[str | None] = mapped_column(Text)
+    resolved_utc: Mapped[str | None] = mapped_column(String(32))
