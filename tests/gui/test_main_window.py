@@ -168,6 +168,7 @@ def test_audit_view_lists_and_verifies(qtbot: QtBot, window: MainWindow) -> None
 
     view = AuditView(window.case)
     qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0)  # read in the background
     assert view.model.rowCount() == 2  # case created, exhibit imported
     view.filter.setText("imported")
     assert view.proxy.rowCount() == 1

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,7 +93,13 @@ def _short_details(details: Any) -> str:
 
 
 class AuditView(QDialog):
-    """A window on the case's audit chain."""
+    """A window on the case's audit chain.
+
+    Signals:
+        loaded(): the entries have been read and are shown.
+    """
+
+    loaded = Signal()
 
     def __init__(self, case: Case, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,11 +140,24 @@ class AuditView(QDialog):
         self.load()
 
     def load(self) -> None:
-        with self.case.reading() as session:
-            self.model.set_entries(list(audit_log.entries(session)))
+        """Read the entries off the UI thread (a long review's log is thousands of them)."""
+        case = self.case
+
+        def run(_progress: Any, _cancel: Any) -> list[dict[str, Any]]:
+            with case.reading() as session:
+                return list(audit_log.entries(session))
+
+        self.result_label.setText("Reading the audit log…")
+        Task(run, writer=False, parent=self).success(self._loaded).errors_to(self).run()
+
+    def _loaded(self, entries: list[dict[str, Any]]) -> None:
+        self.model.set_entries(entries)
+        if self.result_label.text() == "Reading the audit log…":
+            self.result_label.setText("")
         self.table.resizeColumnsToContents()
         for column, cap in ((AuditModel.COL_TARGET, 260), (AuditModel.COL_WORKSTATION, 140)):
             self.table.setColumnWidth(column, min(cap, self.table.columnWidth(column)))
+        self.loaded.emit()
 
     def verify(self) -> None:
         """Recompute the chain off the UI thread and say what was found."""
