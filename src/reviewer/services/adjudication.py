@@ -1,0 +1,170 @@
+"""Agreement between reviewers, the conflicts merges left, and the lead's decisions on them
+(DESIGN.md §11).
+
+A reviewer's decisions are read from the case's tags and review marks (who made each) and
+from the opinions merges kept (each reviewer's own decisions on a package's messages, whatever
+the case's tags became). A reviewer reviewed a message when any of these names them on it.
+
+The lead settles a category on a message with :func:`adjudicate` (keep: the case is tagged,
+in the name of the reviewer who found it; drop: the tag is removed), which resolves that
+item's open conflicts; one ``package.adjudicated`` entry records the decision, the reason and
+every reviewer's opinion it settled. Opinions themselves never change, so agreement still
+measures what the reviewers decided independently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from reviewer.core.errors import InputError
+from reviewer.core.timeutil import utc_now_iso
+from reviewer.review.agreement import PairAgreement, agreement
+from reviewer.services import audit_log
+from reviewer.services.actor import Actor
+from reviewer.services.case import Case
+from reviewer.services.merging import conflict_record
+from reviewer.store.models import (
+    Category,
+    MergeConflict,
+    Message,
+    ReviewMark,
+    ReviewOpinion,
+    Tag,
+)
+
+TAGGABLE_GROUPS = ("content", "standard")
+
+
+def decisions(session: Session) -> dict[str, dict[int, frozenset[str]]]:
+    """reviewer -> message -> categories tagged (empty: reviewed, no concern)."""
+    found: dict[str, dict[int, set[str]]] = defaultdict(dict)
+    for reviewer, message, category in session.execute(
+        select(Tag.reviewer, Tag.message_id, Tag.category)
+    ):
+        found[reviewer].setdefault(message, set()).add(category)
+    for reviewer, message in session.execute(select(ReviewMark.reviewer, ReviewMark.message_id)):
+        found[reviewer].setdefault(message, set())  # reviewed, nothing tagged
+    for reviewer, message, category in session.execute(
+        select(ReviewOpinion.reviewer, ReviewOpinion.message_id, ReviewOpinion.category)
+    ):
+        tagged = found[reviewer].setdefault(message, set())
+        if category:
+            tagged.add(category)
+    return {r: {m: frozenset(c) for m, c in by.items()} for r, by in found.items()}
+
+
+def agreement_report(case: Case) -> list[PairAgreement]:
+    """Per pair of reviewers and category: the messages both reviewed, agreement, kappa and
+    the disagreements."""
+    with case.reading() as session:
+        found = decisions(session)
+        rows = session.execute(
+            select(Category.key, Category.parent).order_by(Category.position)
+        ).all()
+    parents = {str(key): parent for key, parent in rows}
+    return agreement(found, parents=parents, order=[str(key) for key, _ in rows])
+
+
+def conflicts(case: Case, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """The conflicts merges kept for the lead (open ones unless ``include_resolved``)."""
+    query = select(MergeConflict).order_by(MergeConflict.message_id, MergeConflict.id)
+    if not include_resolved:
+        query = query.where(MergeConflict.status == "open")
+    with case.reading() as session:
+        return [conflict_record(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class Adjudication:
+    message_id: int
+    category: str
+    keep: bool
+    tag_changed: bool
+    conflicts: tuple[int, ...]
+    audit_seq: int
+
+
+def adjudicate(
+    case: Case,
+    actor: Actor,
+    message_id: int,
+    category: str,
+    *,
+    keep: bool,
+    reason: str | None = None,
+) -> Adjudication:
+    """The lead's decision whether ``message_id`` falls under ``category``; audited."""
+    with case.transaction() as session:
+        _check(session, message_id, category)
+        tag = session.scalars(
+            select(Tag).where(Tag.message_id == message_id, Tag.category == category)
+        ).first()
+        open_rows = session.scalars(
+            select(MergeConflict).where(
+                MergeConflict.message_id == message_id,
+                MergeConflict.kind == "tag",
+                MergeConflict.item == category,
+                MergeConflict.status == "open",
+            )
+        ).all()
+        opinions = session.execute(
+            select(ReviewOpinion.reviewer, ReviewOpinion.category, ReviewOpinion.at_utc)
+            .where(ReviewOpinion.message_id == message_id)
+            .order_by(ReviewOpinion.at_utc, ReviewOpinion.id)
+        ).all()
+        if tag is None and not open_rows and not opinions:
+            raise InputError(
+                f"nothing to adjudicate: no reviewer decided message {message_id} "
+                f"({category} is not tagged and no merge kept a decision on it)"
+            )
+        now = utc_now_iso()
+        change: dict[str, Any] | None = None
+        if keep and tag is None:
+            finders = [o for o in opinions if o.category == category]
+            by = open_rows[0].package_by if open_rows else None
+            by = by or (finders[0].reviewer if finders else actor.name)
+            at = finders[0].at_utc if finders else now
+            session.add(Tag(message_id=message_id, category=category, reviewer=by, created_utc=at))
+            change = {"added": {"by": by, "at": at}}
+        elif not keep and tag is not None:
+            change = {"removed": {"by": tag.reviewer, "at": tag.created_utc, "note": tag.note}}
+            session.execute(delete(Tag).where(Tag.id == tag.id))
+        for row in open_rows:
+            row.status = "kept" if keep else "dropped"
+            row.resolved_by = actor.name
+            row.resolved_utc = now
+        details = {
+            "messages": [message_id],
+            "category": category,
+            "decision": "keep" if keep else "drop",
+            "reason": reason,
+            "tag": change,
+            "conflicts": [row.id for row in open_rows],
+            "opinions": sorted({(o.reviewer, o.category) for o in opinions}),
+        }
+        entry = audit_log.append(
+            session, actor, "package.adjudicated", f"message {message_id}", details
+        )
+    return Adjudication(
+        message_id,
+        category,
+        keep,
+        change is not None,
+        tuple(row.id for row in open_rows),
+        int(entry["seq"]),
+    )
+
+
+def _check(session: Session, message_id: int, category: str) -> None:
+    if session.get(Message, message_id) is None:
+        raise InputError(f"no message {message_id} in this case")
+    row = session.get(Category, category)
+    if row is None:
+        raise InputError(f"no category {category!r} in this case's taxonomy")
+    if row.group not in TAGGABLE_GROUPS:
+        raise InputError(f"{category!r} is a {row.group}, not a content or standard category")
