@@ -452,13 +452,14 @@ def _opinions(session: Session, work: PackageWork, current: ReviewState) -> int:
     for m, v in current.marks.items():
         if m in messages:
             rows.add((m, str(v["by"]), "", str(v["at"])))
-    existing = set(
-        session.execute(
+    existing = {
+        (int(m), str(r), str(c))
+        for m, r, c in session.execute(
             select(ReviewOpinion.message_id, ReviewOpinion.reviewer, ReviewOpinion.category).where(
                 ReviewOpinion.source == work.package_id
             )
-        ).tuples()
-    )
+        )
+    }
     new = sorted(r for r in rows if (r[0], r[1], r[2]) not in existing)
     seen: set[tuple[int, str, str]] = set()
     for m, by, c, at in new:
