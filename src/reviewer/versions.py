@@ -168,6 +168,11 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
     "jsonschema": (_dist("jsonschema"), "MIT", "RSMF schema check"),
     "RapidFuzz": (_dist("rapidfuzz"), "MIT", "reconciliation: edited-text similarity"),
     "pypdf": (_dist("pypdf"), "BSD-3-Clause", "reads the PDF report's audit chain head (verify)"),
+    "PyAV": (
+        _dist("av"),
+        "BSD-3-Clause AND LGPL-2.1-or-later",
+        "video and audio: durations, key frames (FFmpeg's libraries, LGPL, in its wheel)",
+    ),
 }
 
 #: What ``reviewer --version`` prints after reviewer's own line (the issue names these).

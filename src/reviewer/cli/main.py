@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from reviewer.cli import bundle, screening
+from reviewer.cli import media as media_cli
 from reviewer.cli import packages as packages_cli
 from reviewer.cli import participants as participant_cli
 from reviewer.cli import reconcile as reconcile_cli
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.register(sub)
     reconcile_cli.register(sub)  # after `messages`: it adds --reconciled there
     packages_cli.register(sub)
+    media_cli.register(sub)
 
     check = sub.add_parser("check", help="re-hash every evidence file of a case")
     check.add_argument("case", metavar="CASE")

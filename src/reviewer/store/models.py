@@ -435,3 +435,8 @@ class MergeConflict(Base):
     status: Mapped[str] = mapped_column(String(16))
     resolved_by: Mapped[str | None] = mapped_column(Text)
     resolved_utc: Mapped[str | None] = mapped_column(String(32))
+
+
+# Media analysis has its own module; importing it here registers its tables in Base.metadata
+# wherever the models are (the migrations' autogenerate, the schema test).
+from reviewer.store import media_models as media_models  # noqa: E402

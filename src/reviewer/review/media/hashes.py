@@ -1,0 +1,123 @@
+"""Perceptual hashes of an image: pHash (DCT) and dHash (gradient), in plain Python on Pillow.
+
+The bits are those of ImageHash 4.3 (``imagehash.phash``, ``imagehash.dhash``): a grey image
+resized with Lanczos, a 2-D DCT-II whose low frequencies are compared with their median (pHash),
+or each pixel compared with its right-hand neighbour (dHash); the first bit is the most
+significant. ImageHash itself needs SciPy (about 140 MB installed) for the one DCT, and NumPy,
+which the application does not otherwise ship; only the low ``size`` x ``size`` frequencies are
+needed, a few thousand multiplications, so they are computed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from PIL import Image
+
+#: pHash input side per hash side (ImageHash's ``highfreq_factor``).
+HIGHFREQ_FACTOR = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ImageHashes:
+    """The hashes of one image (or video key frame) as integers."""
+
+    phash: int  # 64 bits
+    dhash: int  # 64 bits
+    phash16: int  # 256 bits: finer detail (text in screenshots) than the 64-bit pHash
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "phash": f"{self.phash:016x}",
+            "dhash": f"{self.dhash:016x}",
+            "phash16": f"{self.phash16:064x}",
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> ImageHashes:
+        return cls(int(data["phash"], 16), int(data["dhash"], 16), int(data["phash16"], 16))
+
+
+def image_hashes(image: Image.Image) -> ImageHashes:
+    """All three hashes of ``image`` (any mode; transparency is flattened onto white)."""
+    grey = _grey(image)
+    return ImageHashes(phash(grey, 8), dhash(grey, 8), phash(grey, 16))
+
+
+def distance(a: int, b: int) -> int:
+    """Hamming distance between two hashes."""
+    return (a ^ b).bit_count()
+
+
+def phash(image: Image.Image, size: int = 8) -> int:
+    """ImageHash's ``phash(image, hash_size=size)`` as an integer."""
+    side = size * HIGHFREQ_FACTOR
+    pixels = _pixels(image, side, side)
+    table = _cosines(side, size)
+    # DCT along the columns (axis 0), keeping only the low ``size`` frequencies ...
+    rows = [pixels[y * side : (y + 1) * side] for y in range(side)]
+    partial = [
+        [
+            math.fsum(c * row[x] for c, row in zip(coefficients, rows, strict=True))
+            for x in range(side)
+        ]
+        for coefficients in table
+    ]
+    # ... then along the rows (axis 1).
+    low = [
+        math.fsum(c * value for c, value in zip(coefficients, line, strict=True))
+        for line in partial
+        for coefficients in table
+    ]
+    median = _median(low)
+    return _bits(value > median for value in low)
+
+
+def dhash(image: Image.Image, size: int = 8) -> int:
+    """ImageHash's ``dhash(image, hash_size=size)`` as an integer."""
+    width = size + 1
+    pixels = _pixels(image, width, size)
+    return _bits(
+        pixels[y * width + x + 1] > pixels[y * width + x] for y in range(size) for x in range(size)
+    )
+
+
+def _grey(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        flat.alpha_composite(rgba)
+        return flat.convert("L")
+    return image.convert("L")
+
+
+def _pixels(image: Image.Image, width: int, height: int) -> list[int]:
+    small = image.convert("L").resize((width, height), Image.Resampling.LANCZOS)
+    return list(small.tobytes())
+
+
+@cache
+def _cosines(n: int, keep: int) -> tuple[tuple[float, ...], ...]:
+    """Unnormalised DCT-II basis (SciPy's ``dct`` type 2): ``2 cos(pi k (2i + 1) / 2n)``."""
+    return tuple(
+        tuple(2.0 * math.cos(math.pi * k * (2 * i + 1) / (2 * n)) for i in range(n))
+        for k in range(keep)
+    )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _bits(flags: Iterable[bool]) -> int:
+    value = 0
+    for flag in flags:
+        value = (value << 1) | flag
+    return value
