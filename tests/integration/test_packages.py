@@ -171,7 +171,7 @@ def test_conflicting_decisions_are_kept_side_by_side(parent: Case, tmp_path: Pat
     report = merge_package(parent, tmp_path / "pkg", LEAD)
     found = {(c["message"], c["kind"], c["item"]) for c in report.conflicts}
     assert found == {(ab[1], "tag", "violent"), (ab[2], "note", "")}
-    assert report.concurring == 1 and [c["kind"] for c in report.changes] == ["note"]
+    assert len(report.concurring) == 1 and [c["kind"] for c in report.changes] == ["note"]
     assert tags(parent) == set()  # nothing overwritten
     with parent.reading() as session:
         assert session.get(MessageNote, ab[2]).text == "lead's note"  # type: ignore[union-attr]

@@ -52,6 +52,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     conflicts.add_argument("--jsonl", action="store_true", help="one JSON record per conflict")
     conflicts.set_defaults(handler=conflicts_)
 
+    tags = sub.add_parser("tags", help="list tags with who made them (or reviewers' opinions)")
+    tags.add_argument("case", metavar="CASE")
+    tags.add_argument("--category", metavar="KEY", help="KEY or a category below it")
+    tags.add_argument("--by", metavar="NAME", help="made by this reviewer")
+    tags.add_argument(
+        "--opinions",
+        action="store_true",
+        help="each reviewer's own decisions kept by merges (no category: reviewed, no concern)",
+    )
+    tags.add_argument("--jsonl", action="store_true", help="one JSON record per line")
+    tags.set_defaults(handler=tags_)
+
     adjudicate = sub.add_parser(
         "adjudicate", help="decide a disagreement or conflict: keep or drop a category"
     )
@@ -128,7 +140,7 @@ def merge_(args: argparse.Namespace) -> int:
                 "already_merged": report.already_merged,
                 "changes": len(report.changes),
                 "conflicts": len(report.conflicts),
-                "concurring": report.concurring,
+                "concurring": len(report.concurring),
                 "opinions": report.opinions,
                 "audit_seq": report.audit_seq,
             }
@@ -143,7 +155,7 @@ def merge_(args: argparse.Namespace) -> int:
     print(
         f"merged package {report.package_id} (head {report.package_head[:12]}…): "
         f"{len(report.changes)} changes, {len(report.conflicts)} conflicts kept for the lead, "
-        f"{report.concurring} concurring (audit entry {report.audit_seq})"
+        f"{len(report.concurring)} concurring (audit entry {report.audit_seq})"
     )
     for change in report.changes:
         value = "" if change["kind"] in ("tag", "mark") else f" {change['value']!r}"
@@ -205,6 +217,21 @@ def conflicts_(args: argparse.Namespace) -> int:
             print(_conflict_line(conflict).strip())
     if not found and not args.jsonl:
         print("no open conflicts")
+    return 0
+
+
+def tags_(args: argparse.Namespace) -> int:
+    from reviewer.services.adjudication import tag_records
+    from reviewer.services.case import open_case
+
+    with open_case(Path(args.case)) as case:
+        records = tag_records(case, category=args.category, by=args.by, opinions=args.opinions)
+    for record in records:
+        if args.jsonl:
+            _dump(record)
+        else:
+            category = record["category"] or "(reviewed, no concern)"
+            print(f"{record['message']:>7}  {category}  by {record['by']}  {record['at']}")
     return 0
 
 

@@ -70,6 +70,47 @@ def agreement_report(case: Case) -> list[PairAgreement]:
     return agreement(found, parents=parents, order=[str(key) for key, _ in rows])
 
 
+def tag_records(
+    case: Case, *, category: str | None = None, by: str | None = None, opinions: bool = False
+) -> list[dict[str, Any]]:
+    """The case's tags (``opinions``: the decisions merges kept per reviewer instead), each
+    naming who made it and when; ``category`` includes the categories below it."""
+    records: list[dict[str, Any]] = []
+    with case.reading() as session:
+        if opinions:
+            for row in session.scalars(
+                select(ReviewOpinion).order_by(ReviewOpinion.message_id, ReviewOpinion.id)
+            ):
+                records.append(
+                    {
+                        "message": row.message_id,
+                        "category": row.category or None,
+                        "by": row.reviewer,
+                        "at": row.at_utc,
+                        "package": row.source,
+                    }
+                )
+        else:
+            for tag in session.scalars(select(Tag).order_by(Tag.message_id, Tag.category)):
+                records.append(
+                    {
+                        "message": tag.message_id,
+                        "category": tag.category,
+                        "by": tag.reviewer,
+                        "at": tag.created_utc,
+                        "note": tag.note,
+                    }
+                )
+
+    def wanted(record: dict[str, Any]) -> bool:
+        key = record["category"] or ""
+        if category is not None and key != category and not key.startswith(category + "."):
+            return False
+        return by is None or record["by"] == by
+
+    return [r for r in records if wanted(r)]
+
+
 def conflicts(case: Case, *, include_resolved: bool = False) -> list[dict[str, Any]]:
     """The conflicts merges kept for the lead (open ones unless ``include_resolved``)."""
     query = select(MergeConflict).order_by(MergeConflict.message_id, MergeConflict.id)

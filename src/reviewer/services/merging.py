@@ -9,7 +9,8 @@ Each item (a tag ``(message, category)``, a note, a review mark, a stance) the p
 since it was cut is compared with the case: the same value is a concurring decision; otherwise
 the package's value is applied, with its own reviewer and time, unless the case decided that
 item since the cut (its audit entries say so) or, for a blind package, already holds a
-decision on it (for a tag: a reviewer already reviewed the message). Then both decisions are
+decision on it (for a tag: a reviewer already reviewed the message); a decision another merge
+brought, or agreed with, since the cut counts as the case's. Then both decisions are
 kept side by side, the package's as an open conflict for the lead, and nothing is overwritten.
 Each reviewer's own decisions on the package's messages are kept as opinions for agreement.
 One ``package.merged`` entry names the package's head and lists every change and conflict.
@@ -80,7 +81,7 @@ class MergeReport:
     already_merged: bool
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
-    concurring: int = 0
+    concurring: list[dict[str, Any]] = field(default_factory=list)
     opinions: int = 0
     audit_seq: int | None = None
     record: dict[str, Any] = field(default_factory=dict)
@@ -188,12 +189,13 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
     opinions = _opinions(session, work, current)
     changes: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
-    concurring = 0
+    concurring: list[dict[str, Any]] = []
     for item in _changed_items(work):
         theirs = _entry(work.state, item)
         ours = _entry(current, item)
         if _value(item[0], theirs) == _value(item[0], ours):
-            concurring += 1
+            by = _who(work, item, theirs)[0]
+            concurring.append({"kind": item[0], "message": item[1], "item": item[2], "by": by})
             continue
         decided = item in touched or (blind and _held(current, item))
         if decided:
@@ -501,8 +503,10 @@ def _items_of(entry: Mapping[str, Any]) -> set[Item]:
         return {("mark", m, "") for m in messages}
     if action == "stance.changed":
         return {("stance", m, str(details.get("participant"))) for m in messages}
-    if action == "package.merged":
-        return {
-            (str(c["kind"]), int(c["message"]), str(c["item"])) for c in details.get("changes", [])
-        }
+    if action == "package.merged":  # what it changed, and the items it agreed or disputed
+        decided = [*details.get("changes", []), *details.get("conflicts", [])]
+        decided += (
+            details.get("concurring", []) if isinstance(details.get("concurring"), list) else []
+        )
+        return {(str(c["kind"]), int(c["message"]), str(c["item"])) for c in decided}
     return set()
