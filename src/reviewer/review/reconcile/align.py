@@ -26,7 +26,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Final
 
 from reviewer.review.reconcile.items import Item, Track, similarity
@@ -42,6 +41,7 @@ _SENDER_BONUS: Final = 1.5
 # the same long text still can (one phone may show two people under one saved name).
 _SENDER_PENALTY: Final = 5.0
 _MIN_OFFSET_SUPPORT: Final = 3
+_SKEW: Final = 1.0  # seconds two phones may differ on one message beyond their precision
 
 
 def tolerance(precision_a: int, precision_b: int) -> float:
@@ -116,7 +116,7 @@ def anchor_matches(a: Track, b: Track) -> tuple[float, list[tuple[int, int]]]:
     a_mid = [(i.t or 0.0) + a_half for i in a.items]
     b_mid = [(i.t or 0.0) + b_half for i in b.items]
     limit = tolerance(a.precision, b.precision)
-    offset, unique = estimate_offset(a_keys, a_mid, b_keys, b_mid, limit * 2)
+    offset, unique = estimate_offset(a_keys, a_mid, [a_half] * len(a_mid), b_keys, b_mid, b_half)
     agreeing = [(i, j) for i, j in unique if abs(b_mid[j] - offset - a_mid[i]) <= limit]
     return offset, longest_chain(agreeing)
 
@@ -124,27 +124,42 @@ def anchor_matches(a: Track, b: Track) -> tuple[float, list[tuple[int, int]]]:
 def estimate_offset(
     x_keys: Sequence[str],
     x_times: Sequence[float],
+    x_half: Sequence[float],
     y_keys: Sequence[str],
     y_times: Sequence[float],
-    width: float,
+    y_half: float,
 ) -> tuple[float, list[tuple[int, int]]]:
     """The constant by which y's clock is ahead of x's, from texts unique in both, and those
-    unique matches as (x index, y index). 0 when fewer than three agree, unless every match
-    there is agrees (an exhibit that shares only a message or two)."""
+    unique matches as (x index, y index).
+
+    Times are midpoints and ``*_half`` half their precision: each match says the offset lies
+    in an interval (a minute wide against an export without seconds), and the offset is the
+    middle of the stretch that most intervals share. 0 when fewer than three share it, unless
+    every match agrees (an exhibit that shares only a message or two)."""
     pairs = unique_pairs(x_keys, y_keys)
     if not pairs:
         return 0.0, pairs
-    diffs = sorted(y_times[j] - x_times[i] for i, j in pairs)
-    best_lo, best_n, hi = 0, 0, 0
-    for lo in range(len(diffs)):
-        hi = max(hi, lo)
-        while hi < len(diffs) and diffs[hi] - diffs[lo] <= width:
-            hi += 1
-        if hi - lo > best_n:
-            best_lo, best_n = lo, hi - lo
-    if best_n < _MIN_OFFSET_SUPPORT and best_n < len(diffs):  # a few that disagree: no offset
+    events: list[tuple[float, int]] = []
+    for i, j in pairs:
+        spread = x_half[i] + y_half + _SKEW
+        diff = y_times[j] - x_times[i]
+        events.append((diff - spread, -1))  # opens (sorts before a close at the same point)
+        events.append((diff + spread, 1))
+    events.sort()
+    depth = best = 0
+    start = end = 0.0
+    for at, kind in events:
+        if kind < 0:
+            depth += 1
+            if depth > best:
+                best, start, end = depth, at, at
+        else:
+            if depth == best and end == start:
+                end = at
+            depth -= 1
+    if best < _MIN_OFFSET_SUPPORT and best < len(pairs):  # a few that disagree: no offset
         return 0.0, pairs
-    return float(median(diffs[best_lo : best_lo + best_n])), pairs
+    return (start + end) / 2, pairs
 
 
 def unique_pairs(x_keys: Sequence[str], y_keys: Sequence[str]) -> list[tuple[int, int]]:
@@ -198,9 +213,9 @@ def _add_track(
     mids = [t + half for t in times]
     col_keys = [c.rep.key if c.rep.kind != "deleted" else "" for c in columns]
     col_times = [c.t for c in columns]
-    width = max(c.precision for c in columns) + track.precision if columns else 60
+    col_half = [c.precision / 2 for c in columns]
     keys = [item.key if item.kind != "deleted" else "" for item in items]
-    offset, unique = estimate_offset(col_keys, col_times, keys, mids, width + SLACK)
+    offset, unique = estimate_offset(col_keys, col_times, col_half, keys, mids, half)
     scorer = _Scorer(columns, items, mids, offset, track.precision, persons)
     anchors = longest_chain([(i, j) for i, j in unique if scorer.is_anchor(i, j)])
     matches: list[tuple[int, int]] = []

@@ -30,6 +30,10 @@ class NameLink:
     b: int
     aligned: int
     share: float
+    # neither name co-occurs repeatedly with another name of the other exhibit (two people
+    # saved under one name on a phone make that name ambiguous): only clear links steer
+    # alignment
+    clear: bool = True
 
 
 def propose_people(alignment: ChatAlignment) -> list[NameLink]:
@@ -62,19 +66,25 @@ def links_from_rows(
     track_of = {
         item.sender: n for n, track in enumerate(tracks) for item in track.items if item.sender
     }
+    partners: Counter[tuple[int, int]] = Counter()  # (participant, other track) -> names
+    for (a, b), count in pairs.items():
+        if count >= _PROPOSE_MIN:
+            partners[(a, track_of[b])] += 1
+            partners[(b, track_of[a])] += 1
     links: list[NameLink] = []
     for (a, b), count in pairs.items():
         if count < _PROPOSE_MIN:
             continue
         share = count / max(totals[(a, track_of[b])], totals[(b, track_of[a])])
         if share >= _PROPOSE_SHARE:
-            links.append(NameLink(a, b, count, round(share, 3)))
+            clear = partners[(a, track_of[b])] == 1 and partners[(b, track_of[a])] == 1
+            links.append(NameLink(a, b, count, round(share, 3), clear))
     links.sort(key=lambda link: (-link.aligned, link.a, link.b))
     return links
 
 
 def person_map(
-    links: Iterable[NameLink], *, min_aligned: int = 3, min_share: float = 0.7
+    links: Iterable[NameLink], *, min_aligned: int = 3, min_share: float = 0.9
 ) -> dict[int, int]:
     """Participant id -> person id (the smallest participant id of its group) for the links
     strong enough to steer alignment."""
@@ -87,7 +97,7 @@ def person_map(
         return x
 
     for link in links:
-        if link.aligned >= min_aligned and link.share >= min_share:
+        if link.clear and link.aligned >= min_aligned and link.share >= min_share:
             ra, rb = root(link.a), root(link.b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)

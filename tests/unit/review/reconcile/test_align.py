@@ -49,9 +49,18 @@ def test_offset_is_the_mode_of_unique_text_differences() -> None:
     x_times = [T0 + 100 * k for k in range(20)]
     y_times = [t + 180 for t in x_times]
     y_times[3] += 5000  # one coincidence far off does not move it
-    offset, pairs = estimate_offset(keys, x_times, keys, y_times, 80)
+    offset, pairs = estimate_offset(keys, x_times, [0.5] * 20, keys, y_times, 0.5)
     assert offset == 180
     assert len(pairs) == 20
+
+
+def test_offset_against_minutes_is_where_the_intervals_meet() -> None:
+    """Minute-only times say little each; together they pin the offset down."""
+    keys = [f"message number {k}" for k in range(30)]
+    x_times = [T0 + 0.5 + 97 * k for k in range(30)]
+    y_times = [(t - 0.5 + 75) - (t - 0.5 + 75) % 60 + 30 for t in x_times]  # 75 s fast
+    offset, _ = estimate_offset(keys, x_times, [0.5] * 30, keys, y_times, 30)
+    assert abs(offset - 75) <= 3
 
 
 def test_precision_detected_from_whole_minutes() -> None:
