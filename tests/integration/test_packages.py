@@ -317,3 +317,48 @@ def _copy_case(source: Path, target: Path) -> None:
     src.backup(dst)
     src.close()
     dst.close()
+
+
+def test_previews_and_cancel_change_nothing(parent: Case, tmp_path: Path) -> None:
+    from reviewer.core.errors import Cancelled
+    from reviewer.core.progress import CancelToken
+    from reviewer.services.packaging import preview_cut
+
+    ab = ids(parent, "AB/1")
+    tagging.tag(parent, LEAD, [ab[0], ab[7]], "derogatory")
+    preview = preview_cut(parent, Cut(exhibits=("AB/1",), date_from="2024-03-15"))
+    assert (preview.exhibits, preview.conversations, preview.messages, preview.tagged) == (
+        ("AB/1",),
+        1,
+        6,
+        1,
+    )
+    before = head(parent)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        cut_package(parent, tmp_path / "cancelled", LEAD, Cut(), cancel=token)
+    assert not (tmp_path / "cancelled").exists() and head(parent) == before
+
+    cut_package(parent, tmp_path / "pkg", LEAD, Cut())
+    with open_case(tmp_path / "pkg") as package:
+        tagging.tag(package, BEE, [ab[1]], "violent")
+        tagging.set_stance(package, BEE, ab[1], _participant(package, ab[1]), "stance.endorsed")
+    after_cut = head(parent)
+    dry = merge_package(parent, tmp_path / "pkg", LEAD, dry_run=True)
+    assert head(parent) == after_cut and tags(parent) == {
+        (ab[0], "derogatory", LEAD.name),
+        (ab[7], "derogatory", LEAD.name),
+    }
+    real = merge_package(parent, tmp_path / "pkg", LEAD)
+    assert dry.changes == real.changes and dry.audit_seq is None
+    assert sorted(c["kind"] for c in real.changes) == ["stance", "tag"]
+
+
+def _participant(case: Case, message_id: int) -> int:
+    from reviewer.store.models import Message
+
+    with case.reading() as session:
+        sender = session.scalar(select(Message.sender_id).where(Message.id == message_id))
+    assert sender is not None
+    return int(sender)

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     merge.add_argument("case", metavar="CASE")
     merge.add_argument("package", metavar="PACKAGE_DIR")
     merge.add_argument("--jsonl", action="store_true", help="one JSON record per change")
+    merge.add_argument(
+        "--dry-run", action="store_true", help="show what would change and conflict; change nothing"
+    )
     merge.set_defaults(handler=merge_)
 
     agreement = sub.add_parser(
@@ -126,7 +129,7 @@ def merge_(args: argparse.Namespace) -> int:
 
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
-        report = merge_package(case, Path(args.package), actor)
+        report = merge_package(case, Path(args.package), actor, dry_run=args.dry_run)
     if args.jsonl:
         for change in report.changes:
             _dump({"type": "change", **change})
@@ -143,6 +146,7 @@ def merge_(args: argparse.Namespace) -> int:
                 "concurring": len(report.concurring),
                 "opinions": report.opinions,
                 "audit_seq": report.audit_seq,
+                "dry_run": args.dry_run,
             }
         )
         return 0
@@ -153,9 +157,11 @@ def merge_(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"merged package {report.package_id} (head {report.package_head[:12]}…): "
+        f"{'would merge' if args.dry_run else 'merged'} package {report.package_id} "
+        f"(head {report.package_head[:12]}…): "
         f"{len(report.changes)} changes, {len(report.conflicts)} conflicts kept for the lead, "
-        f"{len(report.concurring)} concurring (audit entry {report.audit_seq})"
+        f"{len(report.concurring)} concurring"
+        + ("; nothing changed (dry run)" if args.dry_run else f" (audit entry {report.audit_seq})")
     )
     for change in report.changes:
         value = "" if change["kind"] in ("tag", "mark") else f" {change['value']!r}"
@@ -172,7 +178,8 @@ def merge_(args: argparse.Namespace) -> int:
 def _conflict_line(conflict: dict[str, Any]) -> str:
     item = f" {conflict['item']}" if conflict["item"] else ""
     return (
-        f"  conflict {conflict['conflict']}: message {conflict['message']} {conflict['kind']}"
+        f"  conflict {conflict['conflict'] or '(new)'}: message {conflict['message']} "
+        f"{conflict['kind']}"
         f"{item}: case {conflict['case']!r} (by {conflict['case_by'] or '-'}), package "
         f"{conflict['package_value']!r} (by {conflict['package_by'] or '-'}) [{conflict['status']}]"
     )

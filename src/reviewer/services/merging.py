@@ -143,8 +143,17 @@ def _read(package: Case, name: str) -> PackageWork:
     )
 
 
-def merge_package(case: Case, package_dir: Path, actor: Actor) -> MergeReport:
-    """Merge a package folder's review work into ``case``."""
+class _DryRun(Exception):
+    def __init__(self, report: MergeReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+def merge_package(
+    case: Case, package_dir: Path, actor: Actor, *, dry_run: bool = False
+) -> MergeReport:
+    """Merge a package folder's review work into ``case``; with ``dry_run``, only report what
+    would change and conflict (the transaction is rolled back; no conflict has an id)."""
     package_dir = package_dir.absolute()
     if package_dir == case.root:
         raise PackageRefused("a case cannot be merged into itself")
@@ -156,8 +165,26 @@ def merge_package(case: Case, package_dir: Path, actor: Actor) -> MergeReport:
             f"{name}: refused: package {work.package_id} was cut from another case "
             f"({parent.get('reference')})"
         )
-    with case.transaction() as session:
-        return _merge(session, case, work, actor, name)
+    try:
+        with case.transaction() as session:
+            report = _merge(session, case, work, actor, name)
+            if dry_run:
+                raise _DryRun(report)
+            return report
+    except _DryRun as preview:
+        found = preview.report
+        conflicts = [{**c, "conflict": None} for c in found.conflicts]
+        return MergeReport(
+            found.package_id,
+            found.package_head,
+            found.already_merged,
+            found.changes,
+            conflicts,
+            found.concurring,
+            found.opinions,
+            None if not found.already_merged else found.audit_seq,
+            found.record,
+        )
 
 
 def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: str) -> MergeReport:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from reviewer import __version__
 from reviewer.audit.chain import canonical
 from reviewer.core.errors import CaseError, InputError
+from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import DB_NAME, Case
@@ -67,8 +68,11 @@ def cut_package(
     *,
     blind: bool = False,
     for_name: str | None = None,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
 ) -> PackageResult:
-    """Write a package of ``cut`` into ``out_dir`` (a new or empty folder)."""
+    """Write a package of ``cut`` into ``out_dir`` (a new or empty folder). Cancelling (or
+    any failure) removes what was written; the parent records the cut only once it is whole."""
     out_dir = out_dir.absolute()
     if out_dir == case.root or case.root in out_dir.parents:
         raise InputError("the package folder must be outside the case folder")
@@ -92,6 +96,8 @@ def cut_package(
                 for_name=for_name,
                 package_id=package_id,
                 parent=(parent_id, head_seq, head),
+                progress=progress or NullProgress(),
+                cancel=cancel or CancelToken(),
             )
         finally:
             package.close()
@@ -116,6 +122,24 @@ def cut_package(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CutPreview:
+    """What a cut would take, counted before anything is written."""
+
+    exhibits: tuple[str, ...]
+    conversations: int
+    messages: int
+    tagged: int  # messages with tags (left out of a blind package)
+
+
+def preview_cut(case: Case, cut: package_repo.Cut) -> CutPreview:
+    with case.reading() as session:
+        unknown = package_repo.unknown_exhibits(session, cut.exhibits, schema="main")
+        if unknown:
+            raise InputError(f"no exhibit {unknown[0]!r} in this case")
+        return CutPreview(*package_repo.count_cut(session, cut))
+
+
 def _new_database(root: Path) -> Case:
     (root / "evidence").mkdir()
     (root / "cache").mkdir()
@@ -135,6 +159,8 @@ def _fill(
     for_name: str | None,
     package_id: str,
     parent: tuple[str, int, str],
+    progress: ProgressSink,
+    cancel: CancelToken,
 ) -> tuple[dict[str, Any], str, package_repo.Copied]:
     """Copy the rows and evidence files, store the record and the base, and seal
     ``package.created``; one transaction on the package."""
@@ -143,11 +169,15 @@ def _fill(
         unknown = package_repo.unknown_exhibits(session, cut.exhibits)
         if unknown:
             raise InputError(f"no exhibit {unknown[0]!r} in this case")
+        progress.report("package", 0, None)
         copied = package_repo.copy_cut(session, cut, blind=blind)
         if not copied.messages:
             raise InputError("nothing to package: no message in that selection")
-        for sha256 in copied.evidence:
+        for done, sha256 in enumerate(copied.evidence):
+            cancel.raise_if_cancelled()
+            progress.report("evidence", done, len(copied.evidence))
             _copy_evidence(source, package, sha256)
+        cancel.raise_if_cancelled()
         base = package_repo.review_state(session).to_json()
         record: dict[str, Any] = {
             "package": package_id,

@@ -76,10 +76,52 @@ def _copy(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def unknown_exhibits(session: Session, references: Sequence[str]) -> list[str]:
-    """References of ``references`` the parent has no exhibit for."""
-    known = set(session.scalars(text(f"SELECT reference FROM {PARENT}.exhibit")))
+def unknown_exhibits(
+    session: Session, references: Sequence[str], *, schema: str = PARENT
+) -> list[str]:
+    """References of ``references`` the case (the attached parent by default) lacks."""
+    known = set(session.scalars(text(f"SELECT reference FROM {schema}.exhibit")))
     return [ref for ref in references if ref not in known]
+
+
+def _selection(cut: Cut, schema: str) -> tuple[str, dict[str, Any]]:
+    """SELECT of the ids of the cut's messages (replied-to ones aside) in ``schema``."""
+    params: dict[str, Any] = {}
+    where = "WHERE 1"
+    if cut.exhibits:
+        names = {f"x{i}": ref for i, ref in enumerate(cut.exhibits)}
+        params.update(names)
+        where += f" AND e.reference IN ({', '.join(':' + n for n in names)})"
+    if cut.date_from is not None:
+        where += " AND m.timestamp >= :date_from"
+        params["date_from"] = cut.date_from
+    if cut.date_to is not None:
+        where += " AND m.timestamp < :date_to_next"
+        params["date_to_next"] = cut.date_to + "T99"  # every time of that day sorts below
+    sql = (
+        f"SELECT m.id FROM {schema}.message m "
+        f"JOIN {schema}.conversation c ON c.id = m.conversation_id "
+        f"JOIN {schema}.exhibit e ON e.id = c.exhibit_id {where}"
+    )
+    return sql, params
+
+
+def count_cut(session: Session, cut: Cut) -> tuple[tuple[str, ...], int, int, int]:
+    """Exhibit references, conversations, messages and tagged messages a cut of this case
+    (``main``) would take."""
+    sql, params = _selection(cut, "main")
+    row = session.execute(
+        text(
+            "SELECT group_concat(DISTINCT e.reference), count(DISTINCT m.conversation_id), "
+            "count(DISTINCT m.id), count(DISTINCT t.message_id) FROM message m "
+            "JOIN conversation c ON c.id = m.conversation_id "
+            "JOIN exhibit e ON e.id = c.exhibit_id "
+            f"LEFT JOIN tag t ON t.message_id = m.id WHERE m.id IN ({sql})"
+        ),
+        params,
+    ).one()
+    refs = tuple(sorted(str(row[0]).split(","))) if row[0] else ()
+    return refs, int(row[1]), int(row[2]), int(row[3])
 
 
 def copy_cut(session: Session, cut: Cut, *, blind: bool) -> Copied:
@@ -98,28 +140,8 @@ def copy_cut(session: Session, cut: Cut, *, blind: bool) -> Copied:
 
 
 def _copy_cut(session: Session, cut: Cut, *, blind: bool) -> Copied:
-    params: dict[str, Any] = {}
-    exhibit_filter = ""
-    if cut.exhibits:
-        names = {f"x{i}": ref for i, ref in enumerate(cut.exhibits)}
-        params.update(names)
-        exhibit_filter = f"WHERE e.reference IN ({', '.join(':' + n for n in names)})"
-    date_filter = ""
-    if cut.date_from is not None:
-        date_filter += " AND m.timestamp >= :date_from"
-        params["date_from"] = cut.date_from
-    if cut.date_to is not None:
-        date_filter += " AND m.timestamp < :date_to_next"
-        params["date_to_next"] = cut.date_to + "T99"  # every time of that day sorts below
-    session.execute(
-        text(
-            f"INSERT INTO pick_msg (id) SELECT m.id FROM {PARENT}.message m "
-            f"JOIN {PARENT}.conversation c ON c.id = m.conversation_id "
-            f"JOIN {PARENT}.exhibit e ON e.id = c.exhibit_id {exhibit_filter or 'WHERE 1'}"
-            f"{date_filter}"
-        ),
-        params,
-    )
+    sql, params = _selection(cut, PARENT)
+    session.execute(text(f"INSERT INTO pick_msg (id) {sql}"), params)
     picked = int(session.execute(text("SELECT count(*) FROM pick_msg")).scalar_one())
     while True:  # replied-to messages, so every reply in the package resolves
         added = session.execute(
