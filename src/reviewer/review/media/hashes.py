@@ -1,11 +1,13 @@
 """Perceptual hashes of an image: pHash (DCT) and dHash (gradient), in plain Python on Pillow.
 
-The bits are those of ImageHash 4.3 (``imagehash.phash``, ``imagehash.dhash``): a grey image
-resized with Lanczos, a 2-D DCT-II whose low frequencies are compared with their median (pHash),
-or each pixel compared with its right-hand neighbour (dHash); the first bit is the most
-significant. ImageHash itself needs SciPy (about 140 MB installed) for the one DCT, and NumPy,
-which the application does not otherwise ship; only the low ``size`` x ``size`` frequencies are
-needed, a few thousand multiplications, so they are computed here.
+:func:`phash` and :func:`dhash` give the bits of ImageHash 4.3 (``imagehash.phash``,
+``imagehash.dhash``): a grey image resized with Lanczos, a 2-D DCT-II whose low frequencies are
+compared with their median (pHash), or each pixel compared with its right-hand neighbour
+(dHash); the first bit is the most significant. ImageHash itself needs SciPy (about 140 MB
+installed) for the one DCT, and NumPy, which the application does not otherwise ship; only the
+low ``size`` x ``size`` frequencies are needed, a few thousand multiplications, so they are
+computed here. :func:`image_hashes` box-averages a large picture first (1080 px: 12 ms instead
+of 65 ms), which moves a bit or two of the 64 (measured: at most 3) against ImageHash.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import mul
 
 from PIL import Image
 
 #: pHash input side per hash side (ImageHash's ``highfreq_factor``).
 HIGHFREQ_FACTOR = 4
+#: Pictures larger than twice this (short side) are box-averaged down before hashing.
+PRESHRINK_SIDE = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,12 @@ class ImageHashes:
 def image_hashes(image: Image.Image) -> ImageHashes:
     """All three hashes of ``image`` (any mode; transparency is flattened onto white)."""
     grey = _grey(image)
+    # Box-average a large picture down first (an integer factor, to at least PRESHRINK_SIDE
+    # pixels on its short side): the Lanczos resizes then cost a few milliseconds instead of
+    # tens. Bits can differ from ImageHash's by a few where a coefficient is near the median.
+    factor = min(grey.size) // PRESHRINK_SIDE
+    if factor >= 2:
+        grey = grey.reduce(factor)
     return ImageHashes(phash(grey, 8), dhash(grey, 8), phash(grey, 16))
 
 
@@ -58,20 +69,10 @@ def phash(image: Image.Image, size: int = 8) -> int:
     pixels = _pixels(image, side, side)
     table = _cosines(side, size)
     # DCT along the columns (axis 0), keeping only the low ``size`` frequencies ...
-    rows = [pixels[y * side : (y + 1) * side] for y in range(side)]
-    partial = [
-        [
-            math.fsum(c * row[x] for c, row in zip(coefficients, rows, strict=True))
-            for x in range(side)
-        ]
-        for coefficients in table
-    ]
+    columns = [pixels[x::side] for x in range(side)]
+    partial = [[sum(map(mul, c, column)) for column in columns] for c in table]
     # ... then along the rows (axis 1).
-    low = [
-        math.fsum(c * value for c, value in zip(coefficients, line, strict=True))
-        for line in partial
-        for coefficients in table
-    ]
+    low = [sum(map(mul, c, line)) for line in partial for c in table]
     median = _median(low)
     return _bits(value > median for value in low)
 

@@ -25,7 +25,7 @@ PHASH_MAX = 10
 DHASH_MAX = 12
 
 #: Bumped whenever the hashes or the inputs to them change.
-HASH_VERSION = "1"
+HASH_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
