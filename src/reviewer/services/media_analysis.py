@@ -276,10 +276,22 @@ def _store(
 
 
 def _finish(case: Case, actor: Actor, report: AnalyseReport, similar: Analyser | None) -> None:
-    """Regroup near-duplicates (after a complete similarity run), close the run, audit it."""
+    """Regroup near-duplicates (after a complete similarity run), close the run, audit it.
+
+    Groups are computed from a read, outside the write transaction (comparing every pair of
+    pictures takes seconds for thousands of them), so tagging elsewhere never waits on it."""
+    groups: dict[str, int] | None = None
+    if similar is not None:
+        with case.reading() as session:
+            groups = _groups(session, similar)
     with case.transaction() as session:
-        if similar is not None:
-            report.groups = _regroup(session, report.run_id, similar)
+        if groups is not None:
+            session.execute(delete(MediaGroup))
+            session.add_all(
+                MediaGroup(sha256=sha256, group_no=number, run_id=report.run_id)
+                for sha256, number in groups.items()
+            )
+            report.groups = len(set(groups.values()))
         run = session.get(AnalysisRun, report.run_id)
         assert run is not None
         run.finished_utc = utc_now_iso()
@@ -303,8 +315,8 @@ def _finish(case: Case, actor: Actor, report: AnalyseReport, similar: Analyser |
         )
 
 
-def _regroup(session: Session, run_id: int, similar: Analyser) -> int:
-    """Rebuild ``media_group`` from every file's hashes; returns the number of groups."""
+def _groups(session: Session, similar: Analyser) -> dict[str, int]:
+    """Near-duplicate group numbers from every file's latest hashes."""
     rows = session.execute(
         select(MediaAnalysis.sha256, MediaAnalysis.data)
         .where(
@@ -319,10 +331,4 @@ def _regroup(session: Session, run_id: int, similar: Analyser) -> int:
         sha: number
         for sha, number in session.execute(select(MediaGroup.sha256, MediaGroup.group_no))
     }
-    groups = group(files, previous)
-    session.execute(delete(MediaGroup))
-    session.add_all(
-        MediaGroup(sha256=sha256, group_no=number, run_id=run_id)
-        for sha256, number in groups.items()
-    )
-    return len(set(groups.values()))
+    return group(files, previous)
