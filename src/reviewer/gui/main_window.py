@@ -187,6 +187,15 @@ class MainWindow(ReviewActions):
         self.export_action = self._action(
             "Export…", self.open_export_dialog, "Ctrl+E", "Export an evidence bundle"
         )
+        self.package_action = self._action(
+            "New package…", self.open_package_dialog, None, "Cut a package for another reviewer"
+        )
+        self.merge_action = self._action(
+            "Merge package…", self.open_merge_dialog, None, "Take a package's review back"
+        )
+        self.adjudicate_action = self._action(
+            "Adjudicate…", self.open_adjudication, None, "Decide what reviewers disagreed on"
+        )
         self.reveal_action = QAction("Reveal images", self)
         self.reveal_action.setCheckable(True)
         self.reveal_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
@@ -234,6 +243,10 @@ class MainWindow(ReviewActions):
         file_menu = menu.addMenu("&Case")
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.package_action)
+        file_menu.addAction(self.merge_action)
+        file_menu.addAction(self.adjudicate_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         view_menu = menu.addMenu("&View")
@@ -670,6 +683,28 @@ class MainWindow(ReviewActions):
         dialog = ExportDialog(self.case, self.actor, self._taxonomy, exhibits, self)
         # The export appends its audit entry: show the new chain head.
         dialog.exported.connect(lambda _result: self.refresh_status())
+        dialog.open()
+
+    def open_package_dialog(self) -> None:
+        from reviewer.gui.package_dialogs import NewPackageDialog
+
+        exhibits = sorted({c.exhibit for c in self._conversations})
+        dialog = NewPackageDialog(self.case, self.actor, exhibits, self)
+        dialog.packaged.connect(lambda _result: self.refresh_status())
+        dialog.open()
+
+    def open_merge_dialog(self) -> None:
+        from reviewer.gui.package_dialogs import MergePackageDialog
+
+        dialog = MergePackageDialog(self.case, self.actor, self)
+        dialog.merged.connect(lambda _report: self.reload())
+        dialog.open()
+
+    def open_adjudication(self) -> None:
+        from reviewer.gui.package_dialogs import AdjudicationDialog
+
+        dialog = AdjudicationDialog(self.case, self.actor, self)
+        dialog.decided.connect(lambda _done: self.reload())
         dialog.open()
 
     def open_audit_view(self) -> None:

@@ -14,6 +14,7 @@ measures what the reviewers decided independently.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.merging import conflict_record
 from reviewer.store.models import (
+    AuditEntry,
     Category,
     MergeConflict,
     Message,
@@ -118,6 +120,20 @@ def conflicts(case: Case, *, include_resolved: bool = False) -> list[dict[str, A
         query = query.where(MergeConflict.status == "open")
     with case.reading() as session:
         return [conflict_record(row) for row in session.scalars(query)]
+
+
+def adjudicated(case: Case) -> set[tuple[int, str]]:
+    """(message, category) pairs the lead has adjudicated."""
+    found: set[tuple[int, str]] = set()
+    with case.reading() as session:
+        rows = session.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "package.adjudicated")
+        ).scalars()
+        for details in rows:
+            decided = json.loads(details)
+            for message in decided.get("messages", []):
+                found.add((int(message), str(decided.get("category"))))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
