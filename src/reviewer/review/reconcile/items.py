@@ -10,8 +10,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Final, NamedTuple
 
 from rapidfuzz.distance import Indel
@@ -21,7 +19,6 @@ __all__ = [
     "Item",
     "Track",
     "detect_precision",
-    "epoch_seconds",
     "similarity",
     "text_key",
 ]
@@ -48,24 +45,6 @@ def text_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def epoch_seconds(utc: str | None) -> float | None:
-    """Seconds since 1970 of a stored UTC instant (``2022-03-18T14:56:01Z``), or None."""
-    if not utc:
-        return None
-    if len(utc) == 20 and utc[10] == "T" and utc[13] == utc[16] == ":":  # the stored shape
-        try:
-            clock = int(utc[11:13]) * 3600 + int(utc[14:16]) * 60 + int(utc[17:19])
-            return _day(utc[:10]) + clock
-        except ValueError:
-            pass
-    return datetime.fromisoformat(utc.rstrip("Z")).replace(tzinfo=UTC).timestamp()
-
-
-@lru_cache(maxsize=4096)
-def _day(date: str) -> float:
-    return datetime.fromisoformat(date).replace(tzinfo=UTC).timestamp()
-
-
 class Item(NamedTuple):
     """One message of one exhibit's conversation, in the exhibit's order (a tuple: a case
     holds hundreds of thousands, built in one pass)."""
@@ -89,13 +68,6 @@ class Track:
     items: Sequence[Item]
     precision: int = 1
     name: str = ""
-
-    def span(self) -> tuple[float, float] | None:
-        """The first and last time this exhibit covers (its own clock), or None."""
-        times = [item.t for item in self.items if item.t is not None]
-        if not times:
-            return None
-        return min(times), max(times) + self.precision
 
 
 def detect_precision(times: Sequence[float | None]) -> int:
