@@ -12,7 +12,9 @@ progress) run in the background too.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -21,14 +23,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from reviewer.core.errors import ReviewerError
 from reviewer.gui.edits import EditQueue, Effect, NotSaved
 from reviewer.gui.tasks import Task, show_error
-from reviewer.services import browse, participants, screening, search, tagging
+from reviewer.services import audit_log, browse, participants, screening, search, tagging
 from reviewer.services.case import Case
 from reviewer.services.tagging import Changes
 
 if TYPE_CHECKING:
     from reviewer.gui.chat.model import MessageListModel
     from reviewer.gui.chat.view import ChatView
+    from reviewer.gui.navigator import NavigatorPane
     from reviewer.gui.tagging_panel import TaggingPanel
+    from reviewer.gui.timeline import TimelineStrip
     from reviewer.review.taxonomy import Taxonomy
     from reviewer.services.actor import Actor
 
@@ -38,6 +42,22 @@ log = logging.getLogger("reviewer.gui")
 SELECTION_DETAIL_LIMIT = 5000
 #: The counts over the whole case are read this long after the last of a burst of changes.
 REFRESH_DELAY_MS = 250
+REFRESH_MAX_WAIT_MS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class _Refreshed:
+    conversation: int | None
+    days: list[browse.DayInfo]
+    categories: dict[str, int] | None
+    progress: tagging.Progress
+    open_suggestions: int
+    audit: Any
+
+
+def _verify(case: Case) -> Any:
+    with case.reading() as session:
+        return audit_log.verify(session)
 
 
 def _plural(count: int, noun: str = "message") -> str:
@@ -71,6 +91,10 @@ class ReviewActions(QMainWindow):
     _selection_request: int = 0
     _refresh_timer: QTimer | None = None
     _refresh_counts_due: bool = False
+    _refresh_due_since: float | None = None
+    _refresh_running: bool = False
+    timeline: TimelineStrip
+    navigator: NavigatorPane
     _status_request: int = 0
 
     def jump_to(self, message_id: int) -> None:
@@ -83,6 +107,9 @@ class ReviewActions(QMainWindow):
         raise NotImplementedError
 
     def _load_timeline(self) -> None:
+        raise NotImplementedError
+
+    def _show_audit_head(self, report: Any) -> None:
         raise NotImplementedError
 
     # -- selection -------------------------------------------------------------------------
@@ -239,25 +266,62 @@ class ReviewActions(QMainWindow):
         self._refresh_later(counts=bool(changes.categories))
 
     def _refresh_later(self, *, counts: bool) -> None:
-        """The timeline, category counts and status bar are counts over the whole case: after
-        a burst of changes they are read once, ``REFRESH_DELAY_MS`` after the last."""
+        """The timeline, category counts, status bar and audit head are reads over the whole
+        case: after changes they are read together, in one background task,
+        ``REFRESH_DELAY_MS`` after the last of a burst (at most ``REFRESH_MAX_WAIT_MS`` after
+        its first), never two at once (a change meanwhile reads again after)."""
         self._refresh_counts_due = self._refresh_counts_due or counts
+        now = time.monotonic()
+        if self._refresh_due_since is None:
+            self._refresh_due_since = now
         if self._refresh_timer is None:
             self._refresh_timer = QTimer(self)
             self._refresh_timer.setSingleShot(True)
             self._refresh_timer.timeout.connect(self._refresh_now)
-        self._refresh_timer.start(REFRESH_DELAY_MS)
+        if self._refresh_running:
+            return  # read again when the running refresh ends
+        waited = (now - self._refresh_due_since) * 1000
+        self._refresh_timer.start(int(max(0, min(REFRESH_DELAY_MS, REFRESH_MAX_WAIT_MS - waited))))
 
     def _refresh_now(self) -> None:
-        self._load_timeline()
-        if self._refresh_counts_due:
-            self.refresh_counts()
-        self._refresh_counts_due = False
-        self.refresh_status()
+        if self._refresh_running or self._refresh_due_since is None:
+            return
+        self._refresh_running = True
+        self._refresh_due_since = None
+        counts, self._refresh_counts_due = self._refresh_counts_due, False
+        case, conversation = self.case, self._conversation
+
+        def run(_progress: Any, _cancel: Any) -> _Refreshed:
+            return _Refreshed(
+                conversation,
+                browse.day_index(case, conversation) if conversation is not None else [],
+                tagging.category_counts(case) if counts else None,
+                tagging.review_progress(case),
+                screening.open_count(case),
+                _verify(case),
+            )
+
+        def done(found: _Refreshed) -> None:
+            if found.conversation == self._conversation:
+                self.timeline.set_days(found.days)
+            if found.categories is not None:
+                self.navigator.set_category_counts(found.categories)
+            self._show_progress(found.progress, found.open_suggestions)
+            self._show_audit_head(found.audit)
+
+        def finished() -> None:
+            self._refresh_running = False
+            if self._refresh_due_since is not None:
+                self._refresh_later(counts=False)
+
+        task = Task(run, writer=False, parent=self).success(done)
+        task.failure(lambda exc: log.warning("refresh: %s", exc))
+        task.finished.connect(finished)
+        task.run()
 
     def refresh_pending(self) -> bool:
         """Whether a refresh of the counts is still to come (for tests and benchmarks)."""
-        return self._refresh_timer is not None and self._refresh_timer.isActive()
+        return self._refresh_running or self._refresh_due_since is not None
 
     def toggle_category(self, key: str) -> None:
         """A hotkey: apply ``key`` to the selection, or remove it when all have it (as the
@@ -352,20 +416,19 @@ class ReviewActions(QMainWindow):
             return tagging.review_progress(case), screening.open_count(case)
 
         def done(result: tuple[tagging.Progress, int]) -> None:
-            if request != self._status_request:
-                return
-            progress, open_count = result
-            text = (
-                f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
-            )
-            if open_count:
-                text += f" · Suggestions {open_count:,} open"
-            self.progress_label.setText(text)
+            if request == self._status_request:
+                self._show_progress(*result)
 
         Task(count, writer=False, parent=self).success(done).failure(
             lambda exc: log.warning("review progress: %s", exc)
         ).run()
         self.refresh_audit_head()
+
+    def _show_progress(self, progress: tagging.Progress, open_count: int) -> None:
+        text = f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
+        if open_count:
+            text += f" · Suggestions {open_count:,} open"
+        self.progress_label.setText(text)
 
     # -- next unreviewed -------------------------------------------------------------------
 
