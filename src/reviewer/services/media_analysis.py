@@ -29,7 +29,7 @@ from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.timeutil import utc_now_iso
 from reviewer.review.media import analysers as registry
 from reviewer.review.media.analysers import Analyser, AnalysisResult, Kind
-from reviewer.review.media.similar import group, hashes_of
+from reviewer.review.media.similar import group, pictures_of
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
@@ -326,7 +326,7 @@ def _groups(session: Session, similar: Analyser) -> dict[str, int]:
         )
         .order_by(MediaAnalysis.id)
     )
-    files = {sha256: hashes_of(json.loads(data)) for sha256, data in rows}  # latest wins
+    files = {sha256: pictures_of(json.loads(data)) for sha256, data in rows}  # latest wins
     previous = {
         sha: number
         for sha, number in session.execute(select(MediaGroup.sha256, MediaGroup.group_no))

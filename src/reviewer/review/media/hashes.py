@@ -48,14 +48,21 @@ class ImageHashes:
 
 def image_hashes(image: Image.Image) -> ImageHashes:
     """All three hashes of ``image`` (any mode; transparency is flattened onto white)."""
-    grey = _grey(image)
-    # Box-average a large picture down first (an integer factor, to at least PRESHRINK_SIDE
-    # pixels on its short side): the Lanczos resizes then cost a few milliseconds instead of
-    # tens. Bits can differ from ImageHash's by a few where a coefficient is near the median.
-    factor = min(grey.size) // PRESHRINK_SIDE
-    if factor >= 2:
-        grey = grey.reduce(factor)
+    return hashes_of_grey(shrunk_grey(image))
+
+
+def hashes_of_grey(grey: Image.Image) -> ImageHashes:
     return ImageHashes(phash(grey, 8), dhash(grey, 8), phash(grey, 16))
+
+
+def shrunk_grey(image: Image.Image) -> Image.Image:
+    """The picture in grey, box-averaged down by an integer factor to at least
+    ``PRESHRINK_SIDE`` pixels on its short side: the Lanczos resizes after it then cost a few
+    milliseconds instead of tens. Bits can differ from ImageHash's by a few where a
+    coefficient is near the median."""
+    grey = _grey(image)
+    factor = min(grey.size) // PRESHRINK_SIDE
+    return grey.reduce(factor) if factor >= 2 else grey
 
 
 def distance(a: int, b: int) -> int:

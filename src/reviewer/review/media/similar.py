@@ -1,14 +1,17 @@
 """Near-duplicates: the same picture re-encoded, resized or slightly cropped, in one group.
 
 Two files are near-duplicates when some picture of one (an image, or a video's key frame) and
-some picture of the other agree on two signals at once: the 64-bit pHash (DCT, overall
-structure) within ``PHASH_MAX`` bits and the 64-bit dHash (gradients) within ``DHASH_MAX``.
-One signal is not enough: screenshots of different text in one app's layout are as close under
-pHash alone as a re-encoded copy. Groups join only through confirmed pairs.
+some picture of the other agree on three signals: the 64-bit pHash (DCT, overall structure)
+within ``PHASH_MAX`` bits, the 64-bit dHash (gradients) within ``DHASH_MAX``, and the 256-bit
+pHash (fine detail: the text of a screenshot) within ``FINE_MAX`` - directly, or after a
+slight crop is undone on 64 x 64 thumbnails (``align``). Coarse signals alone are not enough:
+of 40 screenshots of different text in one app's layout, one pair came within 8 bits (pHash)
+and 9 (dHash), closer than a copy cropped by 5 %. Groups join only through confirmed pairs.
 
 Measured on the test fixtures (``tests/media_fixtures.py``): re-encoded (JPEG 60) and halved
-copies differ by 0-2 bits on both; copies cropped by 3 % from two edges by 2-10 (pHash) and 5-15
-(dHash); different screenshots of one layout by at least 14 and 19.
+copies: 0-2 bits on pHash and dHash, at most 6 on the fine pHash; copies cropped by 3-5 % from
+two edges: up to 14 (pHash) and 16 (dHash), and after alignment mostly within 16 on the fine
+pHash; different screenshots: at least 40 on the fine pHash after alignment.
 """
 
 from __future__ import annotations
@@ -18,19 +21,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from reviewer.review.media.analysers import AnalysisResult, images_of, is_image, is_video
-from reviewer.review.media.hashes import ImageHashes, distance, image_hashes
+from PIL import Image
 
-PHASH_MAX = 10
-DHASH_MAX = 12
+from reviewer.review.media import align
+from reviewer.review.media.analysers import AnalysisResult, images_of, is_image, is_video
+from reviewer.review.media.hashes import ImageHashes, distance, hashes_of_grey, shrunk_grey
+
+PHASH_MAX = 14
+DHASH_MAX = 16
+FINE_MAX = 24
+#: Fine pHash distance at which two pictures are one without aligning them.
+FINE_DIRECT = 16
 
 #: Bumped whenever the hashes or the inputs to them change.
-HASH_VERSION = "2"
+HASH_VERSION = "3"
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """One image or key frame: its hashes and its 64 x 64 grey thumbnail (for alignment)."""
+
+    hashes: ImageHashes
+    thumb: Image.Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HashAnalyser:
-    """pHash, dHash and a 256-bit pHash of each image, or of a video's key frames."""
+    """pHash, dHash, a 256-bit pHash and a 64 x 64 grey thumbnail of each image, or of a
+    video's key frames."""
 
     kind: Literal["similar"] = "similar"
     engine: str = "reviewer-hash"
@@ -41,25 +59,47 @@ class HashAnalyser:
         return is_image(mime) or is_video(mime)
 
     def analyse(self, path: Path, mime: str) -> AnalysisResult:
-        frames = [image_hashes(image).to_json() for image in images_of(path, mime)]
+        frames = []
+        for image in images_of(path, mime):
+            found = picture(image)
+            assert found.thumb is not None
+            frames.append({**found.hashes.to_json(), "thumb": align.pack(found.thumb)})
         return AnalysisResult(data={"frames": frames})
 
 
-def hashes_of(data: Mapping[str, object]) -> list[ImageHashes]:
-    """The hash sets stored by :class:`HashAnalyser` in a result's ``data``."""
+def picture(image: Image.Image) -> Picture:
+    """The hashes and thumbnail of one image."""
+    grey = shrunk_grey(image)
+    return Picture(hashes_of_grey(grey), align.thumbnail(grey))
+
+
+def pictures_of(data: Mapping[str, object]) -> list[Picture]:
+    """The pictures stored by :class:`HashAnalyser` in a result's ``data``."""
     frames = data.get("frames")
     if not isinstance(frames, list):
         return []
-    return [ImageHashes.from_json(frame) for frame in frames]
+    return [
+        Picture(ImageHashes.from_json(frame), align.unpack(frame["thumb"]))
+        if "thumb" in frame
+        else Picture(ImageHashes.from_json(frame))
+        for frame in frames
+    ]
 
 
-def near(a: ImageHashes, b: ImageHashes) -> bool:
-    """Both signals agree that two pictures are one."""
-    return distance(a.phash, b.phash) <= PHASH_MAX and distance(a.dhash, b.dhash) <= DHASH_MAX
+def near(a: Picture, b: Picture) -> bool:
+    """All three signals agree that two pictures are one."""
+    ha, hb = a.hashes, b.hashes
+    if distance(ha.phash, hb.phash) > PHASH_MAX or distance(ha.dhash, hb.dhash) > DHASH_MAX:
+        return False
+    if distance(ha.phash16, hb.phash16) <= FINE_DIRECT:
+        return True
+    if a.thumb is None or b.thumb is None:
+        return False
+    return align.aligned_distance(a.thumb, b.thumb) <= FINE_MAX
 
 
 def group(
-    files: Mapping[str, Sequence[ImageHashes]], previous: Mapping[str, int] | None = None
+    files: Mapping[str, Sequence[Picture]], previous: Mapping[str, int] | None = None
 ) -> dict[str, int]:
     """Group number per file (by SHA-256) for files with at least one near-duplicate.
 

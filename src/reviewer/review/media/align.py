@@ -1,0 +1,96 @@
+"""Fine comparison of two small grey thumbnails after undoing a slight crop.
+
+A cropped copy is a sub-rectangle of the original stretched to the same thumbnail size. The
+crop is found per axis from the row and column brightness profiles (either picture may be the
+cropped one), both thumbnails are cut to the matching regions and resampled, and their 256-bit
+pHashes compared. Texts that differ (screenshots of one layout) stay far apart; the same
+picture comes back within a few bits.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+
+from PIL import Image
+
+from reviewer.review.media.hashes import distance, phash
+
+SIDE = 64
+#: Largest crop searched, in thumbnail pixels per axis (6 of 64: about 9 %), and the step.
+MAX_CROP = 6.0
+STEP = 0.5
+
+Region = tuple[float, float]
+
+
+def thumbnail(grey: Image.Image) -> Image.Image:
+    """The ``SIDE`` x ``SIDE`` grey thumbnail compared here."""
+    return grey.convert("L").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
+
+
+def pack(image: Image.Image) -> str:
+    return base64.b64encode(zlib.compress(image.tobytes(), 9)).decode("ascii")
+
+
+def unpack(text: str) -> Image.Image:
+    return Image.frombytes("L", (SIDE, SIDE), zlib.decompress(base64.b64decode(text)))
+
+
+def aligned_distance(a: Image.Image, b: Image.Image) -> int:
+    """Bits between the 256-bit pHashes of ``a`` and ``b`` once a slight crop is undone."""
+    pa, pb = a.tobytes(), b.tobytes()
+    rows_a, cols_a = _profiles(pa)
+    rows_b, cols_b = _profiles(pb)
+    ya, yb = _align(rows_a, rows_b)
+    xa, xb = _align(cols_a, cols_b)
+    box_a = (xa[0], ya[0], xa[1], ya[1])
+    box_b = (xb[0], yb[0], xb[1], yb[1])
+    fa = a.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_a)
+    fb = b.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_b)
+    return distance(phash(fa, 16), phash(fb, 16))
+
+
+def _profiles(pixels: bytes) -> tuple[list[float], list[float]]:
+    rows = [sum(pixels[y * SIDE : (y + 1) * SIDE]) / SIDE for y in range(SIDE)]
+    cols = [sum(pixels[x::SIDE]) / SIDE for x in range(SIDE)]
+    return rows, cols
+
+
+def _segment(profile: list[float], start: float, length: float) -> list[float]:
+    """``profile[start : start + length]`` resampled (linearly) to ``SIDE`` values."""
+    out = []
+    scale = length / SIDE
+    last = SIDE - 1
+    for i in range(SIDE):
+        position = min(max(start + (i + 0.5) * scale - 0.5, 0.0), float(last))
+        low = int(position)
+        high = min(low + 1, last)
+        fraction = position - low
+        out.append(profile[low] * (1 - fraction) + profile[high] * fraction)
+    return out
+
+
+def _align(a: list[float], b: list[float]) -> tuple[Region, Region]:
+    """The regions of ``a`` and ``b`` (one of them whole) whose profiles agree best."""
+    whole: Region = (0.0, float(SIDE))
+    best = (_gap(a, b), whole, whole)
+    steps = int(MAX_CROP / STEP)
+    for c in range(1, steps + 1):
+        crop = c * STEP
+        for o in range(c + 1):
+            region: Region = (o * STEP, o * STEP + SIDE - crop)
+            for cut_a in (True, False):
+                if cut_a:
+                    gap = _gap(_segment(a, region[0], SIDE - crop), b)
+                    candidate = (gap, region, whole)
+                else:
+                    gap = _gap(a, _segment(b, region[0], SIDE - crop))
+                    candidate = (gap, whole, region)
+                if gap < best[0]:
+                    best = candidate
+    return best[1], best[2]
+
+
+def _gap(a: list[float], b: list[float]) -> float:
+    return sum((x - y) * (x - y) for x, y in zip(a, b, strict=True))
