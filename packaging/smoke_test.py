@@ -223,6 +223,55 @@ def large_import(smoke: Smoke, case: Path) -> str:
     return f": {n} messages, {chat.stat().st_size / 2**20:.1f} MB{note}: {out_text.strip()}"
 
 
+def media_analysis(smoke: Smoke) -> str:
+    """Ten photos (one re-encoded twice) and a one-second video made here with PyAV: the
+    frozen app hashes them in worker processes and reads the video with its bundled FFmpeg."""
+    import io
+    import zipfile
+
+    import av
+    from PIL import Image, ImageDraw
+
+    case, export = smoke.work / "media-case", smoke.work / "media.zip"
+    lines, members = ["[14/03/2024, 09:58:00] Sam Reid: Morning all\r\n"], {}
+    for index in range(10):
+        image = Image.new("RGB", (320, 240), (index * 25, 80, 255 - index * 25))
+        ImageDraw.Draw(image).ellipse((index * 20, 40, index * 20 + 120, 200), fill="white")
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=60 if index == 9 else 90)
+        members[f"{index:08d}-PHOTO-2024-03-14-10-00-{index:02d}.jpg"] = buffer.getvalue()
+    first = Image.open(io.BytesIO(members["00000000-PHOTO-2024-03-14-10-00-00.jpg"]))
+    buffer = io.BytesIO()
+    first.save(buffer, "JPEG", quality=50)
+    members["00000010-PHOTO-2024-03-14-10-00-10.jpg"] = buffer.getvalue()
+    video = smoke.work / "clip.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for _ in range(10):
+            for packet in stream.encode(av.VideoFrame.from_image(first)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    members["00000011-VIDEO-2024-03-14-10-00-11.mp4"] = video.read_bytes()
+    with zipfile.ZipFile(export, "w") as archive:
+        for index, name in enumerate(members):
+            lines.append(f"[14/03/2024, 10:00:{index:02d}] Jo Park: \u200e<attached: {name}>\r\n")
+            archive.writestr(name, members[name])
+        archive.writestr("_chat.txt", "".join(lines).encode())
+    smoke.run("case", "new", str(case), "--reference", "SMOKE-2")
+    smoke.run("import", str(case), str(export), "--exhibit", "M1")
+    out = smoke.run("analyse", str(case))
+    records = [json.loads(x) for x in smoke.run("media", str(case), "--jsonl").splitlines() if x]
+    durations = [r["duration"] for r in records if r["mime"] == "video/mp4"]
+    grouped = [r for r in records if r["similar_group"] is not None]
+    if not durations or abs(durations[0] - 1.0) > 0.2:
+        raise RuntimeError(f"video duration {durations}, expected 1.0 s")
+    if len(grouped) < 2:
+        raise RuntimeError(f"no near-duplicate group: {out.strip()}")
+    return f": {out.strip()}; video {durations[0]:.2f} s"
+
+
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
@@ -247,6 +296,9 @@ def main(argv: Sequence[str]) -> int:
             "GUI starts offscreen and shows its main window", lambda: gui_main_window(smoke, case)
         )
         smoke.step("large import through the worker process", lambda: large_import(smoke, case))
+        smoke.step(
+            "analyse media in worker processes; PyAV reads a video", lambda: media_analysis(smoke)
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"application size: {folder_size(app.parent) / 2**20:.0f} MiB ({app.parent})")
