@@ -23,7 +23,7 @@ from reviewer.services.merging import PackageRefused, merge_package
 from reviewer.services.messages import message_records
 from reviewer.services.packaging import RECORD_KEY, case_id, cut_package
 from reviewer.store import audit_repo
-from reviewer.store.models import AuditEntry, MessageNote, Setting, Tag
+from reviewer.store.models import AuditEntry, MessageNote, ReviewMark, Setting, Tag
 from reviewer.store.package_repo import Cut
 
 LEAD = Actor("Lead Reviewer", "lead-laptop")
@@ -249,6 +249,8 @@ def test_blind_second_and_third_reviews_and_their_agreement(parent: Case, tmp_pa
     lead_tags = {(ab[k], c) for k, cs in truth[LEAD.name].items() for c in cs}
     assert {(m, c) for m, c, by in tags(parent) if by == LEAD.name} == lead_tags
     assert adjudication.conflicts(parent)  # e.g. Bee's derogatory on a message the lead cleared
+    with parent.reading() as session:  # Bee's "no concern" on the lead's tagged ab[1]: an opinion
+        assert session.get(ReviewMark, ab[1]) is None
 
     # Adjudicating changes the case, not what each reviewer decided.
     adjudication.adjudicate(parent, LEAD, ab[2], "derogatory", keep=False)

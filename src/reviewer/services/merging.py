@@ -217,6 +217,12 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
     changes: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     concurring: list[dict[str, Any]] = []
+    as_opinion: list[dict[str, Any]] = []
+    tagged = {m for m, _ in current.tags}
+
+    def by_of(item: Item) -> str:
+        return _who(work, item, _entry(work.state, item))[0]
+
     for item in _changed_items(work):
         theirs = _entry(work.state, item)
         ours = _entry(current, item)
@@ -224,8 +230,12 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
             by = _who(work, item, theirs)[0]
             concurring.append({"kind": item[0], "message": item[1], "item": item[2], "by": by})
             continue
-        decided = item in touched or (blind and _held(current, item))
-        if decided:
+        decided = item in touched or (blind and _held(current, tagged, item))
+        if blind and item[0] == "mark" and item[1] in tagged:
+            # "No concern" against the case's tags: a disagreement for agreement and
+            # adjudication (the opinion is kept), not a mark beside the tags.
+            as_opinion.append({"kind": "mark", "message": item[1], "item": "", "by": by_of(item)})
+        elif decided:
             conflict = _conflict(session, work, item, theirs, ours)
             if conflict is not None:
                 conflicts.append(conflict)
@@ -241,6 +251,7 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
         "changes": changes,
         "conflicts": conflicts,
         "concurring": concurring,
+        "kept_as_opinion": as_opinion,
         "opinions": opinions,
     }
     entry = audit_log.append(
@@ -333,12 +344,12 @@ def _value(kind: str, entry: Mapping[str, Any] | None) -> Any:
     return True
 
 
-def _held(current: ReviewState, item: Item) -> bool:
+def _held(current: ReviewState, tagged: set[int], item: Item) -> bool:
     """Whether the case already holds a decision on the item (blind packages): for a tag,
     any review of the message; otherwise a value of the item itself."""
     kind, m, _ = item
     if kind == "tag":
-        return m in current.marks or any(tm == m for tm, _ in current.tags)
+        return m in current.marks or m in tagged
     return _entry(current, item) is not None
 
 
