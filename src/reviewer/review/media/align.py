@@ -17,9 +17,10 @@ from PIL import Image
 from reviewer.review.media.hashes import distance, phash
 
 SIDE = 64
-#: Largest crop searched, in thumbnail pixels per axis (6 of 64: about 9 %), and the step.
+#: Largest crop searched, in thumbnail pixels per axis (6 of 64: about 9 %), and the step
+#: (half-pixel steps found the same crops at twice the cost: 20 ms a pair instead of 10).
 MAX_CROP = 6.0
-STEP = 0.5
+STEP = 1.0
 
 Region = tuple[float, float]
 
