@@ -29,7 +29,7 @@ from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import DB_NAME, Case
-from reviewer.store import audit_repo, migrate, package_repo
+from reviewer.store import migrate, package_repo
 from reviewer.store.engine import create_database, make_engine
 from reviewer.store.models import AuditEntry, CaseInfo, Setting
 
@@ -79,8 +79,6 @@ def cut_package(
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir}: already exists and is not an empty folder")
     parent_id = case_id(case)
-    with case.reading() as session:
-        head_seq, head = audit_repo.head(session)
     package_id = uuid.uuid4().hex
     made = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -95,7 +93,7 @@ def cut_package(
                 blind=blind,
                 for_name=for_name,
                 package_id=package_id,
-                parent=(parent_id, head_seq, head),
+                parent_id=parent_id,
                 progress=progress or NullProgress(),
                 cancel=cancel or CancelToken(),
             )
@@ -158,14 +156,14 @@ def _fill(
     blind: bool,
     for_name: str | None,
     package_id: str,
-    parent: tuple[str, int, str],
+    parent_id: str,
     progress: ProgressSink,
     cancel: CancelToken,
 ) -> tuple[dict[str, Any], str, package_repo.Copied]:
     """Copy the rows and evidence files, store the record and the base, and seal
     ``package.created``; one transaction on the package."""
-    parent_id, head_seq, head = parent
     with package.transaction_with({package_repo.PARENT: source.root / DB_NAME}) as session:
+        head_seq, head = package_repo.parent_head(session)  # first read: fixes the snapshot
         unknown = package_repo.unknown_exhibits(session, cut.exhibits)
         if unknown:
             raise InputError(f"no exhibit {unknown[0]!r} in this case")

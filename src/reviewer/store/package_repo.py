@@ -76,6 +76,15 @@ def _copy(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def parent_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the attached parent's last audit entry, in this transaction's snapshot
+    (so the head a package names is exactly the state its rows were copied from)."""
+    row = session.execute(
+        text(f"SELECT seq, hash FROM {PARENT}.audit_entry ORDER BY seq DESC LIMIT 1")
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, "0" * 64)
+
+
 def unknown_exhibits(
     session: Session, references: Sequence[str], *, schema: str = PARENT
 ) -> list[str]:
