@@ -254,3 +254,31 @@ def test_closing_waits_for_pending_changes(qtbot: QtBot, window: MainWindow) -> 
     with case.reading() as session:  # the engine reopens a connection for this check
         actions = [e["action"] for e in audit_log.entries(session)]
     assert actions[-1] == "tag.added"
+
+
+def test_reads_after_changes_are_coalesced(qtbot: QtBot) -> None:
+    """A burst of requests runs the read once; a request while it runs reads once more."""
+    from PySide6.QtCore import QObject
+
+    from reviewer.gui.coalesce import Coalesced
+    from reviewer.gui.tasks import Task
+
+    runs: list[float] = []
+
+    def start() -> Task[None]:
+        def read(_progress: object, _cancel: object) -> None:
+            runs.append(time.perf_counter())
+            time.sleep(0.2)
+
+        return Task(read, writer=False).run()
+
+    owner = QObject()
+    reads = Coalesced(owner, start, delay_ms=50, max_wait_ms=1000)
+    for _ in range(10):
+        reads.request()
+        qtbot.wait(10)
+    qtbot.waitUntil(lambda: len(runs) == 1, timeout=5000)
+    reads.request()  # while the read runs
+    reads.request()
+    qtbot.waitUntil(lambda: not reads.pending, timeout=5000)
+    assert len(runs) == 2

@@ -460,7 +460,7 @@ class MainWindow(ReviewActions):
             lambda exc: log.warning("category counts: %s", exc)
         ).run()
 
-    def refresh_audit_head(self) -> None:
+    def refresh_audit_head(self) -> Task[Any]:
         """The audit chain, verified off the UI thread."""
         case = self.case
 
@@ -468,9 +468,12 @@ class MainWindow(ReviewActions):
             with case.reading() as session:
                 return audit_log.verify(session)
 
-        Task(verify, writer=False, parent=self).success(self._show_audit_head).failure(
-            lambda exc: self.audit_label.setText(f"Audit: cannot read ({exc})")
-        ).run()
+        return (
+            Task(verify, writer=False, parent=self)
+            .success(self._show_audit_head)
+            .failure(lambda exc: self.audit_label.setText(f"Audit: cannot read ({exc})"))
+            .run()
+        )
 
     def _show_audit_head(self, report: Any) -> None:
         head = str(report.head)

@@ -12,18 +12,17 @@ progress) run in the background too.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from reviewer.core.errors import ReviewerError
+from reviewer.gui.coalesce import Coalesced
 from reviewer.gui.edits import EditQueue, Effect, NotSaved
 from reviewer.gui.tasks import Task, show_error
-from reviewer.services import audit_log, browse, participants, screening, search, tagging
+from reviewer.services import browse, participants, screening, search, tagging
 from reviewer.services.case import Case
 from reviewer.services.tagging import Changes
 
@@ -46,18 +45,10 @@ REFRESH_MAX_WAIT_MS = 2000
 
 
 @dataclass(frozen=True, slots=True)
-class _Refreshed:
-    conversation: int | None
-    days: list[browse.DayInfo]
+class _Counts:
     categories: dict[str, int] | None
     progress: tagging.Progress
     open_suggestions: int
-    audit: Any
-
-
-def _verify(case: Case) -> Any:
-    with case.reading() as session:
-        return audit_log.verify(session)
 
 
 def _plural(count: int, noun: str = "message") -> str:
@@ -89,10 +80,9 @@ class ReviewActions(QMainWindow):
     _groups: dict[int, participants.GroupPresence]
     _finding: set[int]
     _selection_request: int = 0
-    _refresh_timer: QTimer | None = None
+    _refreshers: tuple[Coalesced, Coalesced, Coalesced] | None = None
     _refresh_counts_due: bool = False
-    _refresh_due_since: float | None = None
-    _refresh_running: bool = False
+    _timeline_request: int
     timeline: TimelineStrip
     navigator: NavigatorPane
     _status_request: int = 0
@@ -103,13 +93,10 @@ class ReviewActions(QMainWindow):
     def refresh_counts(self) -> None:
         raise NotImplementedError
 
-    def refresh_audit_head(self) -> None:
+    def refresh_audit_head(self) -> Task[Any]:
         raise NotImplementedError
 
     def _load_timeline(self) -> None:
-        raise NotImplementedError
-
-    def _show_audit_head(self, report: Any) -> None:
         raise NotImplementedError
 
     # -- selection -------------------------------------------------------------------------
@@ -266,62 +253,62 @@ class ReviewActions(QMainWindow):
         self._refresh_later(counts=bool(changes.categories))
 
     def _refresh_later(self, *, counts: bool) -> None:
-        """The timeline, category counts, status bar and audit head are reads over the whole
-        case: after changes they are read together, in one background task,
-        ``REFRESH_DELAY_MS`` after the last of a burst (at most ``REFRESH_MAX_WAIT_MS`` after
-        its first), never two at once (a change meanwhile reads again after)."""
+        """After changes: the reads over the whole case, each coalesced over a burst of
+        changes and run in the background. Category counts, review progress and open
+        suggestions (SQL counts) 250 ms after the last change; the timeline (a pass over the
+        conversation in Python) after a pause of 1.5 s, and only when tags changed; the audit
+        chain's verification (every entry hashed again) after a pause of 3 s."""
+        if self._refreshers is None:
+            self._refreshers = (
+                Coalesced(self, self._read_counts, delay_ms=250, max_wait_ms=2000),
+                Coalesced(self, self._read_timeline, delay_ms=1500, max_wait_ms=10_000),
+                Coalesced(self, self.refresh_audit_head, delay_ms=3000, max_wait_ms=30_000),
+            )
+        light, timeline, audit = self._refreshers
         self._refresh_counts_due = self._refresh_counts_due or counts
-        now = time.monotonic()
-        if self._refresh_due_since is None:
-            self._refresh_due_since = now
-        if self._refresh_timer is None:
-            self._refresh_timer = QTimer(self)
-            self._refresh_timer.setSingleShot(True)
-            self._refresh_timer.timeout.connect(self._refresh_now)
-        if self._refresh_running:
-            return  # read again when the running refresh ends
-        waited = (now - self._refresh_due_since) * 1000
-        self._refresh_timer.start(int(max(0, min(REFRESH_DELAY_MS, REFRESH_MAX_WAIT_MS - waited))))
+        light.request()
+        if counts:
+            timeline.request()
+        audit.request()
 
-    def _refresh_now(self) -> None:
-        if self._refresh_running or self._refresh_due_since is None:
-            return
-        self._refresh_running = True
-        self._refresh_due_since = None
+    def _read_counts(self) -> Task[Any]:
         counts, self._refresh_counts_due = self._refresh_counts_due, False
-        case, conversation = self.case, self._conversation
+        case = self.case
 
-        def run(_progress: Any, _cancel: Any) -> _Refreshed:
-            return _Refreshed(
-                conversation,
-                browse.day_index(case, conversation) if conversation is not None else [],
+        def run(_progress: Any, _cancel: Any) -> _Counts:
+            return _Counts(
                 tagging.category_counts(case) if counts else None,
                 tagging.review_progress(case),
                 screening.open_count(case),
-                _verify(case),
             )
 
-        def done(found: _Refreshed) -> None:
-            if found.conversation == self._conversation:
-                self.timeline.set_days(found.days)
+        def done(found: _Counts) -> None:
             if found.categories is not None:
                 self.navigator.set_category_counts(found.categories)
+            self._status_request += 1  # newer than any status read still running
             self._show_progress(found.progress, found.open_suggestions)
-            self._show_audit_head(found.audit)
-
-        def finished() -> None:
-            self._refresh_running = False
-            if self._refresh_due_since is not None:
-                self._refresh_later(counts=False)
 
         task = Task(run, writer=False, parent=self).success(done)
-        task.failure(lambda exc: log.warning("refresh: %s", exc))
-        task.finished.connect(finished)
-        task.run()
+        return task.failure(lambda exc: log.warning("counts: %s", exc)).run()
+
+    def _read_timeline(self) -> Task[Any]:
+        self._timeline_request += 1
+        request = self._timeline_request
+        case, conversation = self.case, self._conversation
+
+        def run(_progress: Any, _cancel: Any) -> list[browse.DayInfo]:
+            return browse.day_index(case, conversation) if conversation is not None else []
+
+        def done(days: list[browse.DayInfo]) -> None:
+            if request == self._timeline_request:
+                self.timeline.set_days(days)
+
+        task = Task(run, writer=False, parent=self).success(done)
+        return task.failure(lambda exc: log.warning("day index: %s", exc)).run()
 
     def refresh_pending(self) -> bool:
-        """Whether a refresh of the counts is still to come (for tests and benchmarks)."""
-        return self._refresh_running or self._refresh_due_since is not None
+        """Whether a read after changes is still to come (for tests and benchmarks)."""
+        return self._refreshers is not None and any(r.pending for r in self._refreshers)
 
     def toggle_category(self, key: str) -> None:
         """A hotkey: apply ``key`` to the selection, or remove it when all have it (as the
