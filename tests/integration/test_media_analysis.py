@@ -18,7 +18,7 @@ import media_fixtures as mf
 from helpers import ACTOR
 from reviewer.cli.main import main
 from reviewer.core.progress import CancelToken
-from reviewer.services import audit_log
+from reviewer.services import audit_log, media_analysis
 from reviewer.services.case import Case, create_case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.media import media_records, tag_group
@@ -119,7 +119,7 @@ def _groups(case: Case) -> dict[str, int | None]:
 def test_copies_of_one_meme_form_one_group_and_screenshots_are_never_grouped(
     media_case: Case, exports: Fixture
 ) -> None:
-    report = analyse(media_case, ACTOR)  # 16 files: the worker processes run
+    report = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",)))  # worker processes
     assert not report.cancelled
     assert report.analysed == {"similar": 15, "av": 2}  # 6 memes, 5 shots, 3 photos, a video
     groups = _groups(media_case)
@@ -137,11 +137,20 @@ def test_copies_of_one_meme_form_one_group_and_screenshots_are_never_grouped(
     assert report.groups == 3
 
 
-def test_a_rerun_skips_done_files_and_is_audited(media_case: Case) -> None:
+def test_a_rerun_skips_done_files_and_is_audited(
+    media_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
-    second = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("groups computed again though no hash changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(media_analysis, "_groups", not_again)
+        second = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
     assert sum(second.analysed.values()) == 0
     assert second.skipped == first.analysed
+    assert first.groups == second.groups == 3  # current: not computed again
     with media_case.reading() as session:
         runs = [e for e in audit_log.entries(session) if e["action"] == "analysis.run"]
     assert [r["details"]["analysed"] for r in runs] == [dict(first.analysed), {}]
@@ -165,7 +174,7 @@ class CancelAfter:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_cancelled_run_resumes_where_it_stopped(media_case: Case, workers: int) -> None:
     token = CancelToken()
-    options = AnalyseOptions(workers=workers)
+    options = AnalyseOptions(kinds=("similar",), workers=workers)
     stopped = analyse(media_case, ACTOR, options, progress=CancelAfter(token, 4), cancel=token)
     assert stopped.cancelled and stopped.groups is None
     assert sum(stopped.analysed.values()) == 4
@@ -184,7 +193,7 @@ def test_a_cancelled_run_resumes_where_it_stopped(media_case: Case, workers: int
 
 
 def test_durations_and_key_frames(media_case: Case, exports: Fixture) -> None:
-    analyse(media_case, ACTOR, AnalyseOptions(workers=1))
+    analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
     records = {r["sha256"]: r for r in media_records(media_case)}
     video, voice = records[exports.video], records[exports.voice]
     assert video["mime"] == "video/mp4"
@@ -201,7 +210,7 @@ def test_durations_and_key_frames(media_case: Case, exports: Fixture) -> None:
 def test_tagging_a_group_is_one_decision_audited_per_message(
     media_case: Case, exports: Fixture
 ) -> None:
-    analyse(media_case, ACTOR, AnalyseOptions(workers=1))
+    analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
     number = _groups(media_case)[exports.meme_a[0]]
     assert number is not None
     members = [r for r in media_records(media_case, group=number)]
@@ -224,9 +233,8 @@ def test_command_line(
     root = str(media_case.root)
     assert main(["analyse", root, "--ocr", "--nudity", "--workers", "1"]) == 0
     out, err = capsys.readouterr()
-    assert "OCR (--ocr) is not available in this build" in err
-    assert "sexual-content scoring (--nudity) is not available in this build" in err
-    assert "analysis run 1: 2 analysed" in out  # durations only
+    assert "not available in this build" not in err
+    assert "analysis run 1: 32 analysed" in out  # OCR and scores of 15 pictures, 2 durations
     assert main(["analyse", root, "--similar", "--workers", "1"]) == 0
     out, _ = capsys.readouterr()
     assert "15 analysed, 2 already done; 3 near-duplicate groups" in out
@@ -234,6 +242,14 @@ def test_command_line(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(records) == 16
     assert set(records[0]) >= {"sha256", "mime", "messages", "ocr", "sexual", "similar_group"}
+    by_sha = {r["sha256"]: r for r in records}
+    meme_ocr = by_sha[exports.meme_a[0]]["ocr"]
+    assert meme_ocr["engine"] == "rapidocr" and meme_ocr["text"] and meme_ocr["confidence"] > 0.8
+    for sha in exports.photos:  # text-free: nothing read, nothing sexual
+        assert by_sha[sha]["ocr"]["text"] is None
+        assert by_sha[sha]["sexual"]["engine"] == "nudenet"
+        assert by_sha[sha]["sexual"]["score"] < 0.15
+    assert by_sha[exports.voice]["ocr"] is None
     number = next(r["similar_group"] for r in records if r["sha256"] == exports.meme_a[0])
     assert main(["media", root, "--group", str(number), "--tag", "derogatory"]) == 0
     assert "tagged derogatory: 5 messages" in capsys.readouterr().out

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
@@ -283,7 +283,10 @@ def _finish(case: Case, actor: Actor, report: AnalyseReport, similar: Analyser |
     groups: dict[str, int] | None = None
     if similar is not None:
         with case.reading() as session:
-            groups = _groups(session, similar)
+            if _groups_stale(session):
+                groups = _groups(session, similar)
+            else:
+                report.groups = session.scalar(select(func.count(distinct(MediaGroup.group_no))))
     with case.transaction() as session:
         if groups is not None:
             session.execute(delete(MediaGroup))
@@ -313,6 +316,20 @@ def _finish(case: Case, actor: Actor, report: AnalyseReport, similar: Analyser |
                 "status": run.status,
             },
         )
+
+
+def _groups_stale(session: Session) -> bool:
+    """Whether hashes were stored after the groups were last computed (every run that ends
+    ``done`` with the similarity engine groups, or finds the groups current)."""
+    hashed = session.scalar(
+        select(func.max(MediaAnalysis.run_id)).where(MediaAnalysis.kind == "similar")
+    )
+    grouped = session.scalar(
+        select(func.max(AnalysisRun.id)).where(
+            AnalysisRun.status == "done", AnalysisRun.engines.contains('"kind": "similar"')
+        )
+    )
+    return hashed is not None and (grouped is None or grouped < hashed)
 
 
 def _groups(session: Session, similar: Analyser) -> dict[str, int]:
