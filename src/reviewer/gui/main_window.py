@@ -120,6 +120,7 @@ class MainWindow(ReviewActions):
         self.chat.set_model(self.model)
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._groups: dict[int, participants.GroupPresence] = {}
+        self._open_suggestions: int | None = None  # unknown until the status bar is read
         self._finding: set[int] = set()
         self.panel = TaggingPanel()
         self.search_bar = SearchBar()
@@ -490,7 +491,10 @@ class MainWindow(ReviewActions):
     # -- selection -------------------------------------------------------------------------
 
     def lexicon_spans(self, message_id: int) -> list[tuple[int, int]]:
-        """Character spans of open lexicon suggestions, for the chat view's highlighting."""
+        """Character spans of open lexicon suggestions, for the chat view's highlighting
+        (none to look up while the case is known to have no open suggestions)."""
+        if self._open_suggestions == 0:
+            return []
         if message_id not in self._spans:
             found = screening.suggestions_for(self.case, [message_id]).get(message_id, [])
             self._spans[message_id] = [(s.start, s.end) for s in found]

@@ -77,6 +77,7 @@ class ReviewActions(QMainWindow):
     _conversation: int | None
     _conversations: list[Any]
     _spans: dict[int, list[tuple[int, int]]]
+    _open_suggestions: int | None
     _groups: dict[int, participants.GroupPresence]
     _finding: set[int]
     _selection_request: int = 0
@@ -412,6 +413,10 @@ class ReviewActions(QMainWindow):
         self.refresh_audit_head()
 
     def _show_progress(self, progress: tagging.Progress, open_count: int) -> None:
+        if open_count and not self._open_suggestions:
+            self._spans.clear()  # suggestions appeared: look their spans up again
+            self.chat.viewport().update()
+        self._open_suggestions = open_count
         text = f"Reviewed {progress.reviewed:,} / {progress.total:,} · Tagged {progress.tagged:,}"
         if open_count:
             text += f" · Suggestions {open_count:,} open"
