@@ -173,6 +173,23 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
         "BSD-3-Clause AND LGPL-2.1-or-later",
         "video and audio: durations, key frames (FFmpeg's libraries, LGPL, in its wheel)",
     ),
+    "RapidOCR": (
+        _dist("rapidocr"),
+        "Apache-2.0",
+        "OCR of images; PP-OCRv6 small models (PaddleOCR, Apache-2.0) in its wheel",
+    ),
+    "NudeNet": (
+        _dist("nudenet"),
+        "MIT",
+        "sexual-content detector and its 320n model (YOLOv8n; see docs/media-analysis.md)",
+    ),
+    "ONNX Runtime": (_dist("onnxruntime"), "MIT", "runs the OCR and sexual-content models"),
+    "OpenCV": (
+        _dist("opencv-python-headless"),
+        "Apache-2.0",
+        "image operations inside RapidOCR (headless build)",
+    ),
+    "NumPy": (_dist("numpy"), "BSD-3-Clause", "arrays for the OCR and detector models"),
 }
 
 #: What ``reviewer --version`` prints after reviewer's own line (the issue names these).

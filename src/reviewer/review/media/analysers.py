@@ -10,8 +10,9 @@ and must not touch the case. Its ``kind`` says what the result means:
   "text", "confidence"}]``;
 - ``sexual``: ``score`` (0-1), ``data`` per key frame where the file is a video.
 
-OCR and sexual-content engines are not part of this build; another module registers them with
-:func:`register` and ``reviewer analyse --ocr`` / ``--nudity`` then runs them.
+The OCR engine (:mod:`reviewer.review.media.ocr`, RapidOCR) and the sexual-content detector
+(:mod:`reviewer.review.media.sexual`, NudeNet's model) register below; each is offered only
+where its packages are installed.
 """
 
 from __future__ import annotations
@@ -118,5 +119,19 @@ def _av(cache_dir: Path) -> Analyser | None:
     return AvAnalyser(str(cache_dir / "frames")) if have_av() else None
 
 
+def _ocr(cache_dir: Path) -> Analyser | None:
+    from reviewer.review.media.ocr import OcrAnalyser, engine_version, have_ocr
+
+    return OcrAnalyser(engine_version()) if have_ocr() else None
+
+
+def _sexual(cache_dir: Path) -> Analyser | None:
+    from reviewer.review.media.sexual import SexualAnalyser, engine_version, have_detector
+
+    return SexualAnalyser(engine_version()) if have_detector() else None
+
+
 register("similar", _similar)
 register("av", _av)
+register("ocr", _ocr)
+register("sexual", _sexual)
