@@ -31,6 +31,7 @@ from reconcile_phones import (
     true_chat,
 )
 from reviewer.cli.main import main
+from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import ReconcileReport, reconcile
@@ -189,6 +190,31 @@ def test_links_and_names(reconciled: Reconciled) -> None:
         ea, na = p.a.split(" (#")[0].split(" ", 1)
         eb, nb = p.b.split(" (#")[0].split(" ", 1)
         assert names[(ea, na)] == names[(eb, nb)]
+
+
+def test_cancelled_run_stores_nothing(reconciled: Reconciled) -> None:
+    from reviewer.core.errors import Cancelled
+    from reviewer.core.progress import CancelToken
+
+    built, _report, records = reconciled
+    token = CancelToken()
+    stages: list[str] = []
+
+    class Recorder:
+        def report(self, stage: str, done: int, total: int | None) -> None:
+            stages.append(stage)
+            if stage == "writing":
+                token.cancel()
+
+    with open_case(built.root) as case:
+        with case.reading() as session:
+            before = sum(1 for _ in audit_entries(session))
+        with pytest.raises(Cancelled):
+            reconcile(case, ACTOR, progress=Recorder(), cancel=token)
+        assert list(reconciled_records(case)) == records
+        with case.reading() as session:
+            assert sum(1 for _ in audit_entries(session)) == before
+    assert stages[0] == "reading conversations" and "aligning messages" in stages
 
 
 def test_rerun_gives_the_same_result(reconciled: Reconciled) -> None:

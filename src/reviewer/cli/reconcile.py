@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def reconcile(args: argparse.Namespace) -> int:
+    from reviewer.cli.progress import StderrProgress
     from reviewer.services import reconcile as service
     from reviewer.services.actor import resolve_actor
     from reviewer.services.case import open_case
@@ -68,7 +69,11 @@ def reconcile(args: argparse.Namespace) -> int:
             decision = _decided("name link", link, args.confirm_person is not None, seq)
         if decision:
             print(decision, file=sys.stderr if args.jsonl else sys.stdout)
-        report = service.reconcile(case, actor)
+        progress = StderrProgress()
+        try:
+            report = service.reconcile(case, actor, progress=progress)
+        finally:
+            progress.finish()
     if args.jsonl:
         _dump_jsonl(report)
     else:

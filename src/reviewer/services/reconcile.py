@@ -22,6 +22,7 @@ from typing import Any, Final
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.review.reconcile.chats import SURE, ChatEvidence, ConversationFacts, compare
 from reviewer.review.reconcile.chats import subject_names as subject_keys
 from reviewer.review.reconcile.items import Item, Track, detect_precision, text_key
@@ -81,25 +82,37 @@ class _Loaded:
     names: dict[int, tuple[str, str, bool]]  # participant -> (exhibit, name, is custodian)
 
 
-def reconcile(case: Case, actor: Actor) -> ReconcileReport:
-    """Link, align and propose; store it all with one audit entry."""
+def reconcile(
+    case: Case,
+    actor: Actor,
+    *,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+) -> ReconcileReport:
+    """Link, align and propose; store it all with one audit entry. Cancelling (checked
+    between steps) stores nothing."""
     paused = gc.isenabled()
     gc.disable()  # hundreds of thousands of small objects, none cyclic
     try:
-        return _reconcile(case, actor)
+        return _reconcile(case, actor, progress or NullProgress(), cancel or CancelToken())
     finally:
         if paused:
             gc.enable()
 
 
-def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
+def _reconcile(
+    case: Case, actor: Actor, progress: ProgressSink, cancel: CancelToken
+) -> ReconcileReport:
     with case.reading() as session:
-        loaded = _load(session)
+        loaded = _load(session, progress, cancel)
         old_links = {(r.conversation_a, r.conversation_b): r.status for r in _links(session)}
         old_people = {(r.participant_a, r.participant_b): r.status for r in _people(session)}
     by_id = {c.id: c for c in loaded.conversations}
     evidence: dict[tuple[int, int], ChatEvidence] = {}
-    for a, b in combinations(loaded.conversations, 2):
+    pairs = list(combinations(loaded.conversations, 2))
+    for done, (a, b) in enumerate(pairs):
+        progress.report("comparing conversations", done, len(pairs))
+        cancel.raise_if_cancelled()
         if a.exhibit_id == b.exhibit_id:
             continue
         found = compare(loaded.facts[a.id], loaded.facts[b.id])
@@ -124,7 +137,9 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
     chats: list[ChatRows] = []
     proposals: dict[tuple[int, int], NameLink] = {}
     summaries: list[dict[str, Any]] = []
-    for group in groups:
+    for done, group in enumerate(groups):
+        progress.report("aligning messages", done, len(groups))
+        cancel.raise_if_cancelled()
         tracks = [loaded.facts[cid].track for cid in group]
         anchors = {
             (n, m): evidence[(group[n], group[m])].matches
@@ -154,6 +169,8 @@ def _reconcile(case: Case, actor: Actor) -> ReconcileReport:
             )
     evidence = {pair: replace(found, matches=()) for pair, found in evidence.items()}
     report = ReconcileReport(chats=summaries)
+    progress.report("writing", 0, None)
+    cancel.raise_if_cancelled()
     with case.transaction() as session:
         link_rows = _store_links(session, evidence, status)
         person_rows = _store_people(session, proposals)
@@ -186,11 +203,13 @@ def _people(session: Session) -> list[PersonLink]:
     return reconcile_repo.person_links(session)
 
 
-def _load(session: Session) -> _Loaded:
+def _load(session: Session, progress: ProgressSink, cancel: CancelToken) -> _Loaded:
     conversations = reconcile_repo.conversations(session)
     names: dict[int, tuple[str, str, bool]] = {}
     facts: dict[int, ConversationFacts] = {}
-    for conversation in conversations:
+    for done, conversation in enumerate(conversations):
+        progress.report("reading conversations", done, len(conversations))
+        cancel.raise_if_cancelled()
         participants = reconcile_repo.participant_names(session, conversation.exhibit_id)
         custodian = _custodian(session, conversation.exhibit_id, participants)
         for pid, (name, _key) in participants.items():
