@@ -254,4 +254,7 @@ def iter_reconciled(session: Session, page: int = 5000) -> Iterator[ReconciledRo
 
 
 def has_reconciled(session: Session) -> bool:
-    return session.scalar(select(ReconciledChat.id).limit(1)) is not None
+    """Whether reconcile has run (a case without messages has nothing to reconcile)."""
+    if session.scalar(select(ReconciledChat.id).limit(1)) is not None:
+        return True
+    return session.scalar(select(Message.id).limit(1)) is None
