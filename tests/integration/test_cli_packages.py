@@ -115,6 +115,8 @@ def test_three_laptops_through_the_command_line(
     )
     assert code == 0 and "tag changed" in out
     assert run(capsys, "conflicts", case, "--jsonl")[1] == ""
+    code, _, err = run(capsys, "--reviewer", "Lead", "resolve", case, "1", "--keep-case")
+    assert code == 1 and "already resolved" in err and err.count("\n") == 1
     by = {
         (t["message"], t["category"]): t["by"]
         for t in jsonl(run(capsys, "tags", case, "--jsonl")[1])

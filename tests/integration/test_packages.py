@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from reviewer.core.errors import CaseError
+from reviewer.core.errors import CaseError, InputError
 from reviewer.services import adjudication, integrity, tagging
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case, open_case
@@ -189,6 +189,15 @@ def test_conflicting_decisions_are_kept_side_by_side(parent: Case, tmp_path: Pat
         last = audit_repo.entry(session, audit_repo.head(session)[0])
     assert last is not None and last["action"] == "package.adjudicated"
     assert last["details"]["decision"] == "keep" and last["details"]["reason"] == "agreed"
+
+    note_conflict = adjudication.conflicts(parent)[0]["conflict"]
+    done = adjudication.resolve_conflict(parent, LEAD, note_conflict, take_package=True)
+    assert done.tag_changed and adjudication.conflicts(parent) == []
+    with parent.reading() as session:
+        note = session.get(MessageNote, ab[2])
+        assert note is not None and (note.text, note.reviewer) == ("bee's note", BEE.name)
+    with pytest.raises(InputError, match="already resolved"):
+        adjudication.resolve_conflict(parent, LEAD, note_conflict, take_package=False)
 
 
 def kappa(a: list[bool], b: list[bool]) -> float:

@@ -67,6 +67,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tags.add_argument("--jsonl", action="store_true", help="one JSON record per line")
     tags.set_defaults(handler=tags_)
 
+    resolve = sub.add_parser(
+        "resolve", help="settle one conflict (tag, note, mark or stance) by its number"
+    )
+    resolve.add_argument("case", metavar="CASE")
+    resolve.add_argument("conflict", metavar="CONFLICT_ID", type=int)
+    side = resolve.add_mutually_exclusive_group(required=True)
+    side.add_argument("--take-package", action="store_true", help="the package's value wins")
+    side.add_argument("--keep-case", action="store_true", help="the case's value stays")
+    resolve.add_argument("--reason", metavar="TEXT")
+    resolve.set_defaults(handler=resolve_)
+
     adjudicate = sub.add_parser(
         "adjudicate", help="decide a disagreement or conflict: keep or drop a category"
     )
@@ -257,6 +268,25 @@ def adjudicate_(args: argparse.Namespace) -> int:
     tag = "tag changed" if done.tag_changed else "tag unchanged"
     print(
         f"{done.category} {decision} on message {done.message_id} ({tag}{resolved}; "
+        f"audit entry {done.audit_seq})"
+    )
+    return 0
+
+
+def resolve_(args: argparse.Namespace) -> int:
+    from reviewer.services.actor import resolve_actor
+    from reviewer.services.adjudication import resolve_conflict
+    from reviewer.services.case import open_case
+
+    actor = resolve_actor(args.reviewer)
+    with open_case(Path(args.case)) as case:
+        done = resolve_conflict(
+            case, actor, args.conflict, take_package=args.take_package, reason=args.reason
+        )
+    side = "the package's value taken" if done.keep else "the case's value kept"
+    changed = "changed" if done.tag_changed else "unchanged"
+    print(
+        f"conflict {args.conflict} on message {done.message_id}: {side} (case {changed}; "
         f"audit entry {done.audit_seq})"
     )
     return 0

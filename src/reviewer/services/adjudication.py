@@ -34,8 +34,10 @@ from reviewer.store.models import (
     Category,
     MergeConflict,
     Message,
+    MessageNote,
     ReviewMark,
     ReviewOpinion,
+    Stance,
     Tag,
 )
 
@@ -215,6 +217,92 @@ def adjudicate(
         tuple(row.id for row in open_rows),
         int(entry["seq"]),
     )
+
+
+def resolve_conflict(
+    case: Case, actor: Actor, conflict_id: int, *, take_package: bool, reason: str | None = None
+) -> Adjudication:
+    """Settle one open conflict of any kind: take the package's value (written with its
+    reviewer and time) or keep the case's; audited as ``package.adjudicated``."""
+    with case.transaction() as session:
+        row = session.get(MergeConflict, conflict_id)
+        if row is None:
+            raise InputError(f"no conflict {conflict_id} in this case")
+        if row.status != "open":
+            raise InputError(f"conflict {conflict_id} was already resolved ({row.status})")
+        value = json.loads(row.package_value)
+        changed = take_package and _write(session, row, value)
+        now = utc_now_iso()
+        row.status = "kept" if take_package else "dropped"
+        row.resolved_by, row.resolved_utc = actor.name, now
+        details = {
+            "messages": [row.message_id],
+            "kind": row.kind,
+            "item": row.item,
+            "category": row.item if row.kind == "tag" else None,
+            "decision": "package" if take_package else "case",
+            "reason": reason,
+            "conflicts": [row.id],
+            "case_value": json.loads(row.case_value),
+            "package_value": value,
+            "package_by": row.package_by,
+        }
+        entry = audit_log.append(
+            session, actor, "package.adjudicated", f"message {row.message_id}", details
+        )
+        return Adjudication(
+            row.message_id, row.item, take_package, changed, (row.id,), int(entry["seq"])
+        )
+
+
+def _write(session: Session, row: MergeConflict, value: Any) -> bool:
+    """Make the case hold the package's value of the conflict's item; False if it did."""
+    m, by, at = row.message_id, row.package_by or "unknown", row.package_utc or utc_now_iso()
+    if row.kind == "tag":
+        tag = session.scalars(
+            select(Tag).where(Tag.message_id == m, Tag.category == row.item)
+        ).first()
+        if (tag is not None) == bool(value):
+            return False
+        if tag is not None:
+            session.delete(tag)
+        else:
+            session.add(Tag(message_id=m, category=row.item, reviewer=by, created_utc=at))
+    elif row.kind == "note":
+        note = session.get(MessageNote, m)
+        if (note.text if note else None) == value:
+            return False
+        if value is None:
+            session.delete(note)
+        else:
+            session.merge(MessageNote(message_id=m, text=value, reviewer=by, updated_utc=at))
+    elif row.kind == "mark":
+        mark = session.get(ReviewMark, m)
+        if (mark is not None) == bool(value):
+            return False
+        if mark is not None:
+            session.delete(mark)
+        else:
+            session.add(ReviewMark(message_id=m, reviewer=by, updated_utc=at))
+    else:
+        participant = int(row.item)
+        stance = session.get(Stance, (m, participant))
+        if (stance.stance if stance else None) == value:
+            return False
+        if value is None:
+            session.delete(stance)
+        else:
+            session.merge(
+                Stance(
+                    message_id=m,
+                    participant_id=participant,
+                    stance=value,
+                    reviewer=by,
+                    updated_utc=at,
+                )
+            )
+    session.flush()
+    return True
 
 
 def _check(session: Session, message_id: int, category: str) -> None:

@@ -533,6 +533,8 @@ def _items_of(entry: Mapping[str, Any]) -> set[Item]:
     target = _ONE_MESSAGE.match(str(entry.get("target", "")))
     single = [int(target[1])] if target else []
     messages = [int(m) for m in details.get("messages", single)]
+    if action == "package.adjudicated" and details.get("kind") not in (None, "tag"):
+        return {(str(details["kind"]), m, str(details.get("item", ""))) for m in messages}
     if action in ("tag.added", "tag.removed", "suggestion.confirmed", "package.adjudicated"):
         return {("tag", m, str(details.get("category"))) for m in messages}
     if action == "note.changed":
