@@ -40,26 +40,37 @@ def test_cut_review_merge_and_adjudicate(
         assert integrity.check_evidence(package) == []
         tagging.tag(package, BEE, [ids[2]], "violent")  # the lead reviewed it: a conflict
         tagging.tag(package, BEE, [ids[4]], "sexual")  # nobody had: applied
+        tagging.set_note(package, BEE, ids[3], "Bee's note")
+    tagging.set_note(case, actor, ids[3], "Lead's note")  # meanwhile: a note conflict
 
     merge = MergePackageDialog(case, actor)
     qtbot.addWidget(merge)
     merge.folder.setText(str(tmp_path / "pkg"))
     merge.refresh_preview()
     qtbot.waitUntil(merge.merge_button.isEnabled, timeout=30_000)
-    assert (merge.changes.count(), merge.conflicts.count()) == (1, 1)
+    assert (merge.changes.count(), merge.conflicts.count()) == (1, 2)
     with qtbot.waitSignal(merge.merged, timeout=30_000):
         merge.start()
-    assert "Merged: 1 changes, 1 conflicts" in merge.message.text()
+    assert "Merged: 1 changes, 2 conflicts" in merge.message.text()
 
     judge = AdjudicationDialog(case, actor)
     qtbot.addWidget(judge)
     qtbot.waitUntil(lambda: judge.items.count() > 0, timeout=10_000)
     first = judge.items.item(0)
     assert first is not None and first.text().startswith("conflict: ")
-    judge.items.setCurrentRow(0)
+    rows = [judge.items.item(i).text() for i in range(judge.items.count())]
+    violent = next(i for i, text in enumerate(rows) if "violent" in text)
+    judge.items.setCurrentRow(violent)
+    assert judge.keep_button.isEnabled() and not judge.take_button.isEnabled()
     judge.reason.setText("a threat, on reflection")
     with qtbot.waitSignal(judge.decided, timeout=30_000):
         judge.decide(True)
+    qtbot.waitUntil(lambda: judge.items.count() == len(rows) - 1, timeout=10_000)
+    note = next(i for i in range(judge.items.count()) if " note" in judge.items.item(i).text())
+    judge.items.setCurrentRow(note)
+    assert judge.take_button.isEnabled() and not judge.keep_button.isEnabled()
+    with qtbot.waitSignal(judge.decided, timeout=30_000):
+        judge.resolve(True)
     with case.reading() as session:
         from sqlalchemy import select
 
@@ -67,6 +78,11 @@ def test_cut_review_merge_and_adjudicate(
 
         found = {(t.message_id, t.category, t.reviewer) for t in session.scalars(select(Tag))}
     assert (ids[2], "violent", BEE.name) in found and (ids[4], "sexual", BEE.name) in found
+    with case.reading() as session:
+        from reviewer.store.models import MessageNote
+
+        kept = session.get(MessageNote, ids[3])
+    assert kept is not None and kept.text == "Bee's note"
 
 
 def test_the_case_menu_opens_the_package_dialogs(

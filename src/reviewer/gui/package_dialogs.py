@@ -424,13 +424,24 @@ class AdjudicationDialog(QDialog):
         self.drop_button = QPushButton("Drop category")
         self.keep_button.clicked.connect(lambda: self.decide(True))
         self.drop_button.clicked.connect(lambda: self.decide(False))
+        self.take_button = QPushButton("Take package's")
+        self.case_button = QPushButton("Keep case's")
+        self.take_button.clicked.connect(lambda: self.resolve(True))
+        self.case_button.clicked.connect(lambda: self.resolve(False))
+        self.items.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.message = QLabel()
         self.message.setWordWrap(True)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reason, 1)
-        for button in (self.keep_button, self.drop_button, close):
+        for button in (
+            self.keep_button,
+            self.drop_button,
+            self.take_button,
+            self.case_button,
+            close,
+        ):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Conflicts and disagreements (message, category)"))
@@ -460,7 +471,8 @@ class AdjudicationDialog(QDialog):
         self.items.clear()
         seen: set[tuple[int, str]] = set(decided)
         for conflict in conflicts:
-            if conflict["kind"] != "tag":
+            if conflict["kind"] != "tag":  # a note, mark or stance: settled by number
+                self._add(int(conflict["conflict"]), "conflict: " + conflict_text(conflict))
                 continue
             key = (int(conflict["message"]), str(conflict["item"]))
             seen.add(key)
@@ -477,8 +489,18 @@ class AdjudicationDialog(QDialog):
                         f"{'n/a' if row.kappa is None else f'{row.kappa:.2f}'})",
                     )
         self.message.setText(f"{self.items.count()} to decide" if self.items.count() else "")
+        self._update_buttons()
 
-    def _add(self, key: tuple[int, str], label: str) -> None:
+    def _update_buttons(self) -> None:
+        item = self.items.currentItem()
+        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        by_number = isinstance(key, int)
+        for button in (self.keep_button, self.drop_button):
+            button.setEnabled(key is not None and not by_number)
+        for button in (self.take_button, self.case_button):
+            button.setEnabled(by_number)
+
+    def _add(self, key: tuple[int, str] | int, label: str) -> None:
         item = QListWidgetItem(label)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.items.addItem(item)
@@ -488,7 +510,10 @@ class AdjudicationDialog(QDialog):
         if item is None:
             self.message.setText("Select a message and category first.")
             return
-        message_id, category = item.data(Qt.ItemDataRole.UserRole)
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(key, int):
+            return
+        message_id, category = key
         case, actor, reason = self.case, self.actor, self.reason.text().strip() or None
 
         def run(_progress: SignalProgress, _cancel: CancelToken) -> adjudication.Adjudication:
@@ -498,10 +523,25 @@ class AdjudicationDialog(QDialog):
 
         Task(run, parent=self).success(self._done).errors_to(self).run()
 
+    def resolve(self, take_package: bool) -> None:
+        item = self.items.currentItem()
+        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not isinstance(key, int):
+            self.message.setText("Select a note, mark or stance conflict first.")
+            return
+        case, actor, reason = self.case, self.actor, self.reason.text().strip() or None
+
+        def run(_progress: SignalProgress, _cancel: CancelToken) -> adjudication.Adjudication:
+            return adjudication.resolve_conflict(
+                case, actor, key, take_package=take_package, reason=reason
+            )
+
+        Task(run, parent=self).success(self._done).errors_to(self).run()
+
     def _done(self, done: adjudication.Adjudication) -> None:
         self.reason.clear()
         self.message.setText(
-            f"{done.category} {'kept' if done.keep else 'dropped'} on message "
+            f"{done.category or 'conflict'} {'kept' if done.keep else 'dropped'} on message "
             f"{done.message_id} (audit entry {done.audit_seq})"
         )
         self.decided.emit(done)
