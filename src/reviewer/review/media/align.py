@@ -38,17 +38,32 @@ def unpack(text: str) -> Image.Image:
     return Image.frombytes("L", (SIDE, SIDE), zlib.decompress(base64.b64decode(text)))
 
 
-def aligned_distance(a: Image.Image, b: Image.Image) -> int:
+class Prepared:
+    """A thumbnail with its row and column profiles, whole and cut by every crop searched
+    (computed once per picture: comparing two pictures is then a few thousand operations)."""
+
+    __slots__ = ("cols", "image", "rows")
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image = image
+        rows, cols = _profiles(image.tobytes())
+        self.rows = _variants(rows)
+        self.cols = _variants(cols)
+
+
+Variants = list[tuple[Region, list[float]]]
+
+
+def aligned_distance(a: Image.Image | Prepared, b: Image.Image | Prepared) -> int:
     """Bits between the 256-bit pHashes of ``a`` and ``b`` once a slight crop is undone."""
-    pa, pb = a.tobytes(), b.tobytes()
-    rows_a, cols_a = _profiles(pa)
-    rows_b, cols_b = _profiles(pb)
-    ya, yb = _align(rows_a, rows_b)
-    xa, xb = _align(cols_a, cols_b)
+    pa = a if isinstance(a, Prepared) else Prepared(a)
+    pb = b if isinstance(b, Prepared) else Prepared(b)
+    ya, yb = _align(pa.rows, pb.rows)
+    xa, xb = _align(pa.cols, pb.cols)
     box_a = (xa[0], ya[0], xa[1], ya[1])
     box_b = (xb[0], yb[0], xb[1], yb[1])
-    fa = a.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_a)
-    fb = b.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_b)
+    fa = pa.image.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_a)
+    fb = pb.image.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box_b)
     return distance(phash(fa, 16), phash(fb, 16))
 
 
@@ -56,6 +71,17 @@ def _profiles(pixels: bytes) -> tuple[list[float], list[float]]:
     rows = [sum(pixels[y * SIDE : (y + 1) * SIDE]) / SIDE for y in range(SIDE)]
     cols = [sum(pixels[x::SIDE]) / SIDE for x in range(SIDE)]
     return rows, cols
+
+
+def _variants(profile: list[float]) -> Variants:
+    """The whole profile first, then each crop of it resampled to ``SIDE`` values."""
+    found: Variants = [((0.0, float(SIDE)), profile)]
+    for c in range(1, int(MAX_CROP / STEP) + 1):
+        crop = c * STEP
+        for o in range(c + 1):
+            start = o * STEP
+            found.append(((start, start + SIDE - crop), _segment(profile, start, SIDE - crop)))
+    return found
 
 
 def _segment(profile: list[float], start: float, length: float) -> list[float]:
@@ -72,24 +98,18 @@ def _segment(profile: list[float], start: float, length: float) -> list[float]:
     return out
 
 
-def _align(a: list[float], b: list[float]) -> tuple[Region, Region]:
+def _align(a: Variants, b: Variants) -> tuple[Region, Region]:
     """The regions of ``a`` and ``b`` (one of them whole) whose profiles agree best."""
-    whole: Region = (0.0, float(SIDE))
-    best = (_gap(a, b), whole, whole)
-    steps = int(MAX_CROP / STEP)
-    for c in range(1, steps + 1):
-        crop = c * STEP
-        for o in range(c + 1):
-            region: Region = (o * STEP, o * STEP + SIDE - crop)
-            for cut_a in (True, False):
-                if cut_a:
-                    gap = _gap(_segment(a, region[0], SIDE - crop), b)
-                    candidate = (gap, region, whole)
-                else:
-                    gap = _gap(a, _segment(b, region[0], SIDE - crop))
-                    candidate = (gap, whole, region)
-                if gap < best[0]:
-                    best = candidate
+    (whole, a_whole), (_, b_whole) = a[0], b[0]
+    best = (_gap(a_whole, b_whole), whole, whole)
+    for region, segment in a[1:]:
+        gap = _gap(segment, b_whole)
+        if gap < best[0]:
+            best = (gap, region, whole)
+    for region, segment in b[1:]:
+        gap = _gap(a_whole, segment)
+        if gap < best[0]:
+            best = (gap, whole, region)
     return best[1], best[2]
 
 

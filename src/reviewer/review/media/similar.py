@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -37,12 +38,17 @@ FINE_DIRECT = 16
 HASH_VERSION = "3"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Picture:
     """One image or key frame: its hashes and its 64 x 64 grey thumbnail (for alignment)."""
 
     hashes: ImageHashes
     thumb: Image.Image | None = None
+
+    @cached_property
+    def prepared(self) -> align.Prepared | None:
+        """The thumbnail ready for alignment, made on first use and kept."""
+        return None if self.thumb is None else align.Prepared(self.thumb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +99,9 @@ def near(a: Picture, b: Picture) -> bool:
         return False
     if distance(ha.phash16, hb.phash16) <= FINE_DIRECT:
         return True
-    if a.thumb is None or b.thumb is None:
+    if a.prepared is None or b.prepared is None:
         return False
-    return align.aligned_distance(a.thumb, b.thumb) <= FINE_MAX
+    return align.aligned_distance(a.prepared, b.prepared) <= FINE_MAX
 
 
 def group(
