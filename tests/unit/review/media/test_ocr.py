@@ -3,6 +3,7 @@ read with word recall ≥ 0.9, nothing invented on text-free photos; the analyse
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def test_ocr_image_and_the_registered_analyser(tmp_path: Path) -> None:
     assert result.confidence is not None and 0.8 < result.confidence <= 1.0
     (engine,) = analysers.available("ocr", tmp_path)
     assert isinstance(engine, OcrAnalyser)
+    assert pickle.loads(pickle.dumps(engine)) == engine  # sent to worker processes
     assert engine.accepts("image/png") and engine.accepts("video/mp4")
     assert not engine.accepts("audio/ogg") and not engine.accepts("image/svg+xml")
     found = engine.analyse(path, "image/jpeg")
@@ -58,3 +60,22 @@ def test_ocr_image_and_the_registered_analyser(tmp_path: Path) -> None:
     fx.photo(3).save(photo)
     empty = engine.analyse(photo, "image/png")
     assert empty.text is None and empty.confidence is None and empty.data == {"boxes": []}
+
+
+def test_without_requests_a_stand_in_refuses_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged application leaves ``requests`` out; RapidOCR still imports it."""
+    import sys
+
+    from reviewer.review.media import ocr
+
+    real_find_spec = ocr.find_spec
+    monkeypatch.setattr(
+        ocr, "find_spec", lambda name: None if name == "requests" else real_find_spec(name)
+    )
+    monkeypatch.delitem(sys.modules, "requests", raising=False)
+    ocr._offline_requests()
+    stand_in = sys.modules["requests"]
+    assert not hasattr(stand_in, "__file__")
+    with pytest.raises(OSError, match="does not use the network"):
+        stand_in.get("http://127.0.0.1/")
+    assert issubclass(stand_in.RequestException, OSError)

@@ -6,6 +6,7 @@ docs/media-analysis.md)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def test_drawn_pictures_score_near_zero() -> None:
 def test_the_registered_analyser(tmp_path: Path) -> None:
     (engine,) = analysers.available("sexual", tmp_path)
     assert isinstance(engine, SexualAnalyser)
+    assert pickle.loads(pickle.dumps(engine)) == engine  # sent to worker processes
     assert engine.kind == "sexual" and engine.engine == "nudenet" and engine.model == "320n"
     assert engine.accepts("image/jpeg") and not engine.accepts("audio/ogg")
     result = engine.analyse(FACE, "image/jpeg")
