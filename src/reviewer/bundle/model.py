@@ -38,6 +38,16 @@ class BundleStance:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleCopy:
+    """One exhibit's copy of a reconciled message (DESIGN.md §9)."""
+
+    exhibit: str
+    id: int
+    state: str  # present, deleted, media-omitted, edited
+    line: int | None  # first line of the copy in that exhibit's chat file
+
+
+@dataclass(frozen=True, slots=True)
 class BundleMessage:
     """One included message: the §5 record plus review data, and why it is included."""
 
@@ -64,6 +74,11 @@ class BundleMessage:
     context: bool  # True when included only as context of a tagged message
     event_actor: str | None = None  # system lines: who acted, as written (pseudonymised)
     event_subjects: tuple[str, ...] = ()  # system lines: whom it concerns (pseudonymised)
+    # When the message is a copy of a reconciled message (§9): every exhibit's copy, earliest
+    # imported first (this one included), and the exhibits without one as (exhibit, reason).
+    # Empty when the case was not reconciled or the message has no reconciled message.
+    copies: tuple[BundleCopy, ...] = ()
+    absent: tuple[tuple[str, str], ...] = ()
 
     def record(self) -> dict[str, Any]:
         """The DESIGN.md §5 record plus tags, stances and notes (messages.jsonl)."""
@@ -103,6 +118,16 @@ class BundleMessage:
             "stances": [{"participant": s.participant, "stance": s.stance} for s in self.stances],
             "note": self.note,
             "context": self.context,
+            **(
+                {
+                    "copies": [
+                        {"exhibit": c.exhibit, "id": c.id, "state": c.state} for c in self.copies
+                    ],
+                    "absent": [{"exhibit": e, "reason": r} for e, r in self.absent],
+                }
+                if self.copies
+                else {}
+            ),
         }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from reviewer.bundle.copies import found_on_line
 from reviewer.bundle.model import (
     Bundle,
     BundleAttachment,
@@ -68,6 +69,7 @@ class Item:
     time_flag: str | None
     source: str
     timezone: str
+    found: str = ""  # "Found on: …" when other exhibits hold or lack the message (§9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,7 @@ def _item(message: BundleMessage, number: int | None, zones: dict[str, str]) -> 
         time_flag=TIME_FLAG_TEXT.get(message.time_flag or "", message.time_flag),
         source=source_reference(message),
         timezone=zones.get(message.exhibit, "unknown zone"),
+        found=found_on_line(message),
     )
 
 

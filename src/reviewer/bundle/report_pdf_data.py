@@ -359,6 +359,7 @@ class ReportData:
             ],
             "note": self.t(message.note) if message.note else None,
             "src": self.t(item.source),
+            "found": self.t(item.found) if item.found else None,
             "att": [self._attachment(a) for a in message.attachments],
             "brk": len(body) > BREAKABLE_CHARS or body.count("\n") > 20,
         }

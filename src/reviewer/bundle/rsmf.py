@@ -19,6 +19,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
+from reviewer.bundle.copies import found_in
 from reviewer.bundle.files import safe_filename, unique_name
 from reviewer.bundle.model import Bundle, BundleExhibit, BundleMessage, BundleParticipant
 from reviewer.core.progress import CancelToken, ProgressSink
@@ -275,6 +276,7 @@ def _custom(m: BundleMessage) -> list[dict[str, str]]:
         ("Categories", "; ".join(t.category for t in m.tags)),
         ("Note", m.note or ""),
         ("ReplyTo", "" if m.reply_to is None else f"M{m.reply_to}"),
+        ("FoundIn", found_in(m)),
     ]
     return [{"name": name, "value": value} for name, value in values if value]
 

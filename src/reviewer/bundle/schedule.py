@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from reviewer.bundle.copies import found_in
 from reviewer.bundle.model import Bundle, BundleMessage
 
 HEADER = (
@@ -21,6 +22,7 @@ HEADER = (
     "attachments",
     "attachment SHA-256",
     "included as",
+    "found_in",
 )
 # A cell a spreadsheet would run as a formula; prefixed with an apostrophe (OWASP advice).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +57,7 @@ def row(message: BundleMessage) -> list[str]:
         "; ".join(a.filename for a in message.attachments),
         "; ".join(a.sha256 or "(not in export)" for a in message.attachments),
         "context" if message.context else "tagged",
+        found_in(message),
     ]
 
 

@@ -32,7 +32,7 @@ from reviewer.bundle.writer import WriteSummary, write_bundle
 from reviewer.core.errors import Cancelled, InputError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.timeutil import utc_now_iso
-from reviewer.services import audit_log, export_select, redaction
+from reviewer.services import audit_log, export_copies, export_select, redaction
 from reviewer.services import participants as participant_service
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
@@ -308,6 +308,7 @@ def _collect(
         )
         for m in raw
     ]
+    messages = export_copies.with_copies(session, messages)
     info = session.scalars(select(CaseInfo)).one()
     organisation = session.get(Setting, ORGANISATION_SETTING)
     bundle = Bundle(

@@ -1,0 +1,67 @@
+"""The bundle says where each message was found (DESIGN.md §9): every included message that
+is a copy of a reconciled message gets that message's copies and absences, and a reconciled
+message selected through several of its copies is included once — as its earliest-imported
+selected copy, carrying the others' tags, stances and notes (its ``copies`` name them all)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from reviewer.bundle.model import BundleCopy, BundleMessage
+from reviewer.store import reconciled_copies
+from reviewer.store.reconciled_copies import Copies
+
+__all__ = ["with_copies"]
+
+
+def with_copies(session: Session, messages: Sequence[BundleMessage]) -> list[BundleMessage]:
+    """``messages`` (in bundle order) with copies and absences, one per reconciled message."""
+    found = reconciled_copies.copies_of(session, [m.id for m in messages])
+    if not found:
+        return list(messages)
+    groups: dict[int, list[BundleMessage]] = {}
+    for message in messages:
+        if message.id in found:
+            groups.setdefault(found[message.id].reconciled_id, []).append(message)
+    result: list[BundleMessage] = []
+    for message in messages:
+        copies = found.get(message.id)
+        if copies is None:
+            result.append(message)
+            continue
+        selected = groups[copies.reconciled_id]
+        kept = min(selected, key=lambda m: _rank(copies, m.id))
+        if kept is message:
+            result.append(_merged(message, selected, copies))
+    return result
+
+
+def _rank(copies: Copies, message_id: int) -> int:
+    for index, copy in enumerate(copies.copies):
+        if copy.message_id == message_id:
+            return index
+    return len(copies.copies)
+
+
+def _merged(
+    kept: BundleMessage, selected: Sequence[BundleMessage], copies: Copies
+) -> BundleMessage:
+    others = [m for m in selected if m is not kept]
+    tags = list(kept.tags)
+    stances = list(kept.stances)
+    for other in others:
+        tags += [t for t in other.tags if t.category not in {x.category for x in tags}]
+        stances += [s for s in other.stances if s not in stances]
+    notes = [m.note for m in (kept, *others) if m.note]
+    return replace(
+        kept,
+        tags=tuple(tags),
+        stances=tuple(stances),
+        note="\n".join(dict.fromkeys(notes)) or None,
+        context=all(m.context for m in selected),
+        copies=tuple(BundleCopy(c.exhibit, c.message_id, c.state, c.line) for c in copies.copies),
+        absent=copies.absent,
+    )
