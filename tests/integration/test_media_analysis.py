@@ -117,8 +117,9 @@ def _groups(case: Case) -> dict[str, int | None]:
 
 
 def test_copies_of_one_meme_form_one_group_and_screenshots_are_never_grouped(
-    media_case: Case, exports: Fixture
+    media_case: Case, exports: Fixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(media_analysis, "GROUP_IN_WORKER_FILES", 2)  # grouped in a worker too
     report = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar",)))  # worker processes
     assert not report.cancelled
     assert report.analysed == {"similar": 15, "av": 2}  # 6 memes, 5 shots, 3 photos, a video

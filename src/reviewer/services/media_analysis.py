@@ -40,6 +40,8 @@ from reviewer.store.models import Attachment
 REQUESTABLE: tuple[Kind, ...] = ("ocr", "sexual", "similar")
 #: Files below which worker processes are not worth starting.
 POOL_MIN_FILES = 8
+#: Pictures from which near-duplicate grouping runs in a worker process.
+GROUP_IN_WORKER_FILES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,9 +345,19 @@ def _groups(session: Session, similar: Analyser) -> dict[str, int]:
         )
         .order_by(MediaAnalysis.id)
     )
-    files = {sha256: pictures_of(json.loads(data)) for sha256, data in rows}  # latest wins
+    data = {sha256: text for sha256, text in rows}  # the latest result of each file wins
     previous = {
         sha: number
         for sha, number in session.execute(select(MediaGroup.sha256, MediaGroup.group_no))
     }
-    return group(files, previous)
+    if len(data) < GROUP_IN_WORKER_FILES:
+        return group_data(data, previous)
+    # Comparing pairs is seconds of pure Python for thousands of pictures: in a worker
+    # process at low priority, so a GUI running this in a thread keeps its interpreter.
+    with ProcessPoolExecutor(1, get_context("spawn"), initializer=_lower_priority) as pool:
+        return pool.submit(group_data, data, previous).result()
+
+
+def group_data(data: dict[str, str], previous: dict[str, int]) -> dict[str, int]:
+    """Group numbers from each file's stored similarity result (JSON text)."""
+    return group({sha: pictures_of(json.loads(text)) for sha, text in data.items()}, previous)
