@@ -258,3 +258,25 @@ def test_command_line(
     table = capsys.readouterr().out
     assert f"group {number}" in table and "2.0 s" in table
     assert main(["media", root, "--tag", "derogatory"]) == 1
+
+
+def test_an_unreadable_picture_is_recorded_as_failed_and_not_retried(
+    tmp_path: Path, exports: Fixture
+) -> None:
+    whole = mf.jpeg(mf.photo(7))
+    export = _write(
+        tmp_path / "WhatsApp Chat - Cut.zip",
+        [(_name(1, "PHOTO", "jpg"), whole[: len(whole) // 3]), (_name(2, "PHOTO", "jpg"), whole)],
+    )
+    with create_case(tmp_path / "case", reference="OP-10", actor=ACTOR) as case:
+        import_export(case, export, ACTOR, ImportOptions(exhibit="C/1"))
+        first = analyse(case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
+        assert first.failed == {"similar": 1} and first.analysed == {"similar": 1}
+        with case.reading() as session:
+            error = session.scalar(
+                select(MediaAnalysis.error).where(MediaAnalysis.status == "failed")
+            )
+        assert error and "truncated" in error.lower()
+        again = analyse(case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
+        assert sum(again.analysed.values()) + sum(again.failed.values()) == 0
+        assert again.skipped == {"similar": 2}
