@@ -22,12 +22,14 @@ import pytest
 
 from helpers import ACTOR
 from reconcile_phones import export_path, german_phone, render, three_phones, true_chat
+from reviewer.cli.main import main
 from reviewer.services import tagging
 from reviewer.services.case import create_case, open_case
 from reviewer.services.exporting import ExportOptions, export_bundle
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconciled_records import reconciled_records
+from reviewer.services.reconciled_review import SiblingTag, sibling_tags
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Exported:
     out: Path
     record: dict[str, Any]  # the reconciled record of the tagged message
     tagged: list[int]  # the two tagged copies
+    case: Path
 
 
 def _pick(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -65,8 +68,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
         present = [c["id"] for c in record["copies"] if c["state"] == "present"]
         tagging.tag(case, ACTOR, present[-1:], "derogatory", note="tagged on a later phone")
         tagging.tag(case, ACTOR, present[:1], "other")
+        tagging.tag(case, ACTOR, present[:1], "derogatory")
         export_bundle(case, ACTOR, root / "out", ExportOptions(context=2))
-    return Exported(root / "out" / "data", record, [present[0], present[-1]])
+    return Exported(root / "out" / "data", record, [present[0], present[-1]], root / "case")
 
 
 def _ids(exported: Exported) -> set[int]:
@@ -138,3 +142,26 @@ def test_rsmf_holds_the_message_once(exported: Exported) -> None:
     assert len(mine) == 1
     custom = {c["name"]: c["value"] for c in mine[0]["custom"]}
     assert "deleted" in custom["FoundIn"]
+
+
+def test_review_counts_the_reconciled_message_once(
+    exported: Exported, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, last = exported.tagged
+    exhibit = {c["id"]: c["exhibit"] for c in exported.record["copies"]}
+    with open_case(exported.case) as case:
+        progress = tagging.review_progress(case)
+        assert (progress.tagged, progress.tagged_duplicates, progress.tagged_messages) == (2, 1, 1)
+        assert tagging.category_counts(case)["derogatory"] == 2  # as search hits: per copy
+        assert tagging.category_counts(case, once=True)["derogatory"] == 1
+        assert tagging.category_counts(case, once=True)["other"] == 1
+        assert sibling_tags(case, first) == [
+            SiblingTag(last, exhibit[last], "derogatory", ACTOR.name)
+        ]
+        assert {t.category for t in sibling_tags(case, last)} == {"derogatory", "other"}
+        untagged = next(c["id"] for c in exported.record["copies"] if c["id"] not in (first, last))
+        assert len(sibling_tags(case, untagged)) == 3
+    assert main(["progress", str(exported.case)]) == 0
+    out = capsys.readouterr().out
+    assert "2 tagged" in out
+    assert "1 tagged messages with one message held by several exhibits counted once" in out

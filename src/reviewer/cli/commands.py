@@ -212,6 +212,12 @@ def progress(args: argparse.Namespace) -> int:
         f"{state.total:,} messages: {state.reviewed:,} reviewed (no concern), "
         f"{state.tagged:,} tagged, {state.unreviewed:,} unreviewed"
     )
+    if state.tagged_duplicates:
+        print(
+            f"  {state.tagged_messages:,} tagged messages with one message held by several "
+            f"exhibits counted once ({state.tagged_duplicates:,} tagged copies of a message "
+            "already counted)"
+        )
     for reference, (total, reviewed, tagged) in state.by_exhibit.items():
         print(
             f"  exhibit {reference}: {total:,} messages, {reviewed:,} reviewed, {tagged:,} tagged"

@@ -18,12 +18,14 @@ from reviewer.core.timeutil import utc_now_iso
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.store import reconciled_copies
 from reviewer.store.models import (
     Category,
     Conversation,
     Message,
     MessageNote,
     Participant,
+    ReconciledCopy,
     ReviewMark,
     Stance,
     Tag,
@@ -210,7 +212,7 @@ def message_range(case: Case, first_id: int, last_id: int) -> list[int]:
         )
 
 
-def category_counts(case: Case) -> dict[str, int]:
+def category_counts(case: Case, *, once: bool = False) -> dict[str, int]:
     """Tagged messages per category of the case's taxonomy (every category, 0 when unused).
 
     A category counts the messages tagged with it *or with any category below it* (keys
@@ -218,15 +220,23 @@ def category_counts(case: Case) -> dict[str, int]:
     ``discriminatory.race`` and ``discriminatory.religion`` once. That is what a search with
     ``category=KEY`` finds, so a count always matches the hits of clicking the category.
     One GROUP BY query over ``tag``.
+
+    With ``once``, copies of one reconciled message (DESIGN.md §9: the same message on several
+    phones) count once between them; search hits still count each copy.
     """
     prefix = func.substr(Tag.category, 1, func.length(Category.key) + 1)
+    counted = (
+        func.coalesce(-ReconciledCopy.reconciled_id, Tag.message_id) if once else Tag.message_id
+    )
     with case.reading() as session:
-        rows = session.execute(
-            select(Category.key, func.count(func.distinct(Tag.message_id)))
+        query = (
+            select(Category.key, func.count(func.distinct(counted)))
             .select_from(Category)
             .outerjoin(Tag, (Tag.category == Category.key) | (prefix == Category.key + "."))
-            .group_by(Category.key)
-        ).all()
+        )
+        if once:
+            query = query.outerjoin(ReconciledCopy, ReconciledCopy.message_id == Tag.message_id)
+        rows = session.execute(query.group_by(Category.key)).all()
     return {str(key): int(count) for key, count in rows}
 
 
@@ -237,10 +247,18 @@ class Progress:
     tagged: int
     by_exhibit: dict[str, tuple[int, int, int]]  # reference -> (total, reviewed, tagged)
     by_reviewer: dict[str, tuple[int, int]]  # name -> (messages marked reviewed, tags)
+    # Tagged copies of a reconciled message (DESIGN.md §9) already counted through another
+    # tagged copy of it; every count above is per copy (per exhibit's message).
+    tagged_duplicates: int = 0
 
     @property
     def unreviewed(self) -> int:
         return self.total - self.reviewed - self.tagged
+
+    @property
+    def tagged_messages(self) -> int:
+        """Tagged messages with the copies of one reconciled message counted once."""
+        return self.tagged - self.tagged_duplicates
 
 
 def review_progress(case: Case) -> Progress:
@@ -275,6 +293,7 @@ def review_progress(case: Case) -> Progress:
         tags = dict(
             session.execute(select(Tag.reviewer, func.count()).group_by(Tag.reviewer)).all()
         )
+        duplicates = sum(reconciled_copies.tagged_duplicates(session).values())
     by_reviewer = {
         name: (marks.get(name, 0), tags.get(name, 0)) for name in sorted({*marks, *tags})
     }
@@ -284,6 +303,7 @@ def review_progress(case: Case) -> Progress:
         tagged=sum(v[2] for v in by_exhibit.values()),
         by_exhibit=by_exhibit,
         by_reviewer=by_reviewer,
+        tagged_duplicates=duplicates,
     )
 
 
