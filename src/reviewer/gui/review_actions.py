@@ -72,6 +72,7 @@ class ReviewActions(QMainWindow):
     pending_label: QLabel
     progress_label: QLabel
     current_suggestion: screening.SuggestionView | None
+    _close_when_saved: bool
     _taxonomy: Taxonomy
     _selection: list[int]
     _conversation: int | None
@@ -223,7 +224,9 @@ class ReviewActions(QMainWindow):
         else:
             show_error(self, cause)
         self.statusBar().showMessage(f"Not saved: {error.what}", 15000)
-        self._show_selection()
+        self._close_when_saved = False  # stay open: the reviewer must see what was not saved
+        # The case's state again; a note being typed (not yet committed) is kept.
+        self._show_selection(keep_editing=self.panel.note.document().isModified())
 
     def _show_pending(self) -> None:
         count = self.edits.pending
