@@ -87,7 +87,8 @@ def analyse_command(args: argparse.Namespace) -> int:
     if failed:
         line += f", {failed} could not be read"
     if report.groups is not None:
-        line += f"; {report.groups} near-duplicate groups"
+        plural = "" if report.groups == 1 else "s"
+        line += f"; {report.groups} near-duplicate group{plural}"
     print(line)
     if report.cancelled:
         print(
