@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,6 @@ class MediaLoaded:
     present: int = 0
     missing: int = 0
     unreferenced: int = 0
-    created: list[StoredBlob] = field(default_factory=list)  # new evidence files, durable
 
 
 def load_media(
