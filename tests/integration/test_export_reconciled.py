@@ -25,7 +25,7 @@ from reconcile_phones import export_path, german_phone, render, three_phones, tr
 from reviewer.cli.main import main
 from reviewer.services import tagging
 from reviewer.services.case import create_case, open_case
-from reviewer.services.exporting import ExportOptions, export_bundle
+from reviewer.services.exporting import ExportOptions, export_bundle, preview
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconciled_records import reconciled_records
@@ -165,3 +165,12 @@ def test_review_counts_the_reconciled_message_once(
     out = capsys.readouterr().out
     assert "2 tagged" in out
     assert "1 tagged messages with one message held by several exhibits counted once" in out
+
+
+def test_preview_counts_what_the_bundle_holds(exported: Exported) -> None:
+    lines = (exported.out / "messages" / "messages.jsonl").read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    with open_case(exported.case) as case:
+        shown = preview(case, ExportOptions(context=2))
+    assert shown.tagged == sum(not r["context"] for r in records) == 1
+    assert shown.context == sum(r["context"] for r in records)

@@ -14,7 +14,7 @@ from reviewer.bundle.model import BundleCopy, BundleMessage
 from reviewer.store import reconciled_copies
 from reviewer.store.reconciled_copies import Copies
 
-__all__ = ["with_copies"]
+__all__ = ["counted_once", "with_copies"]
 
 
 def with_copies(session: Session, messages: Sequence[BundleMessage]) -> list[BundleMessage]:
@@ -37,6 +37,20 @@ def with_copies(session: Session, messages: Sequence[BundleMessage]) -> list[Bun
         if kept is message:
             result.append(_merged(message, selected, copies))
     return result
+
+
+def counted_once(session: Session, ids: Sequence[int], tagged_ids: set[int]) -> tuple[int, int]:
+    """(tagged, context) among the included ``ids`` as the bundle will hold them: copies of one
+    reconciled message count once, as tagged when any of them is."""
+    found = reconciled_copies.copies_of(session, ids)
+    units: dict[int | tuple[str, int], bool] = {}
+    for mid in ids:
+        key: int | tuple[str, int] = (
+            ("reconciled", found[mid].reconciled_id) if mid in found else mid
+        )
+        units[key] = units.get(key, False) or mid in tagged_ids
+    tagged = sum(units.values())
+    return tagged, len(units) - tagged
 
 
 def _rank(copies: Copies, message_id: int) -> int:

@@ -116,6 +116,7 @@ def preview(case: Case, options: ExportOptions) -> ExportPreview:
         places = export_select.tagged_places(session, [e.id for e in exhibits], options.filters())
         ranges = export_select.context_ranges(places, options.context)
         ids = [m.id for m in export_select.read_messages(session, ranges)]
+        tagged, context = export_copies.counted_once(session, ids, {p[0] for p in places})
         files: dict[str, int] = {}
         missing = 0
         for chunk in range(0, len(ids), export_select.CHUNK):
@@ -130,8 +131,8 @@ def preview(case: Case, options: ExportOptions) -> ExportPreview:
                 else:
                     missing += 1
     return ExportPreview(
-        tagged=len(places),
-        context=len(ids) - len(places),
+        tagged=tagged,
+        context=context,
         attachments=len(files),
         missing_attachments=missing,
         bytes=sum(files.values()),
