@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -280,3 +282,27 @@ def test_an_unreadable_picture_is_recorded_as_failed_and_not_retried(
         again = analyse(case, ACTOR, AnalyseOptions(kinds=("similar",), workers=1))
         assert sum(again.analysed.values()) + sum(again.failed.values()) == 0
         assert again.skipped == {"similar": 2}
+
+
+def test_ctrl_c_on_the_command_line_keeps_what_was_done(
+    media_case: Case, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = media_analysis.run_job
+    calls = []
+
+    def interrupted_after_three(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 3:
+            signal.raise_signal(signal.SIGINT)  # as Ctrl-C in the terminal
+        return real(*args)
+
+    root = str(media_case.root)
+    with monkeypatch.context() as patch:
+        patch.setattr(media_analysis, "run_job", interrupted_after_three)
+        assert main(["analyse", root, "--similar", "--workers", "1"]) == 130
+    out, err = capsys.readouterr()
+    assert "analysis run 1: 3 analysed" in out
+    assert "cancelled after 3 of 17; results so far are kept: run again to resume" in err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert main(["analyse", root, "--similar", "--workers", "1"]) == 0
+    assert "14 analysed, 3 already done" in capsys.readouterr().out
