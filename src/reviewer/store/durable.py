@@ -44,9 +44,10 @@ _FULLFSYNC: int | None = getattr(fcntl, "F_FULLFSYNC", None)
 
 def sync_file(fd: int) -> None:
     """Make one open file's data and metadata durable, drive cache included."""
-    os.fsync(fd)
     if _FULLFSYNC is not None:
-        _full_fsync(fd)
+        _full_fsync(fd)  # fsync, then the drive's cache
+    else:
+        os.fsync(fd)
 
 
 def flush_drive(path: Path) -> None:

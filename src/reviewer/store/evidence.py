@@ -69,6 +69,7 @@ class EvidenceStore:
         sync_folder(final.parent)  # the rename itself must survive a power cut
         if new_folder:
             sync_folder(self.root)  # and so must the new folder's name
+        flush_drive(final.parent)
         return StoredBlob(sha256, size, final, created=True)
 
     def batch(self) -> EvidenceBatch:
@@ -110,6 +111,7 @@ class EvidenceBatch:
         self._pool = SyncPool()
         self._pending: dict[str, tuple[Path, int]] = {}  # sha256 -> temporary file, size
         self._new_folders: list[Path] = []
+        self._root_made = False
         self.created: list[StoredBlob] = []  # renamed into place by commit
 
     def __enter__(self) -> EvidenceBatch:
@@ -133,7 +135,9 @@ class EvidenceBatch:
         """Copy a stream while hashing it; ``created`` is False for content already stored
         or already in this batch (it is then stored once)."""
         root = self._store.root
-        root.mkdir(parents=True, exist_ok=True)
+        if not self._root_made:
+            root.mkdir(parents=True, exist_ok=True)
+            self._root_made = True
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=root)

@@ -225,3 +225,26 @@ def test_flush_drive_asks_for_a_full_fsync_where_there_is_one(
     monkeypatch.setattr(durable, "_FULLFSYNC", None)  # Linux, Windows: fsync suffices
     flush_drive(tmp_path)
     assert len(asked) == 1
+
+
+def test_on_macos_a_batch_flushes_the_drive_once_per_group_not_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full: list[int] = []
+
+    class FakeFcntl:
+        @staticmethod
+        def fcntl(fd: int, cmd: int, *args: Any) -> int:
+            full.append(cmd)
+            return 0
+
+    monkeypatch.setattr(durable, "fcntl", FakeFcntl)
+    monkeypatch.setattr(durable, "_FULLFSYNC", 51)
+    fake = FakeFsync()
+    monkeypatch.setattr(os, "fsync", fake)
+    store = EvidenceStore(tmp_path / "evidence")
+    with store.batch() as batch:
+        blobs = [batch.put_stream(io.BytesIO(data)) for data in contents(50)]
+        batch.commit()
+    assert len(full) == 2, "one after the files' fsyncs, one after the folders'"
+    assert {identity(b.path) for b in blobs} <= set(fake.synced())
