@@ -29,7 +29,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 
 # Never wanted by --version or a light command: the GUI toolkit, the migrations machinery, the
 # bundle's libraries (report engines, templates, images, BagIt, schemas, fonts, emoji data),
-# the importers and the reconciliation engine.
+# the importers, the reconciliation engine and media analysis (NumPy, OpenCV, ONNX, OCR, FFmpeg).
 HEAVY = (
     "PySide6",
     "shiboken6",
@@ -44,6 +44,12 @@ HEAVY = (
     "fontTools",
     "emoji",
     "rapidfuzz",
+    "numpy",
+    "cv2",
+    "onnxruntime",
+    "rapidocr",
+    "nudenet",
+    "av",
     "reviewer.gui",
     "reviewer.bundle",
     "reviewer.importers",
