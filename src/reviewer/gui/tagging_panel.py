@@ -282,9 +282,7 @@ class TaggingPanel(QWidget):
         finally:
             self._loading = False
 
-    def _show_stances(
-        self, present: Sequence[Any] | None, stance_keys: Sequence[Category]
-    ) -> None:
+    def _show_stances(self, present: Sequence[Any] | None, stance_keys: Sequence[Category]) -> None:
         while self._stance_form.rowCount():
             self._stance_form.removeRow(0)
         self._stance_combos.clear()
