@@ -3,12 +3,12 @@
     python packaging/smoke_test.py [dist/reviewer/reviewer]
 
 Runs the frozen executable as a user would, in a throwaway HOME: ``--version``; the demo
-case built by ``reviewer demo --no-gui``; a new case; an import of a corpus export
-(../shared/corpus, else the demo export the application ships); a tag; an export, whose PDF
-and HTML reports must both be written, and ``reviewer verify``; the GUI offscreen up to its
-main window; and an import large enough to use the spawned worker process. Prints one line
-per step, the start-up times and the application's size, and exits non-zero if any step
-failed.
+case built by ``reviewer demo --no-gui`` and its media analysed by every engine; a new case;
+an import of a corpus export (../shared/corpus, else the demo export the application ships);
+a tag; an export, whose PDF and HTML reports must both be written (the PDF with the bundled
+fonts), and ``reviewer verify``; the GUI offscreen up to its main window; and an import large
+enough to use the spawned worker process. Prints one line per step, the start-up times and
+the application's size, and exits non-zero if any step failed.
 """
 
 from __future__ import annotations
@@ -62,6 +62,15 @@ class Smoke:
         if done.returncode != 0:
             raise RuntimeError(f"exit {done.returncode}: {done.stderr.strip()[-800:]}")
         return done.stdout
+
+    def run_both(self, *args: str) -> tuple[str, str]:
+        """Stdout and stderr of a successful run."""
+        done = subprocess.run(
+            [str(self.app), *args], env=self.env, capture_output=True, text=True, timeout=900
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"exit {done.returncode}: {done.stderr.strip()[-800:]}")
+        return done.stdout, done.stderr
 
     def has_command(self, name: str) -> bool:
         try:
@@ -179,6 +188,19 @@ def bundled_fonts_in(pdf: Path, app: Path) -> str:
     return ", ".join(used)
 
 
+def analyse_media(smoke: Smoke) -> str:
+    """OCR, sexual-content scoring and near-duplicate grouping of the demo case's pictures,
+    in the spawned worker processes: an engine or model missing from the build is only a
+    warning to the command, so the warnings are what is checked."""
+    case = smoke.work / "demo-case"
+    out, err = smoke.run_both("analyse", str(case), "--ocr", "--nudity", "--similar")
+    missing = [line for line in err.splitlines() if "not available" in line]
+    if missing or "could not be read" in out:
+        raise RuntimeError(f"{out.strip()} {' '.join(missing)}")
+    records = [json.loads(line) for line in smoke.run("media", str(case), "--jsonl").splitlines()]
+    return f": {out.strip()}; {len(records)} media records"
+
+
 def gui_main_window(smoke: Smoke, case: Path) -> str:
     env = {**smoke.env, "REVIEWER_SELFTEST": "gui"}
     started = time.perf_counter()
@@ -287,6 +309,9 @@ def main(argv: Sequence[str]) -> int:
     try:
         smoke.step("--version prints reviewer and library versions", lambda: check_version(smoke))
         smoke.step("reviewer demo --no-gui builds the demo case", lambda: demo_case(smoke))
+        smoke.step(
+            "analyse the demo's media (OCR, nudity, near-duplicates)", lambda: analyse_media(smoke)
+        )
         smoke.step("import a corpus export and tag a message", lambda: import_and_tag(smoke, case))
         smoke.step(
             "export a bundle; reviewer verify accepts it",
