@@ -201,3 +201,5 @@ class Bundle:
     extra: dict[str, Any] = field(default_factory=dict)
     conversation_kinds: dict[int, str] = field(default_factory=dict)  # id -> group/direct/…
     organisation: str = ""  # Source-Organization of bag-info.txt
+    # ``reviewer agreement --jsonl`` records (DESIGN.md §11) when the export asked for them
+    agreement: list[dict[str, Any]] = field(default_factory=list)

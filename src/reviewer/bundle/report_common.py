@@ -313,3 +313,54 @@ def participants_by_exhibit(bundle: Bundle) -> list[tuple[BundleExhibit, list[Bu
         if people:
             result.append((exhibit, sorted(people, key=lambda p: p.name.casefold())))
     return result
+
+
+# ------------------------------------------------------------------------------ agreement
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRow:
+    """One category and pair of reviewers, worded for the reports."""
+
+    category: str  # the category's label
+    key: str
+    reviewers: str  # "A / B"
+    messages: int
+    both: int
+    only_a: int
+    only_b: int
+    neither: int
+    agreement: str  # "92.0%" or "n/a"
+    kappa: str  # "0.784" or "n/a"
+    disagreements: str  # message ids, the first DISAGREEMENTS_SHOWN of them
+
+
+DISAGREEMENTS_SHOWN = 30
+
+
+def agreement_rows(bundle: Bundle) -> list[AgreementRow]:
+    """``bundle.agreement`` (``reviewer agreement --jsonl`` records) in the reports' words."""
+    labels = {category.key: category.label for category in bundle.categories}
+    rows = []
+    for record in bundle.agreement:
+        ids = [str(i) for i in record["disagreements"]]
+        shown = ", ".join(ids[:DISAGREEMENTS_SHOWN]) or "none"
+        if len(ids) > DISAGREEMENTS_SHOWN:
+            shown += f" and {len(ids) - DISAGREEMENTS_SHOWN} more"
+        agreement, kappa = record["agreement"], record["kappa"]
+        rows.append(
+            AgreementRow(
+                category=labels.get(record["category"], record["category"]),
+                key=record["category"],
+                reviewers=" / ".join(record["reviewers"]),
+                messages=record["messages"],
+                both=record["both"],
+                only_a=record["only_a"],
+                only_b=record["only_b"],
+                neither=record["neither"],
+                agreement="n/a" if agreement is None else f"{agreement:.1%}",
+                kappa="n/a" if kappa is None else f"{kappa:.3f}",
+                disagreements=shown,
+            )
+        )
+    return rows

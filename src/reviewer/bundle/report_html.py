@@ -148,6 +148,7 @@ def _context(bundle: Bundle, media_root: Path) -> dict[str, Any]:
         "standard_counts": rc.category_counts(bundle, ("standard",)),
         "stance_counts": rc.stance_counts(bundle),
         "matrix": rc.participant_matrix(bundle),
+        "agreement": rc.agreement_rows(bundle),
         "timelines": _timelines(bundle),
         "bars": _activity_bars(rc.activity_days(bundle)),
         "days": rc.activity_days(bundle),

@@ -52,6 +52,18 @@ class ReportData:
             "cover": self._cover(tagged, attachment_sha256),
             "counts": self._counts(),
             "matrix": self._matrix(),
+            "agreement": [
+                {
+                    "category": self.t(row.category),
+                    "key": row.key,
+                    "reviewers": self.t(row.reviewers),
+                    "cells": [row.messages, row.both, row.only_a, row.only_b, row.neither],
+                    "agreement": row.agreement,
+                    "kappa": row.kappa,
+                    "disagreements": row.disagreements,
+                }
+                for row in rc.agreement_rows(self.bundle)
+            ],
             "membership": self._membership(),
             "activity": self._activity(),
             "index": self._index(conversations),

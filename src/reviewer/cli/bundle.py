@@ -42,6 +42,11 @@ def register(sub: Any) -> None:
         "--archive", action="store_true", help="also write the bag as one OUT_DIR.zip beside it"
     )
     export.add_argument(
+        "--agreement",
+        action="store_true",
+        help="print the agreement between reviewers (per category: Cohen's kappa) in the report",
+    )
+    export.add_argument(
         "--password-file",
         metavar="FILE",
         help="encrypt that .zip (AES-256) with the password on FILE's first line (implies "
@@ -69,6 +74,7 @@ def export_(args: argparse.Namespace) -> int:
         exhibits=tuple(args.exhibit),
         include_originals=args.include_originals,
         redact_uninvolved=args.redact_uninvolved,
+        agreement=args.agreement,
         archive=args.archive or args.password_file is not None,
         password=_password(args.password_file) if args.password_file else None,
     )

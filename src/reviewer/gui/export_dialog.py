@@ -114,6 +114,11 @@ class ExportDialog(TaskDialog):
             "Uninvolved people get stable pseudonyms (Person A, Person B …); phone numbers "
             "and e-mail addresses in the text are masked. The mapping stays in the case."
         )
+        self.agreement = QCheckBox("Include the agreement between reviewers (Cohen's kappa)")
+        self.agreement.setToolTip(
+            "Where a second reviewer reviewed the same messages (a merged blind package), the "
+            "report gives per category how often the reviewers agreed and Cohen's kappa."
+        )
         self.archive = QCheckBox("Also write a single .zip beside the folder, for transfer")
         self.encrypt = QCheckBox("Encrypt the .zip with a password (AES-256)")
         self.encrypt.setToolTip(
@@ -145,6 +150,7 @@ class ExportDialog(TaskDialog):
         form.addRow("Dates", dates)
         form.addRow("", self.originals)
         form.addRow("", self.redact)
+        form.addRow("", self.agreement)
         form.addRow("", self.archive)
         form.addRow("", self.encrypt)
         form.addRow("", passwords)
@@ -218,6 +224,7 @@ class ExportDialog(TaskDialog):
             date_to=_date(self.date_to) if dates else None,
             include_originals=self.originals.isChecked(),
             redact_uninvolved=self.redact.isChecked(),
+            agreement=self.agreement.isChecked(),
             archive=self.archive.isChecked(),
             password=self._password(),
         )

@@ -66,10 +66,13 @@ def agreement_report(case: Case) -> list[PairAgreement]:
     """Per pair of reviewers and category: the messages both reviewed, agreement, kappa and
     the disagreements."""
     with case.reading() as session:
-        found = decisions(session)
-        rows = session.execute(
-            select(Category.key, Category.parent).order_by(Category.position)
-        ).all()
+        return agreement_in(session)
+
+
+def agreement_in(session: Session) -> list[PairAgreement]:
+    """``agreement_report`` read in the caller's transaction (an export's snapshot)."""
+    found = decisions(session)
+    rows = session.execute(select(Category.key, Category.parent).order_by(Category.position)).all()
     parents = {str(key): parent for key, parent in rows}
     return agreement(found, parents=parents, order=[str(key) for key, _ in rows])
 

@@ -32,7 +32,7 @@ from reviewer.bundle.writer import WriteSummary, write_bundle
 from reviewer.core.errors import Cancelled, InputError
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.timeutil import utc_now_iso
-from reviewer.services import audit_log, export_copies, export_select, redaction
+from reviewer.services import adjudication, audit_log, export_copies, export_select, redaction
 from reviewer.services import participants as participant_service
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
@@ -58,6 +58,7 @@ class ExportOptions:
     redact_uninvolved: bool = False
     archive: bool = False  # also write the bag as one .zip beside it
     password: bytes | None = field(default=None, repr=False)  # encrypt that zip (AES-256)
+    agreement: bool = False  # print the agreement between reviewers (DESIGN.md §11)
 
     def selection(self) -> dict[str, Any]:
         """The filters as recorded in the audit entry and the bundle."""
@@ -69,6 +70,7 @@ class ExportOptions:
             "exhibits": list(self.exhibits),
             "include_originals": self.include_originals,
             "redact_uninvolved": self.redact_uninvolved,
+            "agreement": self.agreement,
         }
 
     def filters(self) -> export_select.Filters:
@@ -163,6 +165,8 @@ def export_bundle(
         # write to the case meanwhile. The bundle holds the chain up to the snapshot's head.
         with case.reading() as session:
             bundle, screen, redactor = _collect(case, session, actor, options, progress, cancel)
+            if options.agreement:
+                bundle.agreement = [row.record() for row in adjudication.agreement_in(session)]
             entries = list(audit_log.entries(session))
         head = entries[-1]
         bundle.audit_entries = _audit_lines(entries, screen)
