@@ -29,6 +29,7 @@ from reviewer.gui.chat.model import MessageListModel
 from reviewer.gui.chat.view import ChatView
 from reviewer.gui.edits import EditQueue
 from reviewer.gui.navigator import NavigatorPane
+from reviewer.gui.reconciled_view import ReconciledController
 from reviewer.gui.review_actions import ReviewActions
 from reviewer.gui.search_bar import SearchBar, SearchRequest
 from reviewer.gui.tagging_panel import TaggingPanel
@@ -115,6 +116,7 @@ class MainWindow(ReviewActions):
         self.timeline = TimelineStrip()
         self.chat = ChatView(self)
         self.model = MessageListModel(case, parent=self)
+        self.reconciled = ReconciledController(self)
         self.edits = EditQueue(case, self)
         self._close_when_saved = False
         self.chat.set_model(self.model)
@@ -129,6 +131,7 @@ class MainWindow(ReviewActions):
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.timeline)
+        centre_layout.addWidget(self.reconciled.bar)
         centre_layout.addWidget(self.chat, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -324,6 +327,7 @@ class MainWindow(ReviewActions):
 
     def _connect(self) -> None:
         self.navigator.conversationActivated.connect(self.show_conversation)
+        self.navigator.reconciledActivated.connect(self.reconciled.show_chat)
         self.navigator.categoryActivated.connect(self.filter_by_category)
         self.navigator.participantActivated.connect(self.filter_by_sender)
         self.timeline.dayClicked.connect(self.jump_to)
@@ -387,10 +391,13 @@ class MainWindow(ReviewActions):
         self._groups.clear()
         self._conversations = browse.conversations(self.case)
         self.navigator.set_conversations(self._conversations)
+        self.reconciled.refresh()
         self._load_participants()
         self.refresh_counts()
         self.refresh_status()
-        if self._conversations and (
+        if self.reconciled.chat is not None:
+            self.reconciled.show_chat(self.reconciled.chat.id)
+        elif self._conversations and (
             self._conversation is None
             or all(c.id != self._conversation for c in self._conversations)
         ):
@@ -421,11 +428,17 @@ class MainWindow(ReviewActions):
             self.close()
 
     def show_conversation(self, conversation_id: int) -> None:
+        self.reconciled.leave()
         self._conversation = conversation_id
         self.navigator.select_conversation(conversation_id)
         info = next((c for c in self._conversations if c.id == conversation_id), None)
         self.chat.set_custodian_id(info.custodian_id if info is not None else None)
         self.model.set_ids(browse.conversation_message_ids(self.case, conversation_id))
+        self._load_timeline()
+
+    def leave_conversation(self) -> None:
+        """No conversation shown (a reconciled chat is): no days on the timeline."""
+        self._conversation = None
         self._load_timeline()
 
     def _load_timeline(self) -> None:

@@ -20,11 +20,13 @@ class NavigatorPane(QTreeWidget):
 
     Signals:
         conversationActivated(int): a conversation was clicked.
+        reconciledActivated(int): a reconciled chat was clicked.
         categoryActivated(str): a category was clicked (filter by it).
         participantActivated(str): a participant was clicked (filter by sender).
     """
 
     conversationActivated = Signal(int)
+    reconciledActivated = Signal(int)
     categoryActivated = Signal(str)
     participantActivated = Signal(str)
 
@@ -39,10 +41,13 @@ class NavigatorPane(QTreeWidget):
         self.setUniformRowHeights(True)  # a few hundred rows at most, all one line
         self.setMinimumWidth(200)
         self.exhibits = self._section("Exhibits")
+        self.reconciled = self._section("Reconciled chats")
+        self.reconciled.setHidden(True)  # until reviewer reconcile has run
         self.participants = self._section("Participants")
         self.categories = self._section("Categories")
         self._category_items: dict[str, QTreeWidgetItem] = {}
         self._conversation_items: dict[int, QTreeWidgetItem] = {}
+        self._reconciled_items: dict[int, QTreeWidgetItem] = {}
         self.itemClicked.connect(self._clicked)
 
     def _section(self, title: str) -> QTreeWidgetItem:
@@ -94,6 +99,22 @@ class NavigatorPane(QTreeWidget):
         if not conversations:
             empty = self._child(self.exhibits, "No exhibits yet: Import…", None, "none", None)
             empty.setDisabled(True)
+
+    def set_reconciled_chats(self, chats: Sequence[Any]) -> None:
+        """Reconciled chats (``services.reconciled_browse.ReconciledChatInfo``)."""
+        self.reconciled.takeChildren()
+        self._reconciled_items.clear()
+        for chat in chats:
+            item = self._child(
+                self.reconciled, str(chat.label), int(chat.message_count), "reconciled", chat.id
+            )
+            self._reconciled_items[int(chat.id)] = item
+        self.reconciled.setHidden(not chats)
+
+    def select_reconciled(self, chat_id: int) -> None:
+        item = self._reconciled_items.get(chat_id)
+        if item is not None:
+            self.setCurrentItem(item)
 
     def select_conversation(self, conversation_id: int) -> None:
         item = self._conversation_items.get(conversation_id)
@@ -147,6 +168,8 @@ class NavigatorPane(QTreeWidget):
         value = item.data(0, self.VALUE_ROLE)
         if kind == "conversation":
             self.conversationActivated.emit(int(value))
+        elif kind == "reconciled":
+            self.reconciledActivated.emit(int(value))
         elif kind == "category":
             self.categoryActivated.emit(str(value))
         elif kind == "participant":

@@ -203,6 +203,7 @@ class BubbleLayout:
 
 
 HighlightProvider = Callable[[int], Sequence[tuple[int, int]]]
+BadgeProvider = Callable[[int], Sequence[tuple[str, str]]]  # message id -> (label, colour)
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -219,6 +220,7 @@ class BubbleDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.taxonomy: Mapping[str, tuple[str, str]] = {}
         self.highlights: HighlightProvider | None = None
+        self.badges: BadgeProvider | None = None
         self.custodian_id: int | None = None
         self.is_revealed: Callable[[int], bool] = lambda _message_id: False
         self._layouts: OrderedDict[tuple[int, int], BubbleLayout] = OrderedDict()
@@ -234,6 +236,11 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def set_highlight_provider(self, provider: HighlightProvider | None) -> None:
         self.highlights = provider
+
+    def set_badge_provider(self, provider: BadgeProvider | None) -> None:
+        """Extra chips after the tags (a reconciled chat's exhibits), by message id."""
+        self.badges = provider
+        self._layouts.clear()
 
     def set_custodian_id(self, participant_id: int | None) -> None:
         self.custodian_id = participant_id
@@ -423,6 +430,9 @@ class BubbleDelegate(QStyledItemDelegate):
             text = sfm.elidedText(label, Qt.TextElideMode.ElideRight, max_w - 2 * CHIP_PAD)
             w = sfm.horizontalAdvance(text) + 2 * CHIP_PAD
             chips.append(Chip(QRect(0, 0, w, sfm.height() + 4), text, QColor(colour)))
+        for label, colour in self.badges(view.id) if self.badges is not None else ():
+            w = sfm.horizontalAdvance(label) + 2 * CHIP_PAD
+            chips.append(Chip(QRect(0, 0, w, sfm.height() + 4), label, QColor(colour)))
         # wrap into lines of at most max_w: store relative positions now
         x = y = 0
         for chip in chips:

@@ -1,0 +1,81 @@
+"""Reads for browsing a reconciled chat (DESIGN.md §9): the chats with their exhibits and
+sizes, and the ordered earliest-imported copies of a chat's messages, optionally only those
+deleted on some phone or missing (in range) from one exhibit. Plain driver rows."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reviewer.store.models import Conversation, Exhibit, ReconciledChat
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRow:
+    id: int
+    name: str
+    exhibits: tuple[str, ...]  # references, earliest-imported first
+    message_count: int
+
+
+def chats(session: Session) -> list[ChatRow]:
+    """Every reconciled chat, in the order reconcile stored them."""
+    exhibit_of = dict(
+        session.execute(
+            select(Conversation.id, Exhibit.id).join(Exhibit, Conversation.exhibit_id == Exhibit.id)
+        ).all()
+    )
+    references = dict(session.execute(select(Exhibit.id, Exhibit.reference)).all())
+    counts: dict[int, int] = dict(
+        session.connection()
+        .exec_driver_sql("SELECT chat_id, COUNT(*) FROM reconciled_message GROUP BY chat_id")
+        .fetchall()
+    )
+    rows: list[ChatRow] = []
+    for chat_id, name, conversations in session.execute(
+        select(ReconciledChat.id, ReconciledChat.name, ReconciledChat.conversations).order_by(
+            ReconciledChat.id
+        )
+    ):
+        exhibit_ids = sorted({exhibit_of[c] for c in json.loads(conversations) if c in exhibit_of})
+        rows.append(
+            ChatRow(
+                chat_id,
+                name,
+                tuple(references[e] for e in exhibit_ids),
+                int(counts.get(chat_id, 0)),
+            )
+        )
+    return rows
+
+
+def chat_message_ids(
+    session: Session, chat_id: int, *, deleted: bool = False, missing_from: str | None = None
+) -> array[int]:
+    """The earliest-imported copy of each message of the chat, in chat order (one index scan
+    fetching ids only); ``deleted``: only messages some exhibit shows deleted;
+    ``missing_from``: only messages that exhibit lacks within the span it covers."""
+    sql = "SELECT m.first_message_id FROM reconciled_message m WHERE m.chat_id = ?"
+    params: list[object] = [chat_id]
+    if deleted:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM reconciled_copy c"
+            " WHERE c.reconciled_id = m.id AND c.state = 'deleted')"
+        )
+    if missing_from is not None:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM reconciled_absence a JOIN exhibit e"
+            " ON e.id = a.exhibit_id WHERE a.reconciled_id = m.id"
+            " AND a.reason = 'in-range' AND e.reference = ?)"
+        )
+        params.append(missing_from)
+    sql += " ORDER BY m.position"
+    cursor = session.connection().exec_driver_sql(sql, tuple(params))
+    ids: array[int] = array("q")
+    while rows := cursor.fetchmany(10000):
+        ids.extend(row[0] for row in rows)
+    return ids

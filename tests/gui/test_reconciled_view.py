@@ -1,0 +1,161 @@
+"""The chat view on a reconciled chat: three phones' exports of one group, imported and
+reconciled, shown once per message with exhibit badges, deleted and missing marks, filters,
+and tagging that lands on the earliest-imported copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, QSettings
+from PySide6.QtWidgets import QStyleOptionViewItem, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+from test_main_window import settle
+
+from helpers import ACTOR
+from reconcile_phones import export_path, render, three_phones, true_chat
+from reviewer.gui import tasks
+from reviewer.gui.main_window import MainWindow
+from reviewer.gui.reconciled_view import DELETED, MISSING
+from reviewer.services import browse
+from reviewer.services.case import Case, create_case, open_case
+from reviewer.services.importing import ImportOptions, import_export
+from reviewer.services.reconcile import reconcile
+from reviewer.services.reconciled_browse import Badges, copies_page
+
+
+@pytest.fixture(scope="module")
+def reconciled_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("reconciled") / "case"
+    chat = true_chat(160)
+    with create_case(root, reference="OP-12", actor=ACTOR) as case:
+        for phone in three_phones(chat):
+            render(phone, chat, root.parent / "exports")
+            options = ImportOptions(
+                exhibit=phone.exhibit,
+                custodian=phone.names[phone.custodian],
+                timezone=phone.import_zone or phone.zone,
+            )
+            import_export(case, export_path(phone, root.parent / "exports"), ACTOR, options)
+        reconcile(case, ACTOR)
+    return root
+
+
+@pytest.fixture
+def case(reconciled_root: Path, tmp_path: Path) -> Iterator[Case]:
+    root = tmp_path / "case"
+    shutil.copytree(reconciled_root, root)
+    with open_case(root) as opened:
+        yield opened
+
+
+@pytest.fixture
+def window(qtbot: QtBot, case: Case, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(case, ACTOR, role="Investigator", settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1300, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    settle(qtbot)
+    yield win
+    tasks.wait_for_all()
+
+
+def _open_reconciled(qtbot: QtBot, window: MainWindow) -> QTreeWidgetItem:
+    section = window.navigator.reconciled
+    assert not section.isHidden()
+    assert section.childCount() == 1
+    item = section.child(0)
+    assert item is not None
+    assert "— reconciled (AB/1, CD/2, EF/3)" in item.text(0)
+    window.navigator.itemClicked.emit(item, 0)
+    settle(qtbot)
+    return item
+
+
+def _all_badges(window: MainWindow) -> dict[int, Badges]:
+    ids = list(window.model.ids())
+    found: dict[int, Badges] = {}
+    for start in range(0, len(ids), 200):
+        found.update(copies_page(window.case, ids[start : start + 200]))
+    return found
+
+
+def _chip_labels(window: MainWindow, message_id: int) -> list[str]:
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 760, 100)
+    option.font = window.chat.font()
+    index = window.model.index(window.model.row_of(message_id))
+    layout = window.chat.delegate().layout(option, index)
+    assert layout is not None
+    return [chip.label for chip in layout.chips]
+
+
+def test_reconciled_chat_shows_each_message_once_with_badges(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    item = _open_reconciled(qtbot, window)
+    ids = list(window.model.ids())
+    assert len(ids) == len(set(ids)) == int(item.text(1).replace(",", ""))
+    assert window.reconciled.bar.isVisible()
+    assert not window.timeline.isVisible()
+    badges = _all_badges(window)
+    assert set(badges) == set(ids)
+    on_three = next(mid for mid, b in badges.items() if len(b.held_on) == 3 and not b.deleted_on)
+    assert ids.count(on_three) == 1
+    assert _chip_labels(window, on_three) == ["AB/1", "CD/2", "EF/3"]
+    deleted = next(mid for mid, b in badges.items() if b.deleted_on == ("EF/3",))
+    assert "deleted on EF/3" in _chip_labels(window, deleted)
+    missing = next(mid for mid, b in badges.items() if b.missing_from)
+    assert f"missing from {badges[missing].missing_from[0]}" in _chip_labels(window, missing)
+    # badges were read a page at a time, not per message
+    assert window.reconciled.fetches <= len(ids) // browse.PAGE_SIZE + 3
+    window.jump_to(deleted)
+    settle(qtbot)
+    window.grab().save(str(tmp_path / "reconciled.png"))
+
+
+def test_filters_deleted_and_missing(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    _open_reconciled(qtbot, window)
+    everything = _all_badges(window)
+    window.reconciled.bar.choose(DELETED)
+    settle(qtbot)
+    shown = list(window.model.ids())
+    assert shown == [mid for mid in window.model.ids() if everything[mid].deleted_on]
+    assert 0 < len(shown) == sum(1 for b in everything.values() if b.deleted_on)
+    window.reconciled.bar.choose(MISSING + "CD/2")
+    settle(qtbot)
+    shown = list(window.model.ids())
+    assert 0 < len(shown) == sum(1 for b in everything.values() if "CD/2" in b.missing_from)
+    assert all("CD/2" in everything[mid].missing_from for mid in shown)
+    window.jump_to(shown[0])
+    settle(qtbot)
+    window.grab().save(str(tmp_path / "missing.png"))
+    # a plain conversation again: no bar, no badges
+    first = next(iter(window.navigator._conversation_items))
+    window.show_conversation(first)
+    assert not window.reconciled.bar.isVisible()
+    assert window.timeline.isVisible()
+    assert window.chat.delegate().badges is None
+
+
+def test_tagging_from_reconciled_view_tags_the_first_copy(qtbot: QtBot, window: MainWindow) -> None:
+    _open_reconciled(qtbot, window)
+    badges = _all_badges(window)
+    views = browse.message_views(window.case, list(badges))
+    message = next(
+        mid for mid, b in badges.items() if len(b.held_on) == 3 and views[mid].kind == "text"
+    )
+    assert views[message].exhibit == "AB/1"  # the earliest-imported copy stands for it
+    window.jump_to(message)
+    assert window.panel.message_ids == [message]
+    window.chat.setFocus()
+    key = next(k for k, v in window.category_hotkeys().items() if v == "derogatory")
+    qtbot.keyClick(window.chat, key)
+    settle(qtbot)
+    assert browse.message_views(window.case, [message])[message].tags == ("derogatory",)
+    assert "Derogatory" in " ".join(_chip_labels(window, message))
+    assert _chip_labels(window, message)[-3:] == ["AB/1", "CD/2", "EF/3"]
