@@ -159,3 +159,16 @@ def test_tagging_from_reconciled_view_tags_the_first_copy(qtbot: QtBot, window: 
     assert browse.message_views(window.case, [message])[message].tags == ("derogatory",)
     assert "Derogatory" in " ".join(_chip_labels(window, message))
     assert _chip_labels(window, message)[-3:] == ["AB/1", "CD/2", "EF/3"]
+
+
+def test_leaving_before_the_ids_arrive_keeps_the_conversation(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    item = window.navigator.reconciled.child(0)
+    assert item is not None
+    first = next(iter(window.navigator._conversation_items))
+    window.navigator.itemClicked.emit(item, 0)  # the chat's ids are read in the background
+    window.show_conversation(first)  # ...and the reviewer has moved on already
+    settle(qtbot)
+    assert list(window.model.ids()) == list(browse.conversation_message_ids(window.case, first))
+    assert window.chat.delegate().badges is None

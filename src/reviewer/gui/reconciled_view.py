@@ -2,22 +2,27 @@
 earliest-imported copy (so tagging and review act on that message, as everywhere else), with
 badges for the exhibits that hold it, where a phone shows it deleted and which exhibits lack
 it in range; a filter bar narrows to messages deleted on some phone or missing from one
-exhibit. Badges are read a page at a time, for the rows the view lays out."""
+exhibit. The ordered ids (a whole chat) are read off the UI thread; badges a page at a time,
+for the rows the view lays out."""
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from reviewer.gui.tasks import Task
 from reviewer.services import browse, reconciled_browse
 from reviewer.services.reconciled_browse import Badges, ReconciledChatInfo
 
 if TYPE_CHECKING:
     from reviewer.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 HELD_COLOUR: Final = "#5f6b7a"
 DELETED_COLOUR: Final = "#c5221f"
@@ -91,6 +96,7 @@ class ReconciledController(QObject):
         self._cache: OrderedDict[int, Badges] = OrderedDict()
         self._cache_size = cache_size
         self.fetches = 0  # pages of badges read (for tests)
+        self._request = 0  # the newest id read; older results are dropped
 
     def refresh(self) -> None:
         """Re-read the reconciled chats into the navigator."""
@@ -111,6 +117,7 @@ class ReconciledController(QObject):
         window.timeline.hide()  # its days are a conversation's
         window.chat.set_custodian_id(None)
         window.chat.delegate().set_badge_provider(self.badges)
+        window.model.set_ids(range(0))  # until the chat's ids are read
         self._filter(ALL)
 
     def leave(self) -> None:
@@ -118,21 +125,33 @@ class ReconciledController(QObject):
         if self.chat is None:
             return
         self.chat = None
+        self._request += 1
         self._cache.clear()
         self.bar.hide()
         self.window.timeline.show()
         self.window.chat.delegate().set_badge_provider(None)
 
     def _filter(self, value: str) -> None:
+        """Read the chat's ids under filter ``value`` in the background, then show them."""
         if self.chat is None:
             return
-        ids = reconciled_browse.reconciled_message_ids(
-            self.window.case,
-            self.chat.id,
-            deleted=value == DELETED,
-            missing_from=value.removeprefix(MISSING) if value.startswith(MISSING) else None,
-        )
-        self.window.model.set_ids(ids)
+        self._request += 1
+        request = self._request
+        case, chat_id = self.window.case, self.chat.id
+        missing = value.removeprefix(MISSING) if value.startswith(MISSING) else None
+
+        def read(_progress: Any, _cancel: Any) -> Sequence[int]:
+            return reconciled_browse.reconciled_message_ids(
+                case, chat_id, deleted=value == DELETED, missing_from=missing
+            )
+
+        def done(ids: Sequence[int]) -> None:
+            if request == self._request:
+                self.window.model.set_ids(ids)
+
+        Task(read, writer=False, parent=self).success(done).failure(
+            lambda exc: log.warning("reconciled chat: %s", exc)
+        ).run()
 
     def badges(self, message_id: int) -> Sequence[tuple[str, str]]:
         """Chips for ``message_id``; the page of rows around it is read when not cached."""
