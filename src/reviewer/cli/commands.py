@@ -280,10 +280,13 @@ def search(args: argparse.Namespace) -> int:
                         "kind": hit.kind,
                         "text": hit.text,
                         "spans": [list(span) for span in hit.spans],
+                        "in_image": hit.in_image,
                     }
                 )
             else:
                 text = hit.text.replace("\n", " ⏎ ")
+                if hit.in_image:
+                    text += "  [in image]"
                 print(f"{hit.id:>7}  {hit.timestamp or '?':19}  {hit.sender or '[system]'}: {text}")
     return 0
 

@@ -28,6 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     analyse.add_argument("case", metavar="CASE")
     analyse.add_argument("--ocr", action="store_true", help="read the text in images")
     analyse.add_argument("--nudity", action="store_true", help="score sexual content")
+    analyse.add_argument(
+        "--threshold",
+        type=float,
+        metavar="X",
+        help="store the case's sexual-content threshold (0-1, default 0.6): a score at or "
+        "above it suggests category sexual for the messages carrying the picture",
+    )
     analyse.add_argument("--similar", action="store_true", help="group near-duplicate pictures")
     analyse.add_argument(
         "--redo", action="store_true", help="analyse again files an engine has already done"
@@ -54,6 +61,7 @@ def analyse_command(args: argparse.Namespace) -> int:
     from reviewer.services.actor import resolve_actor
     from reviewer.services.case import open_case
     from reviewer.services.media_analysis import AnalyseOptions, analyse
+    from reviewer.services.sexual_suggestions import set_threshold
 
     kinds: list[Kind] = []
     if args.ocr:
@@ -68,6 +76,8 @@ def analyse_command(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:
         with open_case(Path(args.case)) as case:
+            if args.threshold is not None:
+                set_threshold(case, actor, args.threshold)
             report = analyse(
                 case,
                 actor,
@@ -89,6 +99,11 @@ def analyse_command(args: argparse.Namespace) -> int:
     if report.groups is not None:
         plural = "" if report.groups == 1 else "s"
         line += f"; {report.groups} near-duplicate group{plural}"
+    if report.suggested:
+        line += (
+            f"; {report.suggested} new sexual-content suggestion"
+            f"{'' if report.suggested == 1 else 's'} (reviewer suggestions CASE)"
+        )
     print(line)
     if report.cancelled:
         print(

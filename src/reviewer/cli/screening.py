@@ -66,6 +66,7 @@ def screen_(args: argparse.Namespace) -> int:
 def suggestions(args: argparse.Namespace) -> int:
     from reviewer.services import screening
     from reviewer.services.case import open_case
+    from reviewer.services.screening import SOURCE_REASON
 
     status = None if args.all else "open"
     with open_case(Path(args.case)) as case:
@@ -79,6 +80,7 @@ def suggestions(args: argparse.Namespace) -> int:
                     print(
                         f"{item.id:>6}  message {item.message_id:<8} {item.category:<28} "
                         f"{item.term!r}  [{item.status}]"
+                        + ("" if item.source == "text" else f"  ({SOURCE_REASON[item.source]})")
                     )
             after = page[-1].id
     return 0

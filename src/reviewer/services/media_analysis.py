@@ -30,9 +30,10 @@ from reviewer.core.timeutil import utc_now_iso
 from reviewer.review.media import analysers as registry
 from reviewer.review.media.analysers import Analyser, AnalysisResult, Kind
 from reviewer.review.media.similar import group, pictures_of
-from reviewer.services import audit_log
+from reviewer.services import audit_log, sexual_suggestions
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.store import image_fts
 from reviewer.store.media_models import AnalysisRun, MediaAnalysis, MediaGroup
 from reviewer.store.models import Attachment
 
@@ -62,6 +63,7 @@ class AnalyseReport:
     failed: Counter[str] = field(default_factory=Counter)
     groups: int | None = None
     cancelled: bool = False
+    suggested: int = 0  # new sexual-content suggestions (scores at or above the threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,8 @@ def analyse(
         raise
     similar = next((a for a in chosen if a.kind == "similar"), None)
     _finish(case, actor, report, similar=None if report.cancelled else similar)
+    if not report.cancelled and any(a.kind == "sexual" for a in chosen):
+        report.suggested = sexual_suggestions.suggest(case, actor, report.run_id)
     return report
 
 
@@ -250,14 +254,18 @@ def _store(
     """One file's result, in its own transaction."""
     with case.transaction() as session:
         if redo:
-            session.execute(
-                delete(MediaAnalysis).where(
-                    MediaAnalysis.sha256 == sha256,
-                    MediaAnalysis.kind == analyser.kind,
-                    MediaAnalysis.engine == analyser.engine,
-                    MediaAnalysis.version == analyser.version,
-                )
+            same = (
+                MediaAnalysis.sha256 == sha256,
+                MediaAnalysis.kind == analyser.kind,
+                MediaAnalysis.engine == analyser.engine,
+                MediaAnalysis.version == analyser.version,
             )
+            for old_id, old_text in session.execute(
+                select(MediaAnalysis.id, MediaAnalysis.text).where(*same)
+            ):
+                if analyser.kind == "ocr" and old_text:
+                    image_fts.remove(session, old_id, old_text)
+            session.execute(delete(MediaAnalysis).where(*same))
         row = MediaAnalysis(
             sha256=sha256,
             kind=analyser.kind,
@@ -275,6 +283,9 @@ def _store(
             row.text, row.confidence = result.text, result.confidence
             row.score, row.duration = result.score, result.duration
         session.add(row)
+        if analyser.kind == "ocr" and row.status == "ok" and row.text:
+            session.flush()
+            image_fts.add(session, row.id, row.text)
 
 
 def _finish(case: Case, actor: Actor, report: AnalyseReport, similar: Analyser | None) -> None:

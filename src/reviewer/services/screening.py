@@ -27,6 +27,7 @@ from reviewer.services import audit_log, taxonomy
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.tagging import Changes, tag_in
+from reviewer.store import image_fts
 from reviewer.store.models import LexiconRun, Message, Suggestion
 
 PAGE = 5_000
@@ -53,6 +54,11 @@ class SuggestionView:
     end: int
     note: str | None
     status: str
+    source: str = "text"  # text: in the message; image: in an attached image's OCR text
+
+
+#: How each source of a suggestion reads in a listing.
+SOURCE_REASON = {"text": "in message text", "image": "in image text", "model": "image score"}
 
 
 def read_lexicon(path: Path | None) -> tuple[str, Lexicon]:
@@ -90,9 +96,15 @@ def screen(
             raise InputError(f"lexicon {name}: {problems[0]}")
         total = session.scalar(select(func.count(Message.id))) or 0
         known = {
-            (row[0], row[1], row[2], row[3])
+            (row[0], row[1], row[2], row[3], row[4])
             for row in session.execute(
-                select(Suggestion.message_id, Suggestion.category, Suggestion.start, Suggestion.end)
+                select(
+                    Suggestion.message_id,
+                    Suggestion.category,
+                    Suggestion.start,
+                    Suggestion.end,
+                    Suggestion.source,
+                )
             )
         }
         run = LexiconRun(
@@ -106,13 +118,18 @@ def screen(
         session.add(run)
         session.flush()
         rows: list[dict[str, object]] = []
-        scanned = hits = 0
-        for message_id, text in _texts(session):
-            scanned += 1
+        scanned = hits = images = 0
+        for message_id, text, source in _texts_then_images(session):
+            if source == "text":
+                scanned += 1
+            else:
+                images += 1
             for hit in lexicon.match(text):
                 hits += 1
-                if (message_id, hit.category, hit.start, hit.end) in known:
+                key = (message_id, hit.category, hit.start, hit.end, source)
+                if key in known:
                     continue
+                known.add(key)
                 rows.append(
                     {
                         "run_id": run.id,
@@ -123,9 +140,10 @@ def screen(
                         "end": hit.end,
                         "note": hit.note,
                         "status": "open",
+                        "source": source,
                     }
                 )
-            if not scanned % PAGE:
+            if source == "text" and not scanned % PAGE:
                 cancel.raise_if_cancelled()
                 if progress is not None:
                     progress.report("screen", scanned, total)
@@ -138,12 +156,31 @@ def screen(
             "matcher": MATCHER_VERSION,
             "entries": len(lexicon.entries),
             "messages": scanned,
+            "image_texts": images,
             "hits": hits,
             "new_suggestions": len(rows),
         }
         audit_log.append(session, actor, "lexicon.run", f"run {run.id}", details)
         cancel.raise_if_cancelled()
         return ScreenResult(run.id, name, scanned, hits, len(rows), time.perf_counter() - started)
+
+
+def _texts_then_images(session: Session) -> Iterator[tuple[int, str, str]]:
+    """Each message's text (source ``text``), then the OCR text of each image attached to a
+    message (source ``image``; spans are in that OCR text)."""
+    for message_id, text in _texts(session):
+        yield message_id, text, "text"
+    last = 0
+    while True:
+        page = list(image_fts.ocr_texts(session, after=last, limit=PAGE))
+        full = len(page) == PAGE
+        if full and page[0][0] != page[-1][0]:  # the last message may go on: read it next time
+            page = [row for row in page if row[0] != page[-1][0]]
+        for message_id, text in page:
+            yield message_id, text, "image"
+        if not full or not page:
+            return
+        last = page[-1][0]
 
 
 def _texts(session: Session) -> Iterator[tuple[int, str]]:
@@ -190,7 +227,11 @@ def suggestions_for(case: Case, message_ids: list[int]) -> dict[int, list[Sugges
     with case.reading() as session:
         rows = session.scalars(
             select(Suggestion)
-            .where(Suggestion.message_id.in_(message_ids), Suggestion.status == "open")
+            .where(
+                Suggestion.message_id.in_(message_ids),
+                Suggestion.status == "open",
+                Suggestion.source == "text",  # the spans of others are not in the message
+            )
             .order_by(Suggestion.message_id, Suggestion.start)
         ).all()
         for row in rows:
@@ -263,5 +304,13 @@ def _open(session: Session, suggestion_id: int) -> Suggestion:
 
 def _view(row: Suggestion) -> SuggestionView:
     return SuggestionView(
-        row.id, row.message_id, row.category, row.term, row.start, row.end, row.note, row.status
+        row.id,
+        row.message_id,
+        row.category,
+        row.term,
+        row.start,
+        row.end,
+        row.note,
+        row.status,
+        row.source,
     )

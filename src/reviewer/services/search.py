@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from reviewer.core.progress import CancelToken
 from reviewer.core.records import MessageKind
 from reviewer.review.search_query import SearchQuery, fold_word, highlight_spans, parse
 from reviewer.services.case import Case
-from reviewer.store import search_repo
+from reviewer.store import image_fts, search_repo
 from reviewer.store.engine import BEGIN_KEY
 from reviewer.store.search_repo import HitRow, RowFilter
 
@@ -62,6 +62,7 @@ class SearchHit:
     kind: str
     text: str
     spans: tuple[tuple[int, int], ...]  # character spans of the matches in text
+    in_image: bool = False  # the words were found in an attached image's OCR text
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,19 @@ def search(
         rows = [] if where is None else plan.rows(session, where, after, limit + 1, cancel)
     hits = [plan.hit(row) for row in rows[:limit]]
     return SearchPage(hits, hits[-1].id if len(rows) > limit else None)
+
+
+def _image_ids(session: Session, query: SearchQuery) -> frozenset[int]:
+    """Messages whose attached images' OCR text matches (none without OCR results)."""
+    if image_fts.is_empty(session):
+        return frozenset()
+    return frozenset(image_fts.matching_message_ids(session, query.match))
+
+
+def _only(where: RowFilter, ids: frozenset[int]) -> RowFilter:
+    """The filter narrowed to these message ids."""
+    keep = ids if where.message_ids is None else ids & set(where.message_ids)
+    return replace(where, message_ids=tuple(sorted(keep)))
 
 
 def count(
@@ -140,9 +154,18 @@ class _Plan:
         cancel: CancelToken | None,
     ) -> list[HitRow]:
         if self.query is not None:
-            return search_repo.match_page(
+            rows = search_repo.match_page(
                 session, self.query.match, where, after=after, limit=limit
             )
+            images = _image_ids(session, self.query)
+            if not images:
+                return rows
+            seen = {row.id: row for row in rows}
+            extra = search_repo.filter_page(session, _only(where, images), after=after, limit=limit)
+            for row in extra:
+                seen.setdefault(row.id, row)
+            merged = [seen[i] for i in sorted(seen)][:limit]
+            return [replace(row, in_image=row.id in images) for row in merged]
         if self.pattern is not None:
             ids = _regex_ids(session, self.pattern, where, after, limit, cancel)
             return search_repo.hits_by_id(session, ids)
@@ -150,7 +173,13 @@ class _Plan:
 
     def count(self, session: Session, where: RowFilter) -> int:
         if self.query is not None:
-            return search_repo.match_count(session, self.query.match, where)
+            found = search_repo.match_count(session, self.query.match, where)
+            images = _image_ids(session, self.query)
+            if images:
+                narrowed = _only(where, images)
+                found += search_repo.filter_count(session, narrowed)
+                found -= search_repo.match_count(session, self.query.match, narrowed)
+            return found
         if self.pattern is not None:
             return len(_regex_ids(session, self.pattern, where, 0, None, None))
         return search_repo.filter_count(session, where)
@@ -163,7 +192,7 @@ class _Plan:
             spans = tuple(m.span() for m in self.pattern.finditer(row.text) if m.end() > m.start())
         return SearchHit(
             row.id, row.exhibit, row.conversation, row.timestamp, row.sender, row.kind, row.text,
-            spans,
+            spans, row.in_image,
         )  # fmt: skip
 
 

@@ -150,7 +150,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(Text)
     present: Mapped[bool] = mapped_column(default=False)
     evidence_file_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_file.id"))
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     size: Mapped[int | None] = mapped_column(Integer)
     mime: Mapped[str | None] = mapped_column(String(128))
     mime_mismatch: Mapped[bool] = mapped_column(default=False)
@@ -287,6 +287,8 @@ class Suggestion(Base):
     end: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # what it was found in: text (the message), image (OCR text of an attachment), model
+    source: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     decided_by: Mapped[str | None] = mapped_column(Text)
     decided_utc: Mapped[str | None] = mapped_column(String(32))
 

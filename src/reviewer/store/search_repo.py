@@ -58,6 +58,7 @@ class HitRow:
     sender: str | None
     kind: str
     text: str
+    in_image: bool = False  # set by the search service for a match in an image's OCR text
 
 
 # -- lookups the service resolves filters with ------------------------------------------------

@@ -119,7 +119,8 @@ def test_migrations_build_exactly_the_models(case: Case) -> None:
 
     with case.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    assert [d for d in diff if "message_fts" not in str(d)] == []
+    fts = ("message_fts", "image_fts")  # FTS5 tables are made by SQL, not by the models
+    assert [d for d in diff if not any(name in str(d) for name in fts)] == []
 
 
 def test_first_schema_case_upgrades_with_its_data(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ connection = context.config.attributes["connection"]
 def _include(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    # The FTS5 table and its shadow tables are created by hand in the migrations.
-    return not (name or "").startswith("message_fts")
+    # The FTS5 tables and their shadow tables are created by hand in the migrations.
+    return not (name or "").startswith(("message_fts", "image_fts"))
 
 
 context.configure(
