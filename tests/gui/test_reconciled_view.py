@@ -172,3 +172,25 @@ def test_leaving_before_the_ids_arrive_keeps_the_conversation(
     settle(qtbot)
     assert list(window.model.ids()) == list(browse.conversation_message_ids(window.case, first))
     assert window.chat.delegate().badges is None
+
+
+def test_a_tag_on_another_copy_is_marked(qtbot: QtBot, case: Case, window: MainWindow) -> None:
+    with case.reading() as session:
+        first, other = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT m.first_message_id, c.message_id FROM reconciled_message m "
+                "JOIN reconciled_copy c ON c.reconciled_id = m.id "
+                "WHERE c.message_id != m.first_message_id AND c.state = 'present' LIMIT 1"
+            )
+            .one()
+        )
+    reference = browse.message_views(case, [other])[other].exhibit
+    window.show_conversation(browse.message_views(case, [other])[other].conversation_id)
+    settle(qtbot)
+    window.jump_to(other)
+    window.set_category("violent", True)
+    settle(qtbot)
+    _open_reconciled(qtbot, window)
+    assert f"tagged on {reference}" in _chip_labels(window, first)
+    assert browse.message_views(case, [first])[first].tags == ()

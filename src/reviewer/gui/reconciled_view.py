@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 HELD_COLOUR: Final = "#5f6b7a"
 DELETED_COLOUR: Final = "#c5221f"
 MISSING_COLOUR: Final = "#b06000"
+TAGGED_COLOUR: Final = "#6a1b9a"
 
 ALL: Final = ""
 DELETED: Final = "deleted"
@@ -35,10 +36,12 @@ MISSING: Final = "missing:"  # + exhibit reference
 
 def badge_chips(badges: Badges) -> list[tuple[str, str]]:
     """(label, colour) chips: the exhibits holding the message (its deleted copies named as
-    such), then the exhibits lacking it in range."""
+    such), the exhibits lacking it in range, then those whose other copy is tagged (tags in
+    this view go on the earliest-imported copy)."""
     chips = [(ref, HELD_COLOUR) for ref in badges.held_on if ref not in badges.deleted_on]
     chips += [(f"deleted on {ref}", DELETED_COLOUR) for ref in badges.deleted_on]
     chips += [(f"missing from {ref}", MISSING_COLOUR) for ref in badges.missing_from]
+    chips += [(f"tagged on {ref}", TAGGED_COLOUR) for ref in badges.tagged_on]
     return chips
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.services.case import Case
-from reviewer.store import reconciled_browse_repo
+from reviewer.store import browse_repo, reconciled_browse_repo
 from reviewer.store.reconciled_copies import copies_of
 
 __all__ = [
@@ -41,6 +41,7 @@ class Badges:
     held_on: tuple[str, ...]  # exhibits with a copy, earliest-imported first
     deleted_on: tuple[str, ...]  # exhibits whose copy shows it deleted
     missing_from: tuple[str, ...]  # exhibits that lack it within the span they cover
+    tagged_on: tuple[str, ...] = ()  # exhibits whose other copy of it carries a tag
 
 
 def reconciled_chats(case: Case) -> list[ReconciledChatInfo]:
@@ -66,10 +67,24 @@ def copies_page(case: Case, message_ids: Sequence[int]) -> dict[int, Badges]:
     left out."""
     with case.reading() as session:
         found = copies_of(session, message_ids)
+        others = [
+            c.message_id
+            for mid, copies in found.items()
+            for c in copies.copies
+            if c.message_id != mid
+        ]
+        tagged = set(browse_repo.tags(session, others)) if others else set()
     badges: dict[int, Badges] = {}
     for message_id, copies in found.items():
         held = tuple(dict.fromkeys(c.exhibit for c in copies.copies))
         deleted = tuple(dict.fromkeys(c.exhibit for c in copies.copies if c.state == "deleted"))
         missing = tuple(ref for ref, reason in copies.absent if reason == "in-range")
-        badges[message_id] = Badges(held, deleted, missing)
+        elsewhere = tuple(
+            dict.fromkeys(
+                c.exhibit
+                for c in copies.copies
+                if c.message_id != message_id and c.message_id in tagged
+            )
+        )
+        badges[message_id] = Badges(held, deleted, missing, elsewhere)
     return badges
