@@ -92,11 +92,22 @@ def search(
     return SearchPage(hits, hits[-1].id if len(rows) > limit else None)
 
 
-def _image_ids(session: Session, query: SearchQuery) -> frozenset[int]:
-    """Messages whose attached images' OCR text matches (none without OCR results)."""
+def _image_ids(
+    session: Session,
+    query: SearchQuery,
+    where: RowFilter | None = None,
+    after: int = 0,
+    limit: int | None = None,
+) -> frozenset[int]:
+    """Messages whose attached images' OCR text matches (none without OCR results); without
+    filters only the first ``limit`` after ``after`` are needed."""
     if image_fts.is_empty(session):
         return frozenset()
-    return frozenset(image_fts.matching_message_ids(session, query.match))
+    if where == RowFilter():
+        found = image_fts.matching_message_ids(session, query.match, after=after, limit=limit)
+    else:
+        found = image_fts.matching_message_ids(session, query.match)
+    return frozenset(found)
 
 
 def _only(where: RowFilter, ids: frozenset[int]) -> RowFilter:
@@ -157,7 +168,7 @@ class _Plan:
             rows = search_repo.match_page(
                 session, self.query.match, where, after=after, limit=limit
             )
-            images = _image_ids(session, self.query)
+            images = _image_ids(session, self.query, where, after, limit)
             if not images:
                 return rows
             seen = {row.id: row for row in rows}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, column, select, text
 from sqlalchemy.orm import Session
 
 from reviewer.core.symbol_tokens import index_text
@@ -48,22 +48,22 @@ def is_empty(session: Session) -> bool:
     return session.execute(query.limit(1)).first() is None
 
 
-def matching_message_ids(session: Session, match: str) -> list[int]:
-    """Ids of messages with an attachment whose OCR text matches, in id order."""
-    rows = session.execute(
-        text("SELECT rowid FROM image_fts WHERE image_fts MATCH :m"), {"m": match}
+def matching_message_ids(
+    session: Session, match: str, *, after: int = 0, limit: int | None = None
+) -> list[int]:
+    """Ids (> after, the first ``limit``) of messages with an attachment whose OCR text
+    matches, in id order."""
+    matching = text("SELECT rowid FROM image_fts WHERE image_fts MATCH :m").bindparams(m=match)
+    hashes = select(MediaAnalysis.sha256).where(
+        MediaAnalysis.id.in_(matching.columns(column("rowid", Integer)))
     )
-    analysis_ids = [row[0] for row in rows]
-    if not analysis_ids:
-        return []
-    hashes = select(MediaAnalysis.sha256).where(MediaAnalysis.id.in_(analysis_ids))
     query = (
         select(Attachment.message_id)
-        .where(Attachment.sha256.in_(hashes))
+        .where(Attachment.sha256.in_(hashes), Attachment.message_id > after)
         .distinct()
         .order_by(Attachment.message_id)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query if limit is None else query.limit(limit)))
 
 
 def ocr_texts(session: Session, after: int, limit: int) -> Sequence[tuple[int, str]]:
