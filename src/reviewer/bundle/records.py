@@ -11,9 +11,16 @@ from reviewer.bundle.model import Bundle
 
 
 def records_jsonl(bundle: Bundle) -> bytes:
-    """One DESIGN.md §5 record (plus review fields) per line, in conversation order (UTF-8)."""
-    lines = [json.dumps(message.record(), ensure_ascii=False) + "\n" for message in bundle.messages]
-    return "".join(lines).encode("utf-8")
+    """One DESIGN.md §5 record (plus review fields) per line, in conversation order (UTF-8).
+
+    Each line is encoded on its own and the bytes joined (a copy): one ``str`` join and encode
+    of the whole file held the GIL for ~85 ms on 48,000 records (bench/bench_export_gil.py).
+    """
+    lines = [
+        (json.dumps(message.record(), ensure_ascii=False) + "\n").encode("utf-8")
+        for message in bundle.messages
+    ]
+    return b"".join(lines)
 
 
 def write_messages(bundle: Bundle, path: Path, records: bytes | None = None) -> int:

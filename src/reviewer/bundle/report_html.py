@@ -20,6 +20,7 @@ from reviewer.bundle.html_emoji import emoji_markup
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
 
 CHART_W, CHART_H = 1000, 160
+_BATCH = 4096  # template pieces written at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,5 +167,13 @@ def write_report_html(bundle: Bundle, path: Path, media_root: Path) -> None:
     """
     template = _environment().get_template("report.html.j2")
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = template.render(**_context(bundle, media_root))
-    path.write_text(html, encoding="utf-8", newline="\n")
+    # Streamed in batches of pieces: one ``render`` joins the whole page in a single call that
+    # holds the GIL (the GUI freezes), and keeps page and pieces in memory at once.
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        pieces: list[str] = []
+        for piece in template.generate(**_context(bundle, media_root)):
+            pieces.append(piece)
+            if len(pieces) >= _BATCH:
+                handle.write("".join(pieces))
+                pieces.clear()
+        handle.write("".join(pieces))

@@ -19,10 +19,11 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import typst
 
@@ -33,6 +34,7 @@ from reviewer.bundle.thumbnails import Thumbnails
 from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
+JSON_DEPTH: Final = 4  # data.json encoded per conversation entry (top, list, conversation, entries)
 TAGGED_PDF = False  # accessibility tags: 2.7x the file, 16 % more CPU (bench/RESULTS.md)
 
 
@@ -42,6 +44,29 @@ def _fonts() -> typst.Fonts:
     return typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir())]
     )
+
+
+def _json_chunks(value: Any, depth: int) -> Iterator[str]:
+    """``value`` as compact JSON (the text of ``json.dumps`` with ``separators=(",", ":")``),
+    in pieces: dicts and lists down to ``depth`` levels are opened here, and what is below is
+    encoded one element at a time. One ``json.dumps`` of the report data held the GIL for
+    ~100 ms (the GUI froze) and made the whole text at once."""
+    if depth <= 0 or not isinstance(value, dict | list) or not value:
+        yield json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return
+    if isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ("," if index else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield from _json_chunks(item, depth - 1)
+        yield "}"
+        return
+    yield "["
+    for index, item in enumerate(value):
+        if index:
+            yield ","
+        yield from _json_chunks(item, depth - 1)
+    yield "]"
 
 
 def creation_time(bundle: Bundle) -> datetime:
@@ -72,8 +97,10 @@ def write_report_pdf(
         (root / ATTACHMENT_NAME).write_bytes(records)
         data = ReportData(bundle, Thumbnails(media_root, root / "thumbs"))
         values = data.build(hashlib.sha256(records).hexdigest())
-        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-        (root / "data.json").write_text(text, encoding="utf-8")
+        with (root / "data.json").open("w", encoding="utf-8") as handle:
+            for chunk in _json_chunks(values, JSON_DEPTH):
+                handle.write(chunk)
+        del values
         template = resources.files("reviewer.resources") / "report" / "report.typ"
         with resources.as_file(template) as source:
             shutil.copyfile(source, root / "report.typ")
