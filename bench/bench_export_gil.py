@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_export
+from reviewer.bundle import report_pdf
 from reviewer.services import tagging
 from reviewer.services.case import create_case, open_case
 from reviewer.services.exporting import ExportOptions, export_bundle
@@ -84,7 +85,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tagged", type=int, default=bench_export.TAGGED)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--in-process", action="store_true", help="typeset the PDF in this process (as before)"
+    )
     args = parser.parse_args()
+    if args.in_process:
+        report_pdf.CHILD_PROCESS_FROM = sys.maxsize  # type: ignore[misc]
     root = case_root(args.tagged)
     for run in range(args.runs):
         target = root.parent / f"bundle-{run}"
@@ -95,12 +101,14 @@ def main() -> int:
             cpu, wall = time.process_time(), time.perf_counter()
             result = export_bundle(case, bench_export.ACTOR, target, ExportOptions(context=5))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             probe.stop.set()
             probe.join()
         gaps = sorted(probe.gaps, reverse=True)
         over = sum(1 for g in gaps if g > 0.1)
         print(
             f"run {run}: export {wall:.1f} s wall, {cpu:.1f} s CPU "
+            f"(+ {children.ru_utime + children.ru_stime:.1f} s in child processes) "
             f"({result.tagged:,} tagged, {result.context:,} context); "
             f"longest probe gaps ms: {', '.join(f'{g * 1000:.0f}' for g in gaps[:8])}; "
             f"{over} gaps > 100 ms"
@@ -109,7 +117,8 @@ def main() -> int:
             print(f"  {gap * 1000:.0f} ms after: {where}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = Path("/proc/loadavg").read_text().split()[:3]
-    print(f"peak RSS of the process: {peak:.0f} MB; load {load}")
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of the process: {peak:.0f} MB (of a child: {child:.0f} MB); load {load}")
     return 0
 
 

@@ -20,8 +20,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,6 +37,10 @@ from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
 JSON_DEPTH: Final = 4  # data.json encoded per conversation entry (top, list, conversation, entries)
+# From this many messages, Typst runs in a spawned child process: its memoisation cache is
+# process-wide and never evicted by the binding, so a 5,000-tagged report left ~2.5 GB in the
+# exporting (GUI) process for good (bench/RESULTS.md); the child returns it at exit (~0.5 s).
+CHILD_PROCESS_FROM: Final = 2_000
 TAGGED_PDF = False  # accessibility tags: 2.7x the file, 16 % more CPU (bench/RESULTS.md)
 
 
@@ -104,16 +110,23 @@ def write_report_pdf(
         template = resources.files("reviewer.resources") / "report" / "report.typ"
         with resources.as_file(template) as source:
             shutil.copyfile(source, root / "report.typ")
-        compiler = typst.Compiler(
-            root / "report.typ", root=root, font_paths=_fonts(), ignore_system_fonts=True
-        )
-        pdf, problems = compiler.compile_with_warnings(
-            format="pdf",
-            pdf_standards=PDF_STANDARD,
-            timestamp=creation_time(bundle),
-            pdf_tags=TAGGED_PDF,
-        )
-    assert isinstance(pdf, bytes)
+        if len(bundle.messages) >= CHILD_PROCESS_FROM:
+            with ProcessPoolExecutor(1, get_context("spawn")) as pool:
+                pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
+        else:
+            pdf, problems = _compile(str(root), creation_time(bundle))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
-    return data.warnings() + [f"report/report.pdf: Typst: {p.message}" for p in problems]
+    return data.warnings() + [f"report/report.pdf: Typst: {p}" for p in problems]
+
+
+def _compile(root: str, timestamp: datetime) -> tuple[bytes, list[str]]:
+    """Typeset ``root``/report.typ: the PDF and Typst's warnings."""
+    compiler = typst.Compiler(
+        Path(root) / "report.typ", root=root, font_paths=_fonts(), ignore_system_fonts=True
+    )
+    pdf, problems = compiler.compile_with_warnings(
+        format="pdf", pdf_standards=PDF_STANDARD, timestamp=timestamp, pdf_tags=TAGGED_PDF
+    )
+    assert isinstance(pdf, bytes)
+    return pdf, [problem.message for problem in problems]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from reviewer.bundle import report_pdf
 from reviewer.bundle.model import (
     Bundle,
     BundleAttachment,
@@ -269,6 +270,17 @@ def test_pdf_text_is_unicode_and_every_emoji_is_drawn(rendered: tuple[Bundle, Pa
 def test_pdf_is_reproducible(tmp_path: Path) -> None:
     bundle = make_bundle(tmp_path)
     write_report_pdf(bundle, tmp_path / "a.pdf", tmp_path)
+    write_report_pdf(bundle, tmp_path / "b.pdf", tmp_path)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_pdf_typeset_in_a_child_process_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large reports are typeset in a spawned process (Typst's cache leaves with it)."""
+    bundle = make_bundle(tmp_path)
+    write_report_pdf(bundle, tmp_path / "a.pdf", tmp_path)
+    monkeypatch.setattr(report_pdf, "CHILD_PROCESS_FROM", 0)
     write_report_pdf(bundle, tmp_path / "b.pdf", tmp_path)
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
 
