@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_export
-from reviewer.bundle import report_pdf
+from reviewer.bundle import report_pdf, writer
 from reviewer.services import tagging
 from reviewer.services.case import create_case, open_case
 from reviewer.services.exporting import ExportOptions, export_bundle
@@ -67,6 +67,16 @@ def _stacks(own: int | None) -> str:
     return " | ".join(found)
 
 
+class _NoWait:
+    """Stands for ``threading`` in the writer: its event is set from the start."""
+
+    @staticmethod
+    def Event() -> threading.Event:
+        event = threading.Event()
+        event.set()
+        return event
+
+
 def case_root(tagged: int) -> Path:
     root = OUT / f"gil-case-{tagged}"
     if (root / "case").is_dir():
@@ -88,9 +98,14 @@ def main() -> int:
     parser.add_argument(
         "--in-process", action="store_true", help="typeset the PDF in this process (as before)"
     )
+    parser.add_argument(
+        "--no-wait", action="store_true", help="writer does not wait for the PDF's preparation"
+    )
     args = parser.parse_args()
     if args.in_process:
         report_pdf.CHILD_PROCESS_FROM = sys.maxsize  # type: ignore[misc]
+    if args.no_wait:  # the writer does not wait for the PDF's preparation (as before)
+        writer.threading = _NoWait  # type: ignore[attr-defined,assignment]
     root = case_root(args.tagged)
     for run in range(args.runs):
         target = root.parent / f"bundle-{run}"

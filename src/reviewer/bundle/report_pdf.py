@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -88,7 +89,12 @@ def creation_time(bundle: Bundle) -> datetime:
 
 
 def write_report_pdf(
-    bundle: Bundle, path: Path, media_root: Path, *, records: bytes | None = None
+    bundle: Bundle,
+    path: Path,
+    media_root: Path,
+    *,
+    records: bytes | None = None,
+    prepared: threading.Event | None = None,
 ) -> list[str]:
     """Write the court-facing PDF report of ``bundle`` to ``path``; return warnings.
 
@@ -96,6 +102,8 @@ def write_report_pdf(
     ``media_root / attachment.bundle_path`` (or ``attachment.thumbnail`` when given). The
     warnings name characters no bundled font can draw (shown as ``[U+XXXX]`` markers).
     ``records`` are the bytes of messages.jsonl when the caller has them (else made here).
+    ``prepared`` is set when the Python-side work is done and Typst starts (it runs without
+    the GIL), so a caller may hold back its own Python work until then.
     """
     records = records_jsonl(bundle) if records is None else records
     with tempfile.TemporaryDirectory(prefix="reviewer-report-") as folder:
@@ -110,6 +118,8 @@ def write_report_pdf(
         template = resources.files("reviewer.resources") / "report" / "report.typ"
         with resources.as_file(template) as source:
             shutil.copyfile(source, root / "report.typ")
+        if prepared is not None:
+            prepared.set()
         if len(bundle.messages) >= CHILD_PROCESS_FROM:
             with ProcessPoolExecutor(1, get_context("spawn")) as pool:
                 pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()

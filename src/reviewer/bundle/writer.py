@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,8 +53,15 @@ def write_bundle(
     records = records_jsonl(bundle)
     # The PDF is typeset in a worker thread (Typst runs without the GIL) while the rest of the
     # payload is written here; its records attachment is the same bytes as messages.jsonl.
+    prepared = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf = pool.submit(_write_pdf, bundle, out_dir, records)
+        pdf = pool.submit(_write_pdf, bundle, out_dir, records, prepared)
+        # The PDF's Python-side preparation is on the export's critical path (Typst follows
+        # it): it runs alone, not sharing the GIL with the writing below, which then overlaps
+        # Typst's compile.
+        progress.report(f"preparing {PDF_REPORT[2]}", 0, None)
+        while not prepared.wait(0.05) and not pdf.done():
+            cancel.raise_if_cancelled()
         progress.report("writing schedule and records", 0, None)
         write_schedule(bundle, out_dir / "schedule" / "messages.csv")
         write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
@@ -116,7 +124,9 @@ def _write_report(
     summary.reports.append(relative)
 
 
-def _write_pdf(bundle: Bundle, out_dir: Path, records: bytes) -> tuple[str | None, list[str]]:
+def _write_pdf(
+    bundle: Bundle, out_dir: Path, records: bytes, prepared: threading.Event
+) -> tuple[str | None, list[str]]:
     """The PDF report (in the worker thread): what was written, and its warnings."""
     module, function, relative = PDF_REPORT
     try:
@@ -125,7 +135,9 @@ def _write_pdf(bundle: Bundle, out_dir: Path, records: bytes) -> tuple[str | Non
         return None, [f"{relative} not written: {exc.name or module} is not installed"]
     target = out_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    warnings = getattr(loaded, function)(bundle, target, out_dir, records=records)
+    warnings = getattr(loaded, function)(
+        bundle, target, out_dir, records=records, prepared=prepared
+    )
     return relative, list(warnings or [])
 
 
