@@ -29,6 +29,7 @@ from reviewer.gui.chat.model import MessageListModel
 from reviewer.gui.chat.view import ChatView
 from reviewer.gui.edits import EditQueue
 from reviewer.gui.navigator import NavigatorPane
+from reviewer.gui.package_check import check_package_on_open
 from reviewer.gui.reconciled_view import ReconciledController
 from reviewer.gui.review_actions import ReviewActions
 from reviewer.gui.search_bar import SearchBar, SearchRequest
@@ -159,6 +160,7 @@ class MainWindow(ReviewActions):
             [c for c in self._taxonomy if c.group in tagging.TAGGABLE_GROUPS]
         )
         self.reload()
+        check_package_on_open(self, case)
 
     # -- building --------------------------------------------------------------------------
 

@@ -239,3 +239,13 @@ def base_digest(base: dict[str, Any]) -> str:
 
 def stored_json(value: dict[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def package_record(case: Case) -> dict[str, Any] | None:
+    """The record a package keeps of its parent and cut (None: this case is not a package)."""
+    with case.reading() as session:
+        row = session.get(Setting, RECORD_KEY)
+    if row is None:
+        return None
+    value = json.loads(row.value)
+    return value if isinstance(value, dict) else None
