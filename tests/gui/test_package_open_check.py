@@ -30,8 +30,10 @@ def _open(qtbot: QtBot, folder: Path, actor: Actor, tmp_path: Path) -> MainWindo
 
 def _problems(qtbot: QtBot, window: MainWindow) -> object:
     qtbot.waitUntil(
-        lambda: window.property("packageEvidenceProblems") is not None
-        or "Package" in window.statusBar().currentMessage(),
+        lambda: (
+            window.property("packageEvidenceProblems") is not None
+            or "Package" in window.statusBar().currentMessage()
+        ),
         timeout=30_000,
     )
     return window.property("packageEvidenceProblems")
