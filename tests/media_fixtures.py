@@ -44,7 +44,7 @@ WORDS = (
 )
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def noto(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
     return ImageFont.truetype(str(_FONTS / name), size)
 
@@ -63,7 +63,7 @@ def meme(seed: int, size: tuple[int, int] = (600, 600)) -> Image.Image:
             draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
         else:
             draw.rectangle((x - r, y - r // 2, x + r, y + r // 2), fill=colour)
-    font = _font(width // 12, bold=True)
+    font = noto(width // 12, bold=True)
     for top in (True, False):
         caption = " ".join(rng.choice(WORDS) for _ in range(3)).upper()
         box = draw.textbbox((0, 0), caption, font=font, stroke_width=4)
@@ -81,9 +81,9 @@ def screenshot(seed: int, size: tuple[int, int] = (540, 1170)) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, 40), fill=(7, 94, 84))
     draw.rectangle((0, 40, width, 120), fill=(7, 94, 84))
-    draw.text((90, 62), "Shift B", font=_font(28, bold=True), fill="white")
+    draw.text((90, 62), "Shift B", font=noto(28, bold=True), fill="white")
     draw.ellipse((20, 55, 70, 105), fill=(200, 200, 200))
-    font = _font(22)
+    font = noto(22)
     y = 150
     mine = False
     while y < height - 140:

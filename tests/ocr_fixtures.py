@@ -9,37 +9,15 @@ from __future__ import annotations
 
 import random
 import re
-from importlib.resources import files
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
-_FONTS = files("reviewer.resources") / "fonts"
+from media_fixtures import WORDS as BASE_WORDS
+from media_fixtures import noto
 
+# The media fixtures' words, and more so a meme or screenshot rarely repeats itself.
 WORDS = [
-    "shift",
-    "sarge",
-    "custody",
-    "night",
-    "patrol",
-    "van",
-    "radio",
-    "report",
-    "briefing",
-    "canteen",
-    "overtime",
-    "station",
-    "duty",
-    "response",
-    "inspector",
-    "collar",
-    "warrant",
-    "street",
-    "corner",
-    "locker",
-    "parade",
-    "weekend",
-    "rota",
-    "bodycam",
+    *BASE_WORDS,
     "suspect",
     "arrest",
     "caution",
@@ -82,11 +60,6 @@ def word_recall(truth: list[str], found: str) -> float:
     return hits / len(truth) if truth else 1.0
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
-    return ImageFont.truetype(str(_FONTS / name), size)
-
-
 def _colour(rng: random.Random) -> tuple[int, int, int]:
     return (rng.randrange(256), rng.randrange(256), rng.randrange(256))
 
@@ -104,7 +77,7 @@ def meme(seed: int, width: int = 1080) -> tuple[Image.Image, list[str]]:
             draw.rectangle((x - r, y - r // 2, x + r, y + r // 2), fill=_colour(rng))
     image = image.filter(ImageFilter.GaussianBlur(2))
     draw = ImageDraw.Draw(image)
-    font = _font(width // 13, bold=True)
+    font = noto(width // 13, bold=True)
     stroke = max(2, width // 270)
     drawn: list[str] = []
     for top in (True, False):
@@ -132,10 +105,10 @@ def screenshot(seed: int, size: tuple[int, int] = (1080, 2000)) -> tuple[Image.I
     draw.text(
         (int(90 * scale), int(62 * scale)),
         "Shift B",
-        font=_font(int(28 * scale), True),
+        font=noto(int(28 * scale), True),
         fill="white",
     )
-    font = _font(int(22 * scale))
+    font = noto(int(22 * scale))
     line_height = int(34 * scale)
     drawn: list[str] = ["shift", "b"]
     y = int(150 * scale)
