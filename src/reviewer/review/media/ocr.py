@@ -14,13 +14,11 @@ otherwise reads a stray "O" or "一" at 0.67-0.78, or "8" in two stacked circles
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import sys
 import types
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from reviewer.review.media.analysers import AnalysisResult, images_of, is_image, is_video
+from reviewer.review.media.onnx_engine import inference_threads, installed_version
 
 ENGINE = "rapidocr"
 MODEL = "PP-OCRv6_det_small+PP-OCRv6_rec_small"
@@ -74,13 +73,6 @@ class OcrResult:
     version: str
 
 
-def _installed(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:  # a build that left out the package's metadata
-        return "unknown"
-
-
 def have_ocr() -> bool:
     """Whether this build has the OCR engine (its packages are installed)."""
     return find_spec("rapidocr") is not None and find_spec("onnxruntime") is not None
@@ -88,12 +80,7 @@ def have_ocr() -> bool:
 
 def engine_version() -> str:
     """The version recorded with each result: rapidocr's, and this module's settings."""
-    return f"{_installed('rapidocr')}+s{SETTINGS}"
-
-
-def _threads() -> int:
-    """One inference thread in a worker process (two workers share two cores), else two."""
-    return 1 if multiprocessing.parent_process() is not None else 2
+    return f"{installed_version('rapidocr')}+s{SETTINGS}"
 
 
 def _offline_requests() -> None:
@@ -127,7 +114,7 @@ def _engine() -> Any:
     from rapidocr import RapidOCR
 
     models = Path(rapidocr.__file__).parent / "models"
-    threads = _threads()
+    threads = inference_threads()
     params = {
         "Global.log_level": "error",
         "Global.use_cls": False,

@@ -10,10 +10,8 @@ for a reviewer and never raise the score. A score is a suggestion, never a tag.
 
 from __future__ import annotations
 
-import multiprocessing
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from reviewer.review.media.analysers import AnalysisResult, images_of, is_image, is_video
+from reviewer.review.media.onnx_engine import inference_threads, installed_version
 
 ENGINE = "nudenet"
 MODEL = "320n"
@@ -64,25 +63,13 @@ SEXUAL = frozenset(
 _SEXUAL_INDEX = np.array([LABELS.index(name) for name in sorted(SEXUAL)])
 
 
-def _installed(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:  # a build that left out the package's metadata
-        return "unknown"
-
-
 def have_detector() -> bool:
     """Whether this build has the detector (its packages are installed)."""
     return find_spec("nudenet") is not None and find_spec("onnxruntime") is not None
 
 
 def engine_version() -> str:
-    return f"{_installed('nudenet')}+s{SETTINGS}"
-
-
-def _threads() -> int:
-    """One inference thread in a worker process (two workers share two cores), else two."""
-    return 1 if multiprocessing.parent_process() is not None else 2
+    return f"{installed_version('nudenet')}+s{SETTINGS}"
 
 
 @cache
@@ -93,7 +80,7 @@ def _session() -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = _threads()
+    options.intra_op_num_threads = inference_threads()
     options.inter_op_num_threads = 1
     model = files("nudenet") / "320n.onnx"
     return onnxruntime.InferenceSession(
