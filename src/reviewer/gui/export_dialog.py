@@ -3,21 +3,17 @@ the export with progress and Cancel, and a verification of what was written."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -27,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
+from reviewer.gui.selection_widgets import DateRange, checkable_list, ticked
 from reviewer.gui.task_dialog import TaskDialog
 from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
 from reviewer.review.taxonomy import Taxonomy
@@ -76,38 +73,19 @@ class ExportDialog(TaskDialog):
         self.context.setRange(0, 100)
         self.context.setValue(5)
         self.context.setSuffix(" messages before and after")
-        self.categories = QListWidget()
+        self.categories = checkable_list(
+            (f"{category.label}  ({category.key})", category.key)
+            for category in taxonomy
+            if category.group in ("content", "standard") and not category.retired
+        )
         self.categories.setMinimumHeight(150)
-        for category in taxonomy:
-            if category.group in ("content", "standard") and not category.retired:
-                item = QListWidgetItem(f"{category.label}  ({category.key})")
-                item.setData(Qt.ItemDataRole.UserRole, category.key)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                self.categories.addItem(item)
-        self.exhibits = QListWidget()
-        self.exhibits.setMaximumHeight(56)
-        for reference in exhibits:
-            item = QListWidgetItem(reference)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.exhibits.addItem(item)
-        self.use_dates = QCheckBox("Only messages between")
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
-            edit.setEnabled(False)
-        self.use_dates.toggled.connect(self.date_from.setEnabled)
-        self.use_dates.toggled.connect(self.date_to.setEnabled)
-        dates = QHBoxLayout()
-        dates.addWidget(self.use_dates)
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("and"))
-        dates.addWidget(self.date_to)
-        dates.addStretch(1)
+        self.exhibits = checkable_list(((ref, ref) for ref in exhibits), max_height=56)
+        self.dates = DateRange()
+        self.use_dates, self.date_from, self.date_to = (
+            self.dates.use_dates,
+            self.dates.date_from,
+            self.dates.date_to,
+        )
         self.originals = QCheckBox("Include the original export files")
         self.redact = QCheckBox("Redact people not marked as subjects")
         self.redact.setToolTip(
@@ -147,7 +125,7 @@ class ExportDialog(TaskDialog):
         form.addRow("Context", self.context)
         form.addRow("Categories (none = all)", self.categories)
         form.addRow("Exhibits (none = all)", self.exhibits)
-        form.addRow("Dates", dates)
+        form.addRow("Dates", self.dates.row)
         form.addRow("", self.originals)
         form.addRow("", self.redact)
         form.addRow("", self.agreement)
@@ -206,22 +184,13 @@ class ExportDialog(TaskDialog):
     # -- selection -------------------------------------------------------------------------
 
     def options(self) -> ExportOptions:
-        def checked(widget: QListWidget, data: bool) -> tuple[str, ...]:
-            found = []
-            for row in range(widget.count()):
-                item = widget.item(row)
-                if item.checkState() == Qt.CheckState.Checked:
-                    value = item.data(Qt.ItemDataRole.UserRole) if data else item.text()
-                    found.append(str(value))
-            return tuple(found)
-
-        dates = self.use_dates.isChecked()
+        date_from, date_to = self.dates.bounds()
         return ExportOptions(
             context=self.context.value(),
-            categories=checked(self.categories, True),
-            exhibits=checked(self.exhibits, False),
-            date_from=_date(self.date_from) if dates else None,
-            date_to=_date(self.date_to) if dates else None,
+            categories=ticked(self.categories),
+            exhibits=ticked(self.exhibits),
+            date_from=date_from,
+            date_to=date_to,
             include_originals=self.originals.isChecked(),
             redact_uninvolved=self.redact.isChecked(),
             agreement=self.agreement.isChecked(),
@@ -361,8 +330,3 @@ class ExportDialog(TaskDialog):
         else:
             self.message.setStyleSheet("color: #d64545")
             self.message.setText(error_text(exc))
-
-
-def _date(edit: QDateEdit) -> date:
-    value = edit.date()
-    return date(value.year(), value.month(), value.day())

@@ -7,14 +7,12 @@ like the export dialog.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
+from reviewer.gui.selection_widgets import DateRange, checkable_list, ticked
 from reviewer.gui.task_dialog import TaskDialog
 from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
 from reviewer.review.agreement import PairAgreement
@@ -57,11 +56,6 @@ def _folder_row(parent: QWidget, edit: QLineEdit, title: str) -> QHBoxLayout:
     row.addWidget(edit, 1)
     row.addWidget(browse)
     return row
-
-
-def _qdate(edit: QDateEdit) -> str:
-    value = edit.date()
-    return date(value.year(), value.month(), value.day()).isoformat()
 
 
 class _Progress:
@@ -108,26 +102,13 @@ class NewPackageDialog(TaskDialog):
         self.setMinimumWidth(640)
         self.out_dir = QLineEdit()
         self.out_dir.setPlaceholderText("A new, empty folder for the package")
-        self.exhibits = QListWidget()
-        self.exhibits.setMaximumHeight(80)
-        for reference in exhibits:
-            item = QListWidgetItem(reference)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.exhibits.addItem(item)
-        self.use_dates = QCheckBox("Only messages between")
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
-            edit.setEnabled(False)
-            self.use_dates.toggled.connect(edit.setEnabled)
-        dates = QHBoxLayout()
-        for widget in (self.use_dates, self.date_from, QLabel("and"), self.date_to):
-            dates.addWidget(widget)
-        dates.addStretch(1)
+        self.exhibits = checkable_list(((ref, ref) for ref in exhibits), max_height=80)
+        self.dates = DateRange()
+        self.use_dates, self.date_from, self.date_to = (
+            self.dates.use_dates,
+            self.dates.date_from,
+            self.dates.date_to,
+        )
         self.for_name = QLineEdit()
         self.for_name.setPlaceholderText("The reviewer it is for (recorded)")
         self.blind = QCheckBox("Blind: leave out tags, notes, stances and suggestions")
@@ -145,7 +126,7 @@ class NewPackageDialog(TaskDialog):
         form = QFormLayout()
         form.addRow("Folder", _folder_row(self, self.out_dir, "Package folder"))
         form.addRow("Exhibits (none ticked: all)", self.exhibits)
-        form.addRow("Dates", dates)
+        form.addRow("Dates", self.dates.row)
         form.addRow("For", self.for_name)
         form.addRow("", self.blind)
         buttons = QHBoxLayout()
@@ -174,16 +155,11 @@ class NewPackageDialog(TaskDialog):
         self.refresh_preview()
 
     def cut(self) -> Cut:
-        ticked = [
-            self.exhibits.item(i).text()
-            for i in range(self.exhibits.count())
-            if self.exhibits.item(i).checkState() == Qt.CheckState.Checked
-        ]
-        dated = self.use_dates.isChecked()
+        date_from, date_to = self.dates.bounds()
         return Cut(
-            exhibits=tuple(ticked),
-            date_from=_qdate(self.date_from) if dated else None,
-            date_to=_qdate(self.date_to) if dated else None,
+            exhibits=ticked(self.exhibits),
+            date_from=date_from.isoformat() if date_from else None,
+            date_to=date_to.isoformat() if date_to else None,
         )
 
     def refresh_preview(self) -> None:
