@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.store.models import Attachment, Conversation, Exhibit, Message, Participant
@@ -108,27 +108,22 @@ def messages_by_id(session: Session, ids: Sequence[int]) -> dict[int, MessageRow
     if not ids:
         return {}
     rows = session.execute(_rows_query().where(Message.id.in_(ids))).all()
-    attachments: dict[int, list[AttachmentRow]] = defaultdict(list)
-    for message_id, filename, sha256, mime, size, present in session.execute(
-        select(
-            Attachment.message_id,
-            Attachment.filename,
-            Attachment.sha256,
-            Attachment.mime,
-            Attachment.size,
-            Attachment.present,
-        )
-        .where(Attachment.message_id.in_(ids))
-        .order_by(Attachment.message_id, Attachment.ordinal)
-    ):
-        attachments[message_id].append(AttachmentRow(filename, sha256, mime, size, present))
+    attachments = _attachments_where(session, Attachment.message_id.in_(ids))
     return {
-        row.id: MessageRow(**row._asdict(), attachments=tuple(attachments.get(row.id, ())))
-        for row in rows
+        row.id: MessageRow(**row._asdict(), attachments=attachments.get(row.id, ())) for row in rows
     }
 
 
 def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[AttachmentRow, ...]]:
+    """A page's attachments (its ids are consecutive in conversation order)."""
+    return _attachments_where(
+        session, (Attachment.message_id >= ids[0]) & (Attachment.message_id <= ids[-1])
+    )
+
+
+def _attachments_where(
+    session: Session, condition: ColumnElement[bool]
+) -> dict[int, tuple[AttachmentRow, ...]]:
     found: dict[int, list[AttachmentRow]] = defaultdict(list)
     rows = session.execute(
         select(
@@ -139,7 +134,7 @@ def _attachments(session: Session, ids: Sequence[int]) -> dict[int, tuple[Attach
             Attachment.size,
             Attachment.present,
         )
-        .where(Attachment.message_id >= ids[0], Attachment.message_id <= ids[-1])
+        .where(condition)
         .order_by(Attachment.message_id, Attachment.ordinal)
     ).all()
     for message_id, filename, sha256, mime, size, present in rows:
