@@ -39,6 +39,13 @@ from reviewer.store.models import Attachment
 
 #: What ``reviewer analyse`` runs without flags: every kind this build has an engine for.
 REQUESTABLE: tuple[Kind, ...] = ("ocr", "sexual", "similar")
+#: What each kind of engine does, in progress reports ("analysing media (text in images)").
+KIND_LABELS: dict[str, str] = {
+    "ocr": "text in images",
+    "sexual": "sexual-content score",
+    "similar": "near-duplicates",
+    "av": "duration and key frames",
+}
 #: Files below which worker processes are not worth starting.
 POOL_MIN_FILES = 8
 #: Pictures from which near-duplicate grouping runs in a worker process.
@@ -131,6 +138,8 @@ def analyse(
                 "redo": options.redo,
             },
         )
+    if jobs:
+        progress.report(_stage(chosen[jobs[0].analyser]), 0, len(jobs))
     try:
         for job, result in _results(case, chosen, jobs, options.workers, cancel):
             _store(case, report.run_id, chosen[job.analyser], job.sha256, result, options.redo)
@@ -139,7 +148,7 @@ def analyse(
             else:
                 report.analysed[chosen[job.analyser].kind] += 1
             progress.report(
-                "analysing media",
+                _stage(chosen[job.analyser]),
                 sum(report.analysed.values()) + sum(report.failed.values()),
                 len(jobs),
             )
@@ -155,6 +164,10 @@ def analyse(
     if not report.cancelled and any(a.kind == "sexual" for a in chosen):
         report.suggested = sexual_suggestions.suggest(case, actor, report.run_id)
     return report
+
+
+def _stage(analyser: Analyser) -> str:
+    return f"analysing media ({KIND_LABELS.get(analyser.kind, analyser.kind)})"
 
 
 def _describe(analyser: Analyser) -> dict[str, str | None]:

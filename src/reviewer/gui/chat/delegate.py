@@ -44,6 +44,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from reviewer.core.emoji import find_emoji
 from reviewer.gui.chat.model import Role
+from reviewer.gui.media_blur import FLAGGED_TEXT
 from reviewer.services.browse import REVIEWED, TAGGED, AttachmentView, MessageView
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -213,7 +214,10 @@ class BubbleDelegate(QStyledItemDelegate):
         taxonomy: category key -> (label, colour '#rrggbb') for tag chips.
         highlights: message id -> (start, end) character spans to highlight (lexicon hits).
         custodian_id: participant whose messages align right, when known.
-        is_revealed: message id -> whether its thumbnails are shown unblurred.
+        is_blurred: (message id, SHA-256) -> whether that thumbnail is drawn blurred
+            (``gui.media_blur.BlurRule.is_blurred``).
+        is_flagged: (message id, SHA-256) -> whether a blurred thumbnail says it is flagged.
+        image_mark: message id -> a label over its thumbnails (a search hit "in image"), or None.
     """
 
     def __init__(self, parent: QObject | None = None, *, cache_size: int = 3000) -> None:
@@ -222,7 +226,9 @@ class BubbleDelegate(QStyledItemDelegate):
         self.highlights: HighlightProvider | None = None
         self.badges: BadgeProvider | None = None
         self.custodian_id: int | None = None
-        self.is_revealed: Callable[[int], bool] = lambda _message_id: False
+        self.is_blurred: Callable[[int, str | None], bool] = lambda _message_id, _sha: True
+        self.is_flagged: Callable[[int, str | None], bool] = lambda _message_id, _sha: False
+        self.image_mark: Callable[[int], str | None] = lambda _message_id: None
         self._layouts: OrderedDict[tuple[int, int], BubbleLayout] = OrderedDict()
         self._cache_size = cache_size
         self._pixmaps: OrderedDict[tuple[str, int, int, int, bool], QPixmap] = OrderedDict()
@@ -615,7 +621,7 @@ class BubbleDelegate(QStyledItemDelegate):
         theme: Theme,
         small: QFont,
     ) -> None:
-        revealed = self.is_revealed(message_id)
+        revealed = not self.is_blurred(message_id, attachment.sha256)
         device = painter.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
         pixmap = self._pixmap(attachment, rect.size(), dpr, blurred=not revealed)
@@ -630,7 +636,8 @@ class BubbleDelegate(QStyledItemDelegate):
         if not revealed:
             painter.fillRect(rect, QColor(0, 0, 0, 70))
             painter.setFont(small)
-            label = f"Image hidden\n{REVEAL_TEXT}"
+            flagged = self.is_flagged(message_id, attachment.sha256)
+            label = f"{FLAGGED_TEXT if flagged else 'Image hidden'}\n{REVEAL_TEXT}"
             flags = Qt.AlignmentFlag.AlignCenter
             box = painter.boundingRect(rect, flags, label).adjusted(-8, -4, 8, 4)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -638,6 +645,16 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor("#ffffff"))
             painter.drawText(rect, flags, label)
+        mark = self.image_mark(message_id)
+        if mark:
+            painter.setFont(small)
+            box = painter.boundingRect(rect, Qt.AlignmentFlag.AlignLeft, mark).adjusted(0, 0, 12, 4)
+            box.moveTopLeft(rect.topLeft() + QPoint(6, 6))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.focus)
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(_ink_on(theme.focus))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, mark)
         painter.restore()
 
     def _pixmap(

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.gui.chat.delegate import BubbleDelegate, Theme
 from reviewer.gui.chat.model import MessageListModel, tooltip
+from reviewer.gui.media_blur import BlurRule
 
 
 class ChatView(QAbstractScrollArea):
@@ -54,14 +55,15 @@ class ChatView(QAbstractScrollArea):
         super().__init__(parent)
         self._model: MessageListModel | None = None
         self._delegate = BubbleDelegate(self)
-        self._delegate.is_revealed = self.is_revealed
+        self.blur = BlurRule(self)
+        self.blur.changed.connect(self._blur_changed)
+        self._delegate.is_blurred = self.is_blurred
+        self._delegate.is_flagged = self.is_flagged
         self._top_row = 0
         self._top_offset = 0  # pixels of the top row scrolled above the viewport
         self._current = -1
         self._anchor = -1
         self._selected: set[int] = set()
-        self._revealed: set[int] = set()
-        self._reveal_all = False
         self._visible: list[tuple[int, int, int]] | None = None  # (row, y, height)
         self._max_top: tuple[int, int] | None = None  # the bottom-aligned top position
         self._syncing = False
@@ -106,6 +108,11 @@ class ChatView(QAbstractScrollArea):
     ) -> None:
         """Message id -> (start, end) character spans to highlight (lexicon hits)."""
         self._delegate.set_highlight_provider(provider)
+        self.viewport().update()
+
+    def set_image_mark_provider(self, provider: Callable[[int], str | None]) -> None:
+        """Message id -> a label drawn over its thumbnails (a search hit "in image")."""
+        self._delegate.image_mark = provider
         self.viewport().update()
 
     def set_custodian_id(self, participant_id: int | None) -> None:
@@ -191,28 +198,47 @@ class ChatView(QAbstractScrollArea):
         self._model.invalidate(ids)
         self._relayout()
 
+    def set_blur_rule(self, rule: BlurRule) -> None:
+        """Share the window's blur rule (with the media viewer and grid)."""
+        self.blur.changed.disconnect(self._blur_changed)
+        self.blur = rule
+        rule.changed.connect(self._blur_changed)
+        self._blur_changed()
+
+    def _blur_changed(self) -> None:
+        self.viewport().update()
+        self.revealChanged.emit()
+
     def is_revealed(self, message_id: int) -> bool:
-        return self._reveal_all or message_id in self._revealed
+        """Whether the unflagged thumbnails of a message are shown."""
+        return self.blur.message_revealed(message_id)
+
+    def is_blurred(self, message_id: int, sha256: str | None) -> bool:
+        return self.blur.is_blurred(sha256, message_id)
+
+    def is_flagged(self, message_id: int, sha256: str | None) -> bool:
+        return self.blur.is_flagged(sha256, message_id)
 
     def reveal(self, message_id: int, revealed: bool = True) -> None:
-        """Show (or blur again) the thumbnails of one message. Never persisted."""
-        if revealed:
-            self._revealed.add(message_id)
-        else:
-            self._revealed.discard(message_id)
-        self.viewport().update()
-        self.revealChanged.emit()
+        """Show (or blur again) the unflagged thumbnails of one message. Never persisted."""
+        self.blur.reveal_message(message_id, revealed)
+
+    def reveal_pictures(self, message_id: int, index: int | None = None) -> None:
+        """Reveal one thumbnail of a message (or each), as a click or V asks: a flagged
+        picture only after the reviewer confirms."""
+        view = self._model.cached(message_id) if self._model is not None else None
+        if view is None:
+            return
+        for i, attachment in enumerate(view.attachments):
+            if (index is None or i == index) and attachment.thumbnail is not None:
+                self.blur.request_reveal(self, attachment.sha256, message_id)
 
     def set_reveal_all(self, revealed: bool) -> None:
-        """Show every thumbnail unblurred, or blur them all again (clears single reveals)."""
-        self._reveal_all = revealed
-        if not revealed:
-            self._revealed.clear()
-        self.viewport().update()
-        self.revealChanged.emit()
+        """Show every unflagged thumbnail, or blur them all again (clears single reveals)."""
+        self.blur.set_reveal_all(revealed)
 
     def reveal_all(self) -> bool:
-        return self._reveal_all
+        return self.blur.reveal_all
 
     # -- geometry ----------------------------------------------------------------------------
 
@@ -469,7 +495,8 @@ class ChatView(QAbstractScrollArea):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Override QAbstractScrollArea::keyPressEvent: j/k, arrows, pages, Home/End."""
+        """Override QAbstractScrollArea::keyPressEvent: j/k, arrows, pages, Home/End; V
+        reveals the current message's pictures."""
         key = event.key()
         extend = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         model = self._model
@@ -486,6 +513,8 @@ class ChatView(QAbstractScrollArea):
             self.set_current_row(0, extend=extend)
         elif key == Qt.Key.Key_End and count:
             self.set_current_row(count - 1, extend=extend)
+        elif key == Qt.Key.Key_V and self.current_id() >= 0:
+            self.reveal_pictures(self.current_id())
         else:
             super().keyPressEvent(event)
             return
@@ -505,12 +534,9 @@ class ChatView(QAbstractScrollArea):
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         if event.button() == Qt.MouseButton.LeftButton and not (shift or ctrl):
             message_id = self._model.id_at(row)
-            if (
-                message_id is not None
-                and not self.is_revealed(message_id)
-                and self._thumbnail_at(row, pos) is not None
-            ):
-                self.reveal(message_id)
+            index = self._thumbnail_at(row, pos) if message_id is not None else None
+            if message_id is not None and index is not None:
+                self.reveal_pictures(message_id, index)
         if (
             event.button() == Qt.MouseButton.RightButton
             and self._model.id_at(row) in self._selected
