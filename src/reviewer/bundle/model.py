@@ -7,6 +7,95 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: What a redacted bundle shows instead of image text that names someone not involved across
+#: lines (a name split over two lines of a meme is not replaced line by line).
+OCR_WITHHELD = "[image text withheld: it names a person not involved]"
+
+
+@dataclass(frozen=True, slots=True)
+class BundleOcrLine:
+    """One line read by OCR: its text, confidence and corners ([x, y] in the picture)."""
+
+    text: str
+    confidence: float | None
+    box: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleOcr:
+    """The text a machine read in a picture (DESIGN.md §10): never a reviewer's reading."""
+
+    text: str  # "" when the engine read nothing
+    engine: str
+    model: str | None
+    version: str
+    confidence: float | None
+    lines: tuple[BundleOcrLine, ...] = ()
+    withheld: bool = False  # a redacted bundle withheld the text (OCR_WITHHELD)
+
+    def label(self) -> str:
+        """ "rapidocr 3.10.0+s1, model PP-OCRv6_…, confidence 0.93", for the reports."""
+        about = f"{self.engine} {self.version}"
+        if self.model:
+            about += f", model {self.model}"
+        if self.confidence is not None:
+            about += f", confidence {self.confidence:.2f}"
+        return about
+
+
+@dataclass(frozen=True, slots=True)
+class BundleScore:
+    """A sexual-content score by a model (0-1): a machine suggestion, never a tag."""
+
+    score: float
+    engine: str
+    model: str | None
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundleAnalysis:
+    """Machine analysis of an attachment's file: the latest successful result of each kind."""
+
+    ocr: BundleOcr | None = None
+    sexual: BundleScore | None = None
+    similar_group: int | None = None  # near-duplicate group (``reviewer media``)
+
+    def record(self) -> dict[str, Any]:
+        """The ``analysis`` key of an attachment record in messages.jsonl."""
+        ocr = self.ocr
+        sexual = self.sexual
+        return {
+            "machine_read": True,
+            "ocr": None
+            if ocr is None
+            else {
+                "text": ocr.text,
+                "engine": ocr.engine,
+                "model": ocr.model,
+                "version": ocr.version,
+                "confidence": ocr.confidence,
+                "withheld": ocr.withheld,
+                "boxes": [
+                    {
+                        "box": [list(p) for p in line.box],
+                        "text": line.text,
+                        "confidence": line.confidence,
+                    }
+                    for line in ocr.lines
+                ],
+            },
+            "sexual": None
+            if sexual is None
+            else {
+                "score": sexual.score,
+                "engine": sexual.engine,
+                "model": sexual.model,
+                "version": sexual.version,
+            },
+            "similar_group": self.similar_group,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class BundleAttachment:
@@ -18,6 +107,20 @@ class BundleAttachment:
     source: Path | None  # the evidence file to copy (read-only), when present
     bundle_path: str | None  # "media/<sha256>.<ext>" inside data/, when present
     thumbnail: Path | None = None  # a JPEG in the case cache, for reports
+    analysis: BundleAnalysis | None = None  # None when the file was never analysed
+
+    def record(self) -> dict[str, Any]:
+        """The attachment as messages.jsonl gives it (``analysis`` only when analysed)."""
+        found: dict[str, Any] = {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "mime": self.mime,
+            "size": self.size,
+            "present": self.present,
+        }
+        if self.analysis is not None:
+            found["analysis"] = self.analysis.record()
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +198,7 @@ class BundleMessage:
             "text": self.text,
             "edited": self.edited,
             "reply_to": self.reply_to,
-            "attachments": [
-                {
-                    "filename": a.filename,
-                    "sha256": a.sha256,
-                    "mime": a.mime,
-                    "size": a.size,
-                    "present": a.present,
-                }
-                for a in self.attachments
-            ],
+            "attachments": [a.record() for a in self.attachments],
             "source": dict(self.source),
             "tags": [
                 {

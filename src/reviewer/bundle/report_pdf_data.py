@@ -330,6 +330,13 @@ class ReportData:
         names = ", ".join(a.filename for a in message.attachments)
         if names:
             body += f" [attachment: {names}]"
+        read = [
+            a.analysis.ocr.text
+            for a in message.attachments
+            if a.analysis is not None and a.analysis.ocr is not None and a.analysis.ocr.text
+        ]
+        if read:
+            body += " [text read by machine: " + " / ".join(" ".join(t.split()) for t in read) + "]"
         side = direction(body)
         return [
             "c",
@@ -394,7 +401,25 @@ class ReportData:
             "sha": attachment.sha256 or "—",
             "where": f"In this bundle: data/media/<SHA-256>.{ext}" if path else None,
             "image": image,
+            "machine": self._machine(attachment),
         }
+
+    def _machine(self, attachment: BundleAttachment) -> list[list[Any]]:
+        """[label, text] per machine result shown beside the picture (DESIGN.md §10)."""
+        analysis = attachment.analysis
+        if analysis is None:
+            return []
+        shown: list[list[Any]] = []
+        ocr = analysis.ocr
+        if ocr is not None and ocr.text:
+            shown.append([self.t(f"Text read by machine ({ocr.label()}):"), self.t(ocr.text)])
+        if analysis.sexual is not None:
+            sexual = analysis.sexual
+            label = f"Sexual-content score by machine ({sexual.engine} {sexual.version}):"
+            shown.append([self.t(label), f"{sexual.score:.2f}"])
+        if analysis.similar_group is not None:
+            shown.append(["Near-duplicate group (by machine):", str(analysis.similar_group)])
+        return shown
 
     # ------------------------------------------------------------------------------ notes
 

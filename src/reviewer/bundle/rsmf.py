@@ -186,6 +186,10 @@ class _Slice:
                 item["size"] = a.size
             listed.append(item)
             custom.append({"name": f"{SHA_PREFIX}{file.zip_name}", "value": a.sha256})
+            ocr = a.analysis.ocr if a.analysis is not None else None
+            if ocr is not None and ocr.text:  # machine-read, marked so (DESIGN.md §10)
+                value = f"machine-read ({ocr.label()}): {ocr.text}"
+                custom.append({"name": f"ImageText {file.zip_name}", "value": value})
         return listed, custom
 
     def _file(self, filename: str, size: int | None, sha256: str, path: Path) -> _File:

@@ -23,6 +23,11 @@ HEADER = (
     "attachment SHA-256",
     "included as",
     "found_in",
+    # Machine analysis of the attachments (DESIGN.md §10), one value per analysed file, "; "
+    # between files: never a reviewer's reading.
+    "image_text",
+    "sexual_score",
+    "similar_group",
 )
 # A cell a spreadsheet would run as a formula; prefixed with an apostrophe (OWASP advice).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +63,27 @@ def row(message: BundleMessage) -> list[str]:
         "; ".join(a.sha256 or "(not in export)" for a in message.attachments),
         "context" if message.context else "tagged",
         found_in(message),
+        *analysis_cells(message),
     ]
+
+
+def analysis_cells(message: BundleMessage) -> list[str]:
+    """image_text ("machine-read (engine version, confidence c): text" per file with text),
+    sexual_score ("0.03 (engine version)") and similar_group, empty where not analysed."""
+    texts, scores, groups = [], [], []
+    for attachment in message.attachments:
+        analysis = attachment.analysis
+        if analysis is None:
+            continue
+        if analysis.ocr is not None and analysis.ocr.text:
+            flat = " / ".join(analysis.ocr.text.splitlines())
+            texts.append(f"machine-read ({analysis.ocr.label()}): {flat}")
+        if analysis.sexual is not None:
+            sexual = analysis.sexual
+            scores.append(f"{sexual.score:.2f} ({sexual.engine} {sexual.version})")
+        if analysis.similar_group is not None:
+            groups.append(str(analysis.similar_group))
+    return ["; ".join(texts), "; ".join(scores), "; ".join(groups)]
 
 
 def _cell(value: str) -> str:

@@ -5,7 +5,8 @@ redacted :class:`Bundle`, so no writer needs to know about redaction.
 Names (senders, participants, stance holders, system-line actors and subjects, custodians,
 conversation names) become pseudonyms; every other text (message bodies, notes, tag notes,
 exhibit and chat file names, attachment names, the case title) has uninvolved people's names
-replaced and phone numbers and e-mail addresses masked. Shared contacts (vCards, Telegram
+replaced and phone numbers and e-mail addresses masked; so has text a machine read in an
+image (withheld whole when a name is split over its lines). Shared contacts (vCards, Telegram
 contacts) are withheld whole: the card is a person's name and number; the names they give are
 pseudonymised wherever else they appear.
 """
@@ -18,10 +19,12 @@ from dataclasses import replace
 from typing import Any
 
 from reviewer.bundle.model import (
+    OCR_WITHHELD,
     Bundle,
     BundleAttachment,
     BundleExhibit,
     BundleMessage,
+    BundleOcr,
     BundleParticipant,
     BundleStance,
     BundleTag,
@@ -128,7 +131,23 @@ def _attachment(attachment: BundleAttachment, redactor: Redactor) -> BundleAttac
             source=None,
             bundle_path=None,
         )
-    return replace(attachment, filename=_text(redactor, attachment.filename))
+    analysis = attachment.analysis
+    if analysis is not None and analysis.ocr is not None:
+        analysis = replace(analysis, ocr=_ocr(analysis.ocr, redactor))
+    return replace(attachment, filename=_text(redactor, attachment.filename), analysis=analysis)
+
+
+def _ocr(ocr: BundleOcr, redactor: Redactor) -> BundleOcr:
+    """Image text redacted as message text is, line by line; withheld whole when a name
+    still shows once the lines are read as one text (a name split over two lines)."""
+    lines = tuple(replace(line, text=_text(redactor, line.text)) for line in ocr.lines)
+    text = _text(redactor, ocr.text)
+    joined = " ".join(" ".join(line.text for line in lines).split())
+    if redactor.text(joined) != joined or redactor.text(" ".join(text.split())) != " ".join(
+        text.split()
+    ):
+        return replace(ocr, text=OCR_WITHHELD, lines=(), withheld=True)
+    return replace(ocr, text=text, lines=lines)
 
 
 def _tag(tag: BundleTag, redactor: Redactor) -> BundleTag:

@@ -8,6 +8,7 @@ never OFFSET. Seqs of a conversation are contiguous from 0 (assigned at import),
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from collections import defaultdict
@@ -15,19 +16,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.bundle.model import (
+    BundleAnalysis,
     BundleAttachment,
     BundleCategory,
     BundleExhibit,
+    BundleOcr,
+    BundleOcrLine,
+    BundleScore,
     BundleStance,
     BundleTag,
 )
 from reviewer.core.errors import InputError
+from reviewer.store.media_models import MediaAnalysis, MediaGroup
 from reviewer.store.message_repo import decode_list
 from reviewer.store.models import (
     Attachment,
@@ -41,6 +47,8 @@ from reviewer.store.models import (
     Stance,
     Tag,
 )
+
+_T = TypeVar("_T")
 
 PAGE = 2000
 CHUNK = 500
@@ -242,9 +250,10 @@ def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[
 def attachments(
     session: Session, ids: Sequence[int], evidence: Path, thumbs: Path
 ) -> dict[int, list[BundleAttachment]]:
-    found: dict[int, list[BundleAttachment]] = defaultdict(list)
+    """The attachments of the messages, each with its file's machine analysis if any."""
+    rows: list[Any] = []
     for chunk in _chunks(ids):
-        rows = session.execute(
+        rows += session.execute(
             select(
                 Attachment.message_id,
                 Attachment.filename,
@@ -255,23 +264,96 @@ def attachments(
             )
             .where(Attachment.message_id.in_(chunk))
             .order_by(Attachment.message_id, Attachment.ordinal)
+        ).all()
+    analysed = analyses(session, sorted({r[2] for r in rows if r[2] and r[5]}))
+    found: dict[int, list[BundleAttachment]] = defaultdict(list)
+    for message_id, filename, sha, mime, size, present in rows:
+        stored = bool(present and sha)
+        thumb = thumbs / sha[:2] / f"{sha}.jpg" if sha else None
+        found[message_id].append(
+            BundleAttachment(
+                filename=filename,
+                sha256=sha,
+                mime=mime,
+                size=size,
+                present=bool(present),
+                source=evidence / sha[:2] / sha if stored and sha else None,
+                bundle_path=f"media/{sha}{extension(filename, mime)}" if stored else None,
+                thumbnail=thumb if thumb is not None and thumb.is_file() else None,
+                analysis=analysed.get(sha) if stored and sha else None,
+            )
         )
-        for message_id, filename, sha, mime, size, present in rows:
-            stored = bool(present and sha)
-            thumb = thumbs / sha[:2] / f"{sha}.jpg" if sha else None
-            found[message_id].append(
-                BundleAttachment(
-                    filename=filename,
-                    sha256=sha,
-                    mime=mime,
-                    size=size,
-                    present=bool(present),
-                    source=evidence / sha[:2] / sha if stored and sha else None,
-                    bundle_path=f"media/{sha}{extension(filename, mime)}" if stored else None,
-                    thumbnail=thumb if thumb is not None and thumb.is_file() else None,
+    return found
+
+
+def analyses(session: Session, files: Sequence[str]) -> dict[str, BundleAnalysis]:
+    """The machine analysis of each file (by SHA-256) that has one: the latest successful OCR
+    and sexual-content results and the near-duplicate group. A file is analysed once it has
+    any of these or its perceptual hashes; one query per kind of data and chunk of files."""
+    ocr: dict[str, BundleOcr] = {}
+    sexual: dict[str, BundleScore] = {}
+    hashed: set[str] = set()
+    groups: dict[str, int] = {}
+    for chunk in _chunks(files):
+        results = session.execute(
+            select(
+                MediaAnalysis.sha256,
+                MediaAnalysis.kind,
+                MediaAnalysis.engine,
+                MediaAnalysis.model,
+                MediaAnalysis.version,
+                MediaAnalysis.text,
+                MediaAnalysis.confidence,
+                MediaAnalysis.score,
+                MediaAnalysis.data,
+            )
+            .where(
+                MediaAnalysis.sha256.in_(chunk),
+                MediaAnalysis.status == "ok",
+                MediaAnalysis.kind.in_(("ocr", "sexual", "similar")),
+            )
+            .order_by(MediaAnalysis.id)
+        )
+        for sha, kind, engine, model, version, text, confidence, score, data in results:
+            if kind == "ocr":
+                ocr[sha] = BundleOcr(
+                    text or "", engine, model, version, confidence, _ocr_lines(data)
+                )
+            elif kind == "sexual" and score is not None:
+                sexual[sha] = BundleScore(float(score), engine, model, version)
+            elif kind == "similar":
+                hashed.add(sha)
+        rows = session.execute(
+            select(MediaGroup.sha256, MediaGroup.group_no).where(MediaGroup.sha256.in_(chunk))
+        )
+        groups.update((str(sha), int(number)) for sha, number in rows)
+    return {
+        sha: BundleAnalysis(ocr.get(sha), sexual.get(sha), groups.get(sha))
+        for sha in files
+        if sha in ocr or sha in sexual or sha in hashed or sha in groups
+    }
+
+
+def _ocr_lines(data: str | None) -> tuple[BundleOcrLine, ...]:
+    try:
+        boxes = json.loads(data or "{}").get("boxes", [])
+    except (ValueError, AttributeError):
+        return ()
+    lines = []
+    for box in boxes if isinstance(boxes, list) else ():
+        try:
+            corners = tuple((int(x), int(y)) for x, y in box.get("box", ()))
+            confidence = box.get("confidence")
+            lines.append(
+                BundleOcrLine(
+                    str(box.get("text", "")),
+                    float(confidence) if confidence is not None else None,
+                    corners,
                 )
             )
-    return found
+        except (TypeError, ValueError, AttributeError):
+            continue
+    return tuple(lines)
 
 
 def extension(filename: str, mime: str | None) -> str:
@@ -441,6 +523,6 @@ def everyone(session: Session) -> list[tuple[str, bool, int | None]]:
     return [(str(name), bool(subject), person) for name, subject, person in rows]
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+def _chunks(ids: Sequence[_T]) -> Iterator[Sequence[_T]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
