@@ -1,12 +1,11 @@
-"""Append to, list, verify and reveal a case's audit chain, inside the caller's transaction."""
+"""Append to, list, verify and reveal a case's audit chain, inside the caller's transaction:
+an ORM session's or, for the light commands, a plain ``sqlite3`` connection's (``Case.sql``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from reviewer.audit import chain
 from reviewer.core.errors import InputError
@@ -14,9 +13,16 @@ from reviewer.core.timeutil import utc_now_iso
 from reviewer.services.actor import Actor
 from reviewer.store import audit_repo
 
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.orm import Session
+
+    Db = Session | sqlite3.Connection
+
 
 def append(
-    session: Session, actor: Actor, action: str, target: str, details: Mapping[str, Any]
+    session: Db, actor: Actor, action: str, target: str, details: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Seal (version 2, fresh salts) and insert the next entry with its salts; commits with
     the caller's transaction."""
@@ -35,12 +41,12 @@ def append(
     return entry
 
 
-def entries(session: Session) -> Iterator[dict[str, Any]]:
+def entries(session: Db) -> Iterator[dict[str, Any]]:
     """Every entry in order; version 2 entries carry ``v`` and their ``salts``."""
     return audit_repo.entries(session)
 
 
-def verify(session: Session) -> chain.ChainReport:
+def verify(session: Db) -> chain.ChainReport:
     return chain.verify(audit_repo.entries(session))
 
 
@@ -64,7 +70,7 @@ class Revealed:
         }
 
 
-def reveal(session: Session, seq: int, field: str) -> Revealed:
+def reveal(session: Db, seq: int, field: str) -> Revealed:
     """The value, salt and commitment of one field of entry ``seq``."""
     entry = audit_repo.entry(session, seq)
     if entry is None:

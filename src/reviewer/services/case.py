@@ -1,30 +1,40 @@
-"""Create and open cases: the folder of DESIGN.md §2 with its database at the current schema."""
+"""Create and open cases: the folder of DESIGN.md §2 with its database at the current schema.
+
+Opening a case already at the current schema loads neither SQLAlchemy nor Alembic: the schema
+is checked over a plain ``sqlite3`` connection, which :meth:`Case.sql` hands to the light
+commands (DESIGN.md §7, start-up time). The engine, ORM sessions and evidence store are made
+the first time something asks for them.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from reviewer import __version__
 from reviewer.core.errors import CaseBusyError, CaseError
 from reviewer.core.timeutil import utc_now_iso, zone
-from reviewer.services import audit_log
 from reviewer.services.actor import Actor
-from reviewer.services.taxonomy import install_default
-from reviewer.store import migrate
-from reviewer.store.engine import BEGIN_KEY, create_database, make_engine
-from reviewer.store.evidence import EvidenceStore
-from reviewer.store.models import CaseInfo
+from reviewer.store import migrate, sqlite_db
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from reviewer.store.evidence import EvidenceStore
 
 DB_NAME = "case.sqlite"
 DEFAULT_TIMEZONE = "Europe/London"
+BUSY = (
+    "the case is busy: another task (an import or export) is writing to it; "
+    "try again when it has finished"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +46,61 @@ class CaseSummary:
 
 
 class Case:
-    """An open case: its folder, database engine and evidence store."""
+    """An open case: its folder, database and evidence store."""
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    def __init__(
+        self, root: Path, engine: Engine | None = None, db: sqlite3.Connection | None = None
+    ) -> None:
         # Absolute: paths derived from the root (evidence, cache, symlinks made to evidence
         # files) must not depend on the working directory (a relative CASE on the command line).
         root = root.absolute()
         self.root = root
-        self.engine = engine
-        self.evidence = EvidenceStore(root / "evidence")
+        self.db_path = root / DB_NAME
         self.cache_dir = root / "cache"
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
+        self._idle: list[sqlite3.Connection] = [db] if db is not None else []
+        self._idle_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy loaded) on first use."""
+        if self._engine is None:
+            from reviewer.store.engine import make_engine
+
+            self._engine = make_engine(self.db_path)
+        return self._engine
+
+    @cached_property
+    def evidence(self) -> EvidenceStore:
+        from reviewer.store.evidence import EvidenceStore
+
+        return EvidenceStore(self.root / "evidence")
+
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def sql(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction on a plain ``sqlite3`` connection (the same settings as the
+        engine's), for the light commands: committed on success, rolled back on any error; a
+        ``write`` takes the case's write lock, as :meth:`transaction` does."""
+        with self._idle_lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = sqlite_db.connect(self.db_path)
+        try:
+            with sqlite_db.transaction(db, write=write):
+                yield db
+        except sqlite3.OperationalError as exc:
+            if sqlite_db.is_busy(exc):
+                raise CaseBusyError(BUSY) from exc
+            raise
+        finally:
+            with self._idle_lock:
+                self._idle.append(db)  # kept open: closing the last one costs a checkpoint
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -55,15 +109,14 @@ class Case:
         When another task holds the case's write lock past the busy timeout (a long import
         or export), the user is told so in words instead of seeing a database error.
         """
+        from sqlalchemy.exc import OperationalError
+
         try:
             with self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise CaseBusyError(
-                    "the case is busy: another task (an import or export) is writing to it; "
-                    "try again when it has finished"
-                ) from exc
+            if sqlite_db.is_busy(exc.orig):
+                raise CaseBusyError(BUSY) from exc
             raise
 
     @contextmanager
@@ -76,6 +129,10 @@ class Case:
         schema is read as it is attached, so no later statement has to wait for a writer of
         that file to finish.
         """
+        from sqlalchemy.orm import Session
+
+        from reviewer.store.engine import BEGIN_KEY
+
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
@@ -99,18 +156,31 @@ class Case:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit: a deferred transaction, so it never takes the write lock."""
+        from sqlalchemy.orm import Session
+
+        from reviewer.store.engine import BEGIN_KEY
+
         with self.engine.connect() as connection:
             connection.info[BEGIN_KEY] = "BEGIN"
             with Session(bind=connection, expire_on_commit=False) as session:
                 yield session
 
     def summary(self) -> CaseSummary:
+        from sqlalchemy import select
+
+        from reviewer.store.models import CaseInfo
+
         with self.reading() as session:
             info = session.scalars(select(CaseInfo)).one()
             return CaseSummary(info.reference, info.title, info.timezone, info.created_utc)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
 
     def __enter__(self) -> Case:
         return self
@@ -128,6 +198,11 @@ def create_case(
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Case:
     """Make a new case folder; refuses a folder that already holds anything."""
+    from reviewer.services import audit_log
+    from reviewer.services.taxonomy import install_default
+    from reviewer.store.engine import create_database, make_engine
+    from reviewer.store.models import CaseInfo
+
     zone(timezone)
     if not reference.strip():
         raise CaseError("a case needs a reference (--reference)")
@@ -174,6 +249,22 @@ def open_case(root: Path) -> Case:
     db_path = root / DB_NAME
     if not db_path.is_file():
         raise CaseError(f"{root}: not a reviewer case (no {DB_NAME})")
+    try:
+        db = sqlite_db.connect(db_path)
+    except sqlite3.DatabaseError as exc:
+        raise CaseError(f"{db_path}: not a readable case database ({exc})") from exc
+    try:
+        current = migrate.is_current(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise CaseError(f"{db_path}: not a readable case database ({exc})") from exc
+    if current:
+        return Case(root, db=db)  # nearly every open: SQLAlchemy and Alembic stay unloaded
+    db.close()
+    from sqlalchemy.exc import DatabaseError
+
+    from reviewer.store.engine import make_engine
+
     engine = make_engine(db_path)
     try:
         migrate.upgrade(engine, db_path)

@@ -1,86 +1,102 @@
 """Reading and appending audit entries; the hash itself is computed by the caller.
 
 A version 2 entry's salts (name → salt) are stored in ``audit_salt`` with the entry, in the
-same transaction, and read back into the entry's ``salts``."""
+same transaction, and read back into the entry's ``salts``.
+
+Plain SQL on the case's ``sqlite3`` connection, given directly (the light commands, which do
+not load SQLAlchemy) or as the ORM session whose transaction it joins: one implementation
+writes every entry, whichever way a command opened the case.
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from reviewer.store.models import AuditEntry, AuditSalt
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 GENESIS = "0" * 64
 _COLUMNS = ("seq", "ts", "actor", "workstation", "action", "target", "prev", "hash")
+_SELECT = f"SELECT {', '.join(_COLUMNS)}, details, v FROM audit_entry"
 
 
-def head(session: Session) -> tuple[int, str]:
+def raw(db: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection of ``db``; for a session, the connection of its transaction,
+    with the session's pending changes flushed to it first."""
+    if isinstance(db, sqlite3.Connection):
+        return db
+    db.flush()
+    connection = db.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
+def head(db: Session | sqlite3.Connection) -> tuple[int, str]:
     """(seq, hash) of the last entry, or (0, 64 zeros) for an empty chain."""
-    row = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    row = raw(db).execute("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def insert(session: Session, entry: dict[str, Any]) -> None:
+def insert(db: Session | sqlite3.Connection, entry: dict[str, Any]) -> None:
     """Store an entry (v1 or v2) and, for v2, its salts."""
-    stored = {name: entry[name] for name in _COLUMNS}
-    stored["details"] = json.dumps(entry["details"], sort_keys=True, ensure_ascii=False)
-    stored["v"] = int(entry.get("v", 1))
-    session.add(AuditEntry(**stored))
-    session.flush()
+    connection = raw(db)
+    values = [entry[name] for name in _COLUMNS]
+    details = json.dumps(entry["details"], sort_keys=True, ensure_ascii=False)
+    connection.execute(
+        f"INSERT INTO audit_entry ({', '.join(_COLUMNS)}, details, v) "
+        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+        (*values, details, int(entry.get("v", 1))),
+    )
     salts = entry.get("salts", {})
-    session.add_all(AuditSalt(seq=entry["seq"], name=n, salt=s) for n, s in salts.items())
-    session.flush()
+    connection.executemany(
+        "INSERT INTO audit_salt (seq, name, salt) VALUES (?, ?, ?)",
+        [(entry["seq"], name, salt) for name, salt in salts.items()],
+    )
 
 
-def entries(session: Session, *, page: int = 1000) -> Iterator[dict[str, Any]]:
+def entries(db: Session | sqlite3.Connection, *, page: int = 1000) -> Iterator[dict[str, Any]]:
     """Every entry in order, as plain dicts (``details`` decoded; ``v`` and ``salts`` on
     version 2 entries), read in keyset pages."""
     last = 0
     while True:
-        found = _page(session, last, page)
+        found = _page(raw(db), last, page)
         if not found:
             return
         yield from found
         last = found[-1]["seq"]
 
 
-def entry(session: Session, seq: int) -> dict[str, Any] | None:
+def entry(db: Session | sqlite3.Connection, seq: int) -> dict[str, Any] | None:
     """One entry by its sequence number, as :func:`entries` gives it."""
-    found = _page(session, seq - 1, 1)
+    found = _page(raw(db), seq - 1, 1)
     return found[0] if found and found[0]["seq"] == seq else None
 
 
-def _page(session: Session, after: int, limit: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit)
-    ).all()
+def _page(db: sqlite3.Connection, after: int, limit: int) -> list[dict[str, Any]]:
+    rows = db.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)).fetchall()
     if not rows:
         return []
-    salts = _salts(session, rows[0].seq, rows[-1].seq)
+    salts = _salts(db, rows[0][0], rows[-1][0])
     found: list[dict[str, Any]] = []
     for row in rows:
-        item: dict[str, Any] = {name: getattr(row, name) for name in _COLUMNS}
-        item["details"] = json.loads(row.details)
-        if row.v != 1:
-            item["v"] = row.v
-            item["salts"] = salts.get(row.seq, {})
+        item: dict[str, Any] = dict(zip(_COLUMNS, row, strict=False))
+        item["details"] = json.loads(row[len(_COLUMNS)])
+        version = row[len(_COLUMNS) + 1]
+        if version != 1:
+            item["v"] = version
+            item["salts"] = salts.get(item["seq"], {})
         found.append(item)
     return found
 
 
-def _salts(session: Session, first: int, last: int) -> dict[int, dict[str, str]]:
+def _salts(db: sqlite3.Connection, first: int, last: int) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    rows = session.execute(
-        select(AuditSalt.seq, AuditSalt.name, AuditSalt.salt).where(
-            AuditSalt.seq >= first, AuditSalt.seq <= last
-        )
+    rows = db.execute(
+        "SELECT seq, name, salt FROM audit_salt WHERE seq >= ? AND seq <= ?", (first, last)
     )
     for seq, name, salt in rows:
         found[seq][name] = salt

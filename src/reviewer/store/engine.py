@@ -1,4 +1,5 @@
-"""SQLite engine for a case database: WAL, foreign keys, busy timeout, explicit BEGIN."""
+"""SQLAlchemy engine for a case database: connections set up by ``sqlite_db.configure``
+(WAL, foreign keys, busy timeout, synchronous commits), explicit BEGIN."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from reviewer.store import fts
+from reviewer.store import sqlite_db
 
-BUSY_TIMEOUT_MS = 10_000
 # Pages of 32 KiB instead of SQLite's 4 KiB: a million-message import runs about 10% faster
 # (fewer, fuller pages to write, index and checkpoint), while point reads stay within a
 # millisecond or two (bench/RESULTS.md). Fixed when a case is created.
@@ -49,15 +49,7 @@ def make_engine(db_path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        # FULL: a change acknowledged to the user survives a power cut.
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-        fts.register(dbapi_connection)  # before any statement: SQLite refuses it during one
+        sqlite_db.configure(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -1,9 +1,9 @@
 """Bring a case database to the current schema: backup first, refuse newer cases.
 
-Opening a case that is already at the current schema (nearly every open) does not import
-Alembic: the stored revision is read with one query and compared with the head revision read
-from the migration scripts' text. Anything else (a new, older or newer case) goes through
-Alembic as before.
+Opening a case that is already at the current schema (nearly every open) imports neither
+Alembic nor SQLAlchemy: :func:`is_current` reads the stored revision over a plain ``sqlite3``
+connection and compares it with the head revision read from the migration scripts' text.
+Anything else (a new, older or newer case) goes through Alembic as before.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from reviewer.core.errors import CaseError
-from reviewer.store.engine import BEGIN_KEY
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 # `revision: str = "0003"` and `down_revision: str | None = "0002"` (or None) in a script.
 _REVISION_LINE = re.compile(
@@ -67,21 +65,27 @@ def _head_from_scripts() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def _stored_revisions(engine: Engine) -> list[str] | None:
+def _stored_revisions(db: sqlite3.Connection) -> list[str] | None:
     """The revisions in the case's ``alembic_version`` table; None when it has none."""
-    with engine.connect() as connection:
-        connection.info[BEGIN_KEY] = "BEGIN"  # a read: never wait for the write lock
-        exists = connection.exec_driver_sql(
-            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
-        if exists is None:
-            return None
-        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-        return [str(row[0]) for row in rows]
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alembic_version'"
+    ).fetchone()
+    if exists is None:
+        return None
+    return [str(row[0]) for row in db.execute("SELECT version_num FROM alembic_version")]
+
+
+def is_current(db: sqlite3.Connection) -> bool:
+    """Whether the case database on ``db`` is at the head revision, told without Alembic;
+    False also when the scripts are not simple enough to tell (then :func:`upgrade` decides)."""
+    head = _head_from_scripts()
+    return head is not None and _stored_revisions(db) == [head]
 
 
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
+
+    from reviewer.store.engine import BEGIN_KEY
 
     with engine.connect() as connection:
         connection.info[BEGIN_KEY] = "BEGIN"  # a read: never wait for the write lock
@@ -96,9 +100,10 @@ def known_revisions() -> set[str]:
 
 def upgrade(engine: Engine, db_path: Path) -> str | None:
     """Upgrade to head. Returns the backup path's name when an older case was upgraded."""
-    head = _head_from_scripts()
-    if head is not None and _stored_revisions(engine) == [head]:
-        return None  # already current: Alembic is not even imported
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        if raw is not None and is_current(raw):
+            return None  # already current: Alembic is not even imported
     current = current_revision(engine)
     head = head_revision()
     if current == head:

@@ -144,9 +144,9 @@ def test_a_locked_case_is_reported_in_words(
     import sqlite3
 
     from reviewer.core.errors import CaseError
-    from reviewer.store import engine
+    from reviewer.store import sqlite_db
 
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(sqlite_db, "BUSY_TIMEOUT_MS", 50)
     root = case.root
     case.close()
     reopened = open_case(root)  # the case is open, then another task takes the write lock
