@@ -1,6 +1,6 @@
 """The chat view on a reconciled chat: three phones' exports of one group, imported and
 reconciled, shown once per message with exhibit badges, deleted and missing marks, filters,
-and tagging that lands on the earliest-imported copy."""
+and review that acts once on a reconciled message through any copy."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.reconciled_view import DELETED, MISSING
 from reviewer.services import browse
+from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
@@ -174,7 +175,9 @@ def test_leaving_before_the_ids_arrive_keeps_the_conversation(
     assert window.chat.delegate().badges is None
 
 
-def test_a_tag_on_another_copy_is_marked(qtbot: QtBot, case: Case, window: MainWindow) -> None:
+def test_a_tag_made_through_another_copy_is_on_the_reconciled_message(
+    qtbot: QtBot, case: Case, window: MainWindow
+) -> None:
     with case.reading() as session:
         first, other = (
             session.connection()
@@ -185,12 +188,23 @@ def test_a_tag_on_another_copy_is_marked(qtbot: QtBot, case: Case, window: MainW
             )
             .one()
         )
-    reference = browse.message_views(case, [other])[other].exhibit
     window.show_conversation(browse.message_views(case, [other])[other].conversation_id)
     settle(qtbot)
-    window.jump_to(other)
+    window.jump_to(other)  # the reviewer tags in one exhibit's own conversation
     window.set_category("violent", True)
     settle(qtbot)
+    assert "Violent" in " ".join(_chip_labels(window, other))
     _open_reconciled(qtbot, window)
-    assert f"tagged on {reference}" in _chip_labels(window, first)
-    assert browse.message_views(case, [first])[first].tags == ()
+    assert "Violent" in " ".join(_chip_labels(window, first))
+    assert not any(label.startswith("tagged on") for label in _chip_labels(window, first))
+    window.jump_to(first)
+    assert [v.tags for v in window.panel.views] == [("violent",)]
+    window.set_category("violent", False)  # untagging through the reconciled view
+    settle(qtbot)
+    assert "Violent" not in " ".join(_chip_labels(window, first))
+    views = browse.message_views(case, [first, other])
+    assert views[first].tags == views[other].tags == ()
+    with case.reading() as session:
+        added, removed = list(audit_entries(session))[-2:]
+    assert (added["action"], added["details"]["through"]) == ("tag.added", {str(first): other})
+    assert (removed["action"], removed["details"]["messages"]) == ("tag.removed", [first])

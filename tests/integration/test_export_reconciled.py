@@ -1,7 +1,8 @@
 """Issue 12 follow-up: the bundle says where each message was found, and a message held by
 several phones is included once (DESIGN.md §9). Four phones' exports of one group
 (tests/reconcile_phones.py) are imported, reconciled, a message present on three phones and
-deleted on the fourth is tagged on two of them, and the bundle is read back."""
+deleted on the fourth is tagged through a later phone's copy and carries a tag on that copy
+made before the chats were reconciled, and the bundle is read back."""
 
 from __future__ import annotations
 
@@ -23,13 +24,14 @@ import pytest
 from helpers import ACTOR
 from reconcile_phones import export_path, german_phone, render, three_phones, true_chat
 from reviewer.cli.main import main
-from reviewer.services import tagging
+from reviewer.services import browse, tagging
 from reviewer.services.case import create_case, open_case
 from reviewer.services.exporting import ExportOptions, export_bundle, preview
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconciled_records import reconciled_records
 from reviewer.services.reconciled_review import SiblingTag, sibling_tags
+from reviewer.store.models import Tag
 
 
 @dataclass
@@ -67,8 +69,16 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
         record = _pick(list(reconciled_records(case)))
         present = [c["id"] for c in record["copies"] if c["state"] == "present"]
         tagging.tag(case, ACTOR, present[-1:], "derogatory", note="tagged on a later phone")
-        tagging.tag(case, ACTOR, present[:1], "other")
-        tagging.tag(case, ACTOR, present[:1], "derogatory")
+        assert tagging.tag(case, ACTOR, present[:1], "derogatory").message_ids == ()
+        with case.transaction() as session:  # as a package merged from before reconciling
+            session.add(
+                Tag(
+                    message_id=present[-1],
+                    category="other",
+                    reviewer=ACTOR.name,
+                    created_utc="2026-01-01T00:00:00Z",
+                )
+            )
         export_bundle(case, ACTOR, root / "out", ExportOptions(context=2))
     return Exported(root / "out" / "data", record, [present[0], present[-1]], root / "case")
 
@@ -151,20 +161,22 @@ def test_review_counts_the_reconciled_message_once(
     exhibit = {c["id"]: c["exhibit"] for c in exported.record["copies"]}
     with open_case(exported.case) as case:
         progress = tagging.review_progress(case)
-        assert (progress.tagged, progress.tagged_duplicates, progress.tagged_messages) == (2, 1, 1)
-        assert tagging.category_counts(case)["derogatory"] == 2  # as search hits: per copy
-        assert tagging.category_counts(case, once=True)["derogatory"] == 1
+        assert progress.tagged == 1  # one reconciled message
+        assert sum(t for _, _, t in progress.by_exhibit.values()) == 4  # each exhibit's copy
+        assert progress.copies == sum(n for n, _, _ in progress.by_exhibit.values())
+        assert progress.total < progress.copies
+        assert tagging.category_counts(case)["derogatory"] == 1  # written to the first copy
         assert tagging.category_counts(case, once=True)["other"] == 1
-        assert sibling_tags(case, first) == [
-            SiblingTag(last, exhibit[last], "derogatory", ACTOR.name)
-        ]
-        assert {t.category for t in sibling_tags(case, last)} == {"derogatory", "other"}
+        assert sibling_tags(case, first) == [SiblingTag(last, exhibit[last], "other", ACTOR.name)]
+        assert {t.category for t in sibling_tags(case, last)} == {"derogatory"}
         untagged = next(c["id"] for c in exported.record["copies"] if c["id"] not in (first, last))
-        assert len(sibling_tags(case, untagged)) == 3
+        assert len(sibling_tags(case, untagged)) == 2
+        views = browse.message_views(case, [c["id"] for c in exported.record["copies"]])
+        assert {v.tags for v in views.values()} == {("derogatory", "other")}
     assert main(["progress", str(exported.case)]) == 0
     out = capsys.readouterr().out
-    assert "2 tagged" in out
-    assert "1 tagged messages with one message held by several exhibits counted once" in out
+    assert ", 1 tagged," in out
+    assert "held by several exhibits (reconciled) counts once" in out
 
 
 def test_preview_counts_what_the_bundle_holds(exported: Exported) -> None:

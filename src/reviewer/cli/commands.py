@@ -212,11 +212,10 @@ def progress(args: argparse.Namespace) -> int:
         f"{state.total:,} messages: {state.reviewed:,} reviewed (no concern), "
         f"{state.tagged:,} tagged, {state.unreviewed:,} unreviewed"
     )
-    if state.tagged_duplicates:
+    if state.copies != state.total:
         print(
-            f"  {state.tagged_messages:,} tagged messages with one message held by several "
-            f"exhibits counted once ({state.tagged_duplicates:,} tagged copies of a message "
-            "already counted)"
+            f"  a message held by several exhibits (reconciled) counts once; the exhibits hold "
+            f"{state.copies:,} copies, counted below each in its reconciled message's state"
         )
     for reference, (total, reviewed, tagged) in state.by_exhibit.items():
         print(

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
+from reviewer.services import review_copies
 from reviewer.services.case import Case
 from reviewer.store import browse_repo
 from reviewer.store.engine import BEGIN_KEY
@@ -141,10 +142,8 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
         replied = {b.reply_to for b in bases if b.reply_to is not None}
         quoted = {r.id: _quote(r) for r in browse_repo.message_bases(session, list(replied))}
         files = browse_repo.attachments(session, ids)
-        tags = browse_repo.tags(session, ids)
-        notes = browse_repo.notes(session, ids)
-        stances = browse_repo.stances(session, ids)
-        reviewed = browse_repo.reviewed(session, ids)
+        review = review_copies.read(session, ids)
+    tags, notes, stances, reviewed = review.tags, review.notes, review.stances, review.reviewed
     thumbs = case.cache_dir / "thumbs"
     evidence = case.root / "evidence"
     found: dict[int, MessageView] = {}

@@ -7,7 +7,7 @@ acknowledged to the user survives a killed process or a power cut.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -66,25 +66,45 @@ def tag_in(
     note: str | None = None,
     details: dict[str, object] | None = None,
 ) -> Changes:
-    """:func:`tag` inside the caller's transaction; ``details`` are added to the audit entry."""
+    """:func:`tag` inside the caller's transaction; ``details`` are added to the audit entry.
+
+    A copy of a reconciled message (DESIGN.md §9) is tagged once, on the canonical copy,
+    whichever copy the reviewer acted through; one whose copies already carry the category
+    is skipped."""
     _category(session, category, TAGGABLE_GROUPS)
     ids = _existing(session, message_ids)
+    groups = reconciled_copies.review_groups(session, ids)
+    every = sorted({m for g in groups.values() for m in g.members})
     already = set(
         session.scalars(
-            select(Tag.message_id).where(Tag.category == category, Tag.message_id.in_(ids))
+            select(Tag.message_id).where(Tag.category == category, Tag.message_id.in_(every))
         )
     )
-    new = [i for i in ids if i not in already]
-    if not new:
+    acted: list[int] = []
+    written: dict[int, int] = {}  # canonical id -> the id acted through
+    for i in ids:
+        group = groups[i]
+        if group.canonical in written or already.intersection(group.members):
+            continue
+        written[group.canonical] = i
+        acted.append(i)
+    if not acted:
         return Changes(())
+    new = sorted(written)
     now = utc_now_iso()
     session.add_all(
         Tag(message_id=i, category=category, note=note, reviewer=actor.name, created_utc=now)
         for i in new
     )
-    entry_details = {"category": category, "messages": new, "note": note, **(details or {})}
+    entry_details = {
+        "category": category,
+        "messages": new,
+        "note": note,
+        **_through(written),
+        **(details or {}),
+    }
     entry = audit_log.append(session, actor, "tag.added", _target(new), entry_details)
-    return Changes(tuple(new), (category,), entry["seq"])
+    return Changes(tuple(acted), (category,), entry["seq"])
 
 
 def untag(
@@ -95,15 +115,20 @@ def untag(
     *,
     reason: str | None = None,
 ) -> Changes:
-    """Remove a category from messages; the removal (and why) stays in the audit log."""
+    """Remove a category from messages; the removal (and why) stays in the audit log. A copy
+    of a reconciled message loses the category on every copy."""
     with case.transaction() as session:
         ids = _existing(session, message_ids)
+        groups = reconciled_copies.review_groups(session, ids)
+        every = sorted({m for g in groups.values() for m in g.members})
         tags = session.scalars(
-            select(Tag).where(Tag.category == category, Tag.message_id.in_(ids))
+            select(Tag).where(Tag.category == category, Tag.message_id.in_(every))
         ).all()
         if not tags:
             return Changes(())
         removed = sorted(t.message_id for t in tags)
+        tagged = set(removed)
+        acted = [i for i in ids if tagged.intersection(groups[i].members)]
         details = {
             "category": category,
             "messages": removed,
@@ -112,47 +137,84 @@ def untag(
                 {"message": t.message_id, "by": t.reviewer, "at": t.created_utc, "note": t.note}
                 for t in sorted(tags, key=lambda t: t.message_id)
             ],
+            **_through({m: i for i in acted for m in groups[i].members if m in tagged}),
         }
         for t in tags:
             session.delete(t)
         entry = audit_log.append(session, actor, "tag.removed", _target(removed), details)
-        return Changes(tuple(removed), (category,), entry["seq"])
+        return Changes(tuple(acted), (category,), entry["seq"])
 
 
 def set_note(case: Case, actor: Actor, message_id: int, text: str) -> Changes:
-    """Set a message's note; an empty text removes it."""
+    """Set a message's note; an empty text removes it. A copy of a reconciled message keeps
+    one note, on the canonical copy; the notes other copies held (made before the chats were
+    reconciled, shown joined) are replaced by it."""
     text = text.strip()
     with case.transaction() as session:
         _existing(session, [message_id])
-        current = session.get(MessageNote, message_id)
-        old = current.text if current else None
+        group = reconciled_copies.review_groups(session, [message_id])[message_id]
+        current = {
+            n.message_id: n
+            for n in session.scalars(
+                select(MessageNote).where(MessageNote.message_id.in_(group.members))
+            )
+        }
+        old = join_notes(current[m].text for m in group.members if m in current)
         if (old or "") == text:
             return Changes(())
+        for held in current.values():
+            if held.message_id != group.canonical or not text:
+                session.delete(held)
+        session.flush()
         if text:
             session.merge(
                 MessageNote(
-                    message_id=message_id, text=text, reviewer=actor.name, updated_utc=utc_now_iso()
+                    message_id=group.canonical,
+                    text=text,
+                    reviewer=actor.name,
+                    updated_utc=utc_now_iso(),
                 )
             )
-        elif current is not None:
-            session.delete(current)
-        details = {"old": old, "new": text or None}
-        entry = audit_log.append(session, actor, "note.changed", _target([message_id]), details)
+        details = {"old": old, "new": text or None, **_through({group.canonical: message_id})}
+        if len(current) > 1 or set(current) - {group.canonical}:
+            details["notes_of"] = sorted(current)
+        target = _target([group.canonical])
+        entry = audit_log.append(session, actor, "note.changed", target, details)
         return Changes((message_id,), (), entry["seq"])
+
+
+def join_notes(texts: Iterable[str]) -> str | None:
+    """The note of a reconciled message whose copies hold several (canonical copy first)."""
+    held = [t for t in texts if t]
+    return "\n\n".join(held) if held else None
 
 
 def mark_reviewed(
     case: Case, actor: Actor, message_ids: Sequence[int], *, reviewed: bool = True
 ) -> Changes:
-    """Mark messages reviewed (no concern), or back to unreviewed."""
+    """Mark messages reviewed (no concern), or back to unreviewed. A copy of a reconciled
+    message is marked once, on the canonical copy; unmarking clears every copy."""
     with case.transaction() as session:
         ids = _existing(session, message_ids)
+        groups = reconciled_copies.review_groups(session, ids)
+        every = sorted({m for g in groups.values() for m in g.members})
         marked = set(
-            session.scalars(select(ReviewMark.message_id).where(ReviewMark.message_id.in_(ids)))
+            session.scalars(select(ReviewMark.message_id).where(ReviewMark.message_id.in_(every)))
         )
-        changed = [i for i in ids if (i in marked) != reviewed]
-        if not changed:
+        written: dict[int, int] = {}  # message id written -> the id acted through
+        acted: list[int] = []
+        for i in ids:
+            group = groups[i]
+            held = marked.intersection(group.members)
+            if reviewed and not held and group.canonical not in written:
+                written[group.canonical] = i
+                acted.append(i)
+            elif not reviewed and held:
+                written.update((m, i) for m in held)
+                acted.append(i)
+        if not acted:
             return Changes(())
+        changed = sorted(written)
         if reviewed:
             now = utc_now_iso()
             session.add_all(
@@ -161,38 +223,69 @@ def mark_reviewed(
         else:
             session.execute(delete(ReviewMark).where(ReviewMark.message_id.in_(changed)))
         action = "review.marked" if reviewed else "review.unmarked"
-        entry = audit_log.append(session, actor, action, _target(changed), {"messages": changed})
-        return Changes(tuple(changed), (), entry["seq"])
+        details = {"messages": changed, **_through(written)}
+        entry = audit_log.append(session, actor, action, _target(changed), details)
+        return Changes(tuple(acted), (), entry["seq"])
 
 
 def set_stance(
     case: Case, actor: Actor, message_id: int, participant_id: int, stance: str | None
 ) -> Changes:
-    """Record (or, with None, clear) a participant's stance toward a message."""
+    """Record (or, with None, clear) a participant's stance toward a message. A copy of a
+    reconciled message holds it once, on the canonical copy; a stance recorded through
+    another copy, for this participant or one linked to them as the same person, is
+    replaced."""
     with case.transaction() as session:
         _existing(session, [message_id])
-        if session.get(Participant, participant_id) is None:
+        person = session.get(Participant, participant_id)
+        if person is None:
             raise InputError(f"no participant {participant_id} in this case")
         if stance is not None:
             _category(session, stance, ("stance",))
-        current = session.get(Stance, (message_id, participant_id))
-        old = current.stance if current else None
-        if old == stance:
+        group = reconciled_copies.review_groups(session, [message_id])[message_id]
+        same = {participant_id}
+        if person.person_id is not None:
+            same.update(
+                session.scalars(
+                    select(Participant.id).where(Participant.person_id == person.person_id)
+                )
+            )
+        held = sorted(
+            session.scalars(
+                select(Stance).where(
+                    Stance.message_id.in_(group.members), Stance.participant_id.in_(same)
+                )
+            ),
+            key=lambda s: (s.message_id != group.canonical, s.participant_id != participant_id),
+        )
+        old = held[0].stance if held else None
+        if old == stance and all(s.stance == stance for s in held):
             return Changes(())
-        if stance is None:
+        for current in held:
             session.delete(current)
-        else:
-            session.merge(
+        session.flush()
+        if stance is not None:
+            session.add(
                 Stance(
-                    message_id=message_id,
+                    message_id=group.canonical,
                     participant_id=participant_id,
                     stance=stance,
                     reviewer=actor.name,
                     updated_utc=utc_now_iso(),
                 )
             )
-        details = {"participant": participant_id, "old": old, "new": stance}
-        entry = audit_log.append(session, actor, "stance.changed", _target([message_id]), details)
+        details: dict[str, object] = {"participant": participant_id, "old": old, "new": stance}
+        details.update(_through({group.canonical: message_id}))
+        if [(s.message_id, s.participant_id) for s in held] not in (
+            [],
+            [(group.canonical, participant_id)],
+        ):
+            details["replaced"] = [
+                {"message": s.message_id, "participant": s.participant_id, "stance": s.stance}
+                for s in held
+            ]
+        target = _target([group.canonical])
+        entry = audit_log.append(session, actor, "stance.changed", target, details)
         return Changes((message_id,), tuple(k for k in (old, stance) if k), entry["seq"])
 
 
@@ -242,23 +335,20 @@ def category_counts(case: Case, *, once: bool = False) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """Review counts. ``total``, ``reviewed`` and ``tagged`` count a message held by several
+    exhibits (a reconciled message, DESIGN.md §9) once; ``by_exhibit`` counts each exhibit's
+    own messages, a copy in the state of its reconciled message."""
+
     total: int
     reviewed: int
     tagged: int
     by_exhibit: dict[str, tuple[int, int, int]]  # reference -> (total, reviewed, tagged)
     by_reviewer: dict[str, tuple[int, int]]  # name -> (messages marked reviewed, tags)
-    # Tagged copies of a reconciled message (DESIGN.md §9) already counted through another
-    # tagged copy of it; every count above is per copy (per exhibit's message).
-    tagged_duplicates: int = 0
+    copies: int = 0  # the exhibits' messages, each copy counted (= total unless reconciled)
 
     @property
     def unreviewed(self) -> int:
         return self.total - self.reviewed - self.tagged
-
-    @property
-    def tagged_messages(self) -> int:
-        """Tagged messages with the copies of one reconciled message counted once."""
-        return self.tagged - self.tagged_duplicates
 
 
 def review_progress(case: Case) -> Progress:
@@ -267,24 +357,32 @@ def review_progress(case: Case) -> Progress:
     from reviewer.store.models import Exhibit
 
     with case.reading() as session:
-        tagged_ids = select(Tag.message_id).distinct().subquery()
-        rows = session.execute(
-            select(
-                Exhibit.reference,
-                func.count(Message.id),
-                func.count(ReviewMark.message_id)
-                - func.count(ReviewMark.message_id).filter(tagged_ids.c.message_id.is_not(None)),
-                func.count(tagged_ids.c.message_id),
-            )
-            .select_from(Message)
-            .join(Conversation, Message.conversation_id == Conversation.id)
-            .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
-            .outerjoin(ReviewMark, ReviewMark.message_id == Message.id)
-            .outerjoin(tagged_ids, tagged_ids.c.message_id == Message.id)
-            .group_by(Exhibit.reference)
-            .order_by(Exhibit.reference)
-        ).all()
-        by_exhibit = {ref: (int(t), int(r), int(g)) for ref, t, r, g in rows}
+        reconciled = reconciled_copies.review_counts(session)
+        if reconciled is not None:
+            once, by_exhibit = reconciled
+        else:
+            tagged_ids = select(Tag.message_id).distinct().subquery()
+            rows = session.execute(
+                select(
+                    Exhibit.reference,
+                    func.count(Message.id),
+                    func.count(ReviewMark.message_id)
+                    - func.count(ReviewMark.message_id).filter(
+                        tagged_ids.c.message_id.is_not(None)
+                    ),
+                    func.count(tagged_ids.c.message_id),
+                )
+                .select_from(Message)
+                .join(Conversation, Message.conversation_id == Conversation.id)
+                .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
+                .outerjoin(ReviewMark, ReviewMark.message_id == Message.id)
+                .outerjoin(tagged_ids, tagged_ids.c.message_id == Message.id)
+                .group_by(Exhibit.reference)
+                .order_by(Exhibit.reference)
+            ).all()
+            by_exhibit = {ref: (int(t), int(r), int(g)) for ref, t, r, g in rows}
+            sums = [sum(v[i] for v in by_exhibit.values()) for i in range(3)]
+            once = (sums[0], sums[1], sums[2])
         marks = dict(
             session.execute(
                 select(ReviewMark.reviewer, func.count()).group_by(ReviewMark.reviewer)
@@ -293,17 +391,16 @@ def review_progress(case: Case) -> Progress:
         tags = dict(
             session.execute(select(Tag.reviewer, func.count()).group_by(Tag.reviewer)).all()
         )
-        duplicates = sum(reconciled_copies.tagged_duplicates(session).values())
     by_reviewer = {
         name: (marks.get(name, 0), tags.get(name, 0)) for name in sorted({*marks, *tags})
     }
     return Progress(
-        total=sum(v[0] for v in by_exhibit.values()),
-        reviewed=sum(v[1] for v in by_exhibit.values()),
-        tagged=sum(v[2] for v in by_exhibit.values()),
+        total=once[0],
+        reviewed=once[1],
+        tagged=once[2],
         by_exhibit=by_exhibit,
         by_reviewer=by_reviewer,
-        tagged_duplicates=duplicates,
+        copies=sum(v[0] for v in by_exhibit.values()),
     )
 
 
@@ -327,6 +424,13 @@ def _existing(session: Session, message_ids: Sequence[int]) -> list[int]:
     if missing:
         raise InputError(f"no message {missing[0]} in this case")
     return wanted
+
+
+def _through(written: dict[int, int]) -> dict[str, object]:
+    """Audit detail naming the copy a reviewer acted through, for each message written to
+    that is another copy of the same reconciled message (none when all are the same)."""
+    through = {str(m): i for m, i in sorted(written.items()) if m != i}
+    return {"through": through} if through else {}
 
 
 def _target(ids: Sequence[int]) -> str:

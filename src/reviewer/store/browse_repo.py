@@ -259,8 +259,13 @@ def day_counts(session: Session, conversation_id: int) -> list[tuple[str, int, i
         int(row[0])
         for row in raw.execute(
             "SELECT DISTINCT t.message_id FROM tag t JOIN message m ON m.id = t.message_id"
-            " WHERE m.conversation_id = ?",
-            (conversation_id,),
+            " WHERE m.conversation_id = ?"
+            # a copy of a reconciled message another copy of which is tagged (DESIGN.md §9)
+            " UNION SELECT c.message_id FROM message m"
+            " JOIN reconciled_copy c ON c.message_id = m.id"
+            " JOIN reconciled_copy o ON o.reconciled_id = c.reconciled_id"
+            " JOIN tag t ON t.message_id = o.message_id WHERE m.conversation_id = ?",
+            (conversation_id, conversation_id),
         )
     }
     days: list[tuple[str, int, int, int]] = []
@@ -289,3 +294,43 @@ def day_counts(session: Session, conversation_id: int) -> list[tuple[str, int, i
     if day is not None:
         days.append((day, first, count, tag_count))
     return days
+
+
+def category_positions(session: Session) -> dict[str, int]:
+    """Each category key's position in the taxonomy (for ordering merged tags)."""
+    rows = _raw(session).execute("SELECT key, position FROM category").fetchall()
+    return {str(key): int(position) for key, position in rows}
+
+
+def message_exhibits(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """The exhibit id of each message."""
+    raw = _raw(session)
+    found: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        rows = raw.execute(
+            "SELECT m.id, c.exhibit_id FROM message m"
+            " JOIN conversation c ON c.id = m.conversation_id"
+            f" WHERE {_in('m.id', chunk)}",
+            tuple(chunk),
+        ).fetchall()
+        found.update((int(mid), int(exhibit)) for mid, exhibit in rows)
+    return found
+
+
+def person_participants(
+    session: Session, participant_ids: Sequence[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """For each participant linked to a person, the other participants of that person as
+    (participant id, exhibit id)."""
+    raw = _raw(session)
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for chunk in _chunks(participant_ids):
+        rows = raw.execute(
+            "SELECT p.id, q.id, q.exhibit_id FROM participant p"
+            " JOIN participant q ON q.person_id = p.person_id AND q.id != p.id"
+            f" WHERE p.person_id IS NOT NULL AND {_in('p.id', chunk)} ORDER BY p.id, q.id",
+            tuple(chunk),
+        ).fetchall()
+        for pid, other, exhibit in rows:
+            found[int(pid)].append((int(other), int(exhibit)))
+    return found

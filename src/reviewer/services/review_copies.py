@@ -1,0 +1,84 @@
+"""What review a message shows when it is a copy of a reconciled message (DESIGN.md §9): the
+review of every copy of that message, so a tag, note, stance or review mark made through any
+copy (written to the canonical copy by :mod:`reviewer.services.tagging`, or on several copies
+before the chats were reconciled) shows on each of them and in the reconciled view.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from reviewer.store import browse_repo, reconciled_copies
+
+__all__ = ["Review", "read"]
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Per message id asked for: category keys (taxonomy order), note, (participant, stance)
+    pairs and whether it is marked reviewed, each the union over its copies."""
+
+    tags: dict[int, list[str]]
+    notes: dict[int, str]
+    stances: dict[int, list[tuple[int, str]]]
+    reviewed: set[int]
+
+
+def read(session: Session, ids: Sequence[int]) -> Review:
+    """The review shown on these messages (a page): one read per table over all copies."""
+    groups = reconciled_copies.review_groups(session, ids)
+    every = sorted({m for g in groups.values() for m in g.members})
+    tags = browse_repo.tags(session, every)
+    notes = browse_repo.notes(session, every)
+    stances = browse_repo.stances(session, every)
+    marked = browse_repo.reviewed(session, every)
+    if all(len(g.members) == 1 for g in groups.values()):  # nothing reconciled here
+        return Review(dict(tags), notes, dict(stances), marked)
+    position = browse_repo.category_positions(session)
+    same_person = _same_person(session, groups, stances)
+    found = Review({}, {}, {}, set())
+    for mid, group in groups.items():
+        keys = {k for m in group.members for k in tags.get(m, ())}
+        if keys:
+            found.tags[mid] = sorted(keys, key=lambda k: (position.get(k, 1 << 30), k))
+        texts = [notes[m] for m in group.members if m in notes]
+        if texts:
+            found.notes[mid] = "\n\n".join(texts)
+        pairs: dict[int, str] = {}
+        for m in group.members:
+            for pid, stance in stances.get(m, ()):
+                pairs.setdefault(same_person.get((mid, pid), pid), stance)
+        if pairs:
+            found.stances[mid] = sorted(pairs.items())
+        if marked.intersection(group.members):
+            found.reviewed.add(mid)
+    return found
+
+
+def _same_person(
+    session: Session,
+    groups: dict[int, reconciled_copies.Group],
+    stances: dict[int, list[tuple[int, str]]],
+) -> dict[tuple[int, int], int]:
+    """(message, participant of another exhibit) -> the participant of the message's own
+    exhibit linked to them as one person, for the stances recorded through other copies."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for mid, group in groups.items():
+        for m in group.members:
+            if m != mid:
+                wanted[mid].update(pid for pid, _ in stances.get(m, ()))
+    if not any(wanted.values()):
+        return {}
+    exhibit_of = browse_repo.message_exhibits(session, list(wanted))
+    linked = browse_repo.person_participants(session, sorted(set().union(*wanted.values())))
+    found: dict[tuple[int, int], int] = {}
+    for mid, pids in wanted.items():
+        for pid in pids:
+            for other, exhibit in linked.get(pid, ()):
+                if exhibit == exhibit_of.get(mid):
+                    found[(mid, pid)] = other
+    return found
