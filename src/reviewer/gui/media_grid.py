@@ -1,0 +1,535 @@
+"""The media grid (DESIGN.md §10, issue 13): the pictures, video key frames and stickers of a
+conversation or of the search results as blurred thumbnails with their analysis — sorted and
+filtered by sexual-content score, near-duplicate group and text read in them — tagged from the
+keyboard like the chat view.
+
+Keys (on the grid): the category hotkeys tag the messages carrying the selected pictures (or
+remove the tag when all have it); Ctrl with a hotkey tags every message of the selected
+pictures' near-duplicate groups, one decision per group (audited per message); Space reveals
+the selected pictures one by one (or blurs them again); Enter or a double-click opens the
+media viewer. The current picture's message is shown in the chat view.
+
+Every change goes through the main window's edit queue; the tiles are read, and thumbnails
+decoded (only those on screen), off the UI thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core.errors import ReviewerError
+from reviewer.gui.edits import EditQueue, Effect, NotSaved
+from reviewer.gui.media_blur import BlurRule
+from reviewer.gui.media_grid_delegate import IMAGE_SIDE, TILE_SIZE, TileDelegate
+from reviewer.gui.media_grid_model import (
+    ANY_GROUP,
+    IN_A_GROUP,
+    Filters,
+    MediaGridModel,
+    Sort,
+    ThumbnailLoader,
+)
+from reviewer.gui.tasks import Task, show_error
+from reviewer.services import media, media_flags, media_grid, search, tagging
+from reviewer.services.actor import Actor
+from reviewer.services.browse import AttachmentView, ConversationInfo
+from reviewer.services.case import Case
+from reviewer.services.media_flags import FlaggedMedia
+from reviewer.services.media_grid import MediaGridData, MediaTile
+from reviewer.services.tagging import Changes
+
+log = logging.getLogger("reviewer.gui")
+
+
+class _Chat(Protocol):
+    @property
+    def blur(self) -> BlurRule: ...
+
+
+class GridHost(Protocol):
+    """What the grid needs of the main window (its chat view's blur rule is shared)."""
+
+    @property
+    def case(self) -> Case: ...
+
+    @property
+    def actor(self) -> Actor: ...
+
+    @property
+    def edits(self) -> EditQueue: ...
+
+    @property
+    def chat(self) -> _Chat: ...
+
+    def apply_changes(self, changes: Changes) -> None: ...
+
+    def category_hotkeys(self) -> dict[str, str]: ...
+
+    def show_message(self, conversation_id: int, message_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GridSource:
+    """What the grid shows: one conversation, or the messages a search finds."""
+
+    title: str
+    conversation_id: int | None = None
+    query: str | None = None
+    filters: search.SearchFilters | None = None
+    regex: bool = False
+
+    def read(self, case: Case) -> MediaGridData:
+        if self.conversation_id is not None:
+            return media_grid.conversation_tiles(case, self.conversation_id)
+        filters = self.filters or search.SearchFilters()
+        found = search.iter_search(case, self.query, filters, regex=self.regex)
+        return media_grid.message_tiles(case, [hit.id for hit in found])
+
+
+def sources_for(
+    conversation: ConversationInfo | None,
+    found: tuple[str, search.SearchFilters, bool] | None,
+) -> tuple[list[GridSource], int]:
+    """The grid's sources for a window showing ``conversation`` with search ``found`` (text,
+    filters, regex) active, and which to show: the search results when there are any."""
+    sources: list[GridSource] = []
+    if conversation is not None:
+        title = f"Conversation “{conversation.name}” ({conversation.exhibit})"
+        sources.append(GridSource(title, conversation_id=conversation.id))
+    if found is not None:
+        text, filters, regex = found
+        title = f"Search results for “{text}”" if text else "Search results (filters)"
+        sources.append(GridSource(title, query=text or None, filters=filters, regex=regex))
+    return sources, max(0, len(sources) - 1)
+
+
+class MediaGrid(QWidget):
+    """A window of thumbnails (one per main window, opened again with other sources).
+
+    Signals:
+        loaded(): the tiles of the source were read and are shown.
+    """
+
+    loaded = Signal()
+
+    def __init__(
+        self,
+        host: GridHost,
+        taxonomy: Mapping[str, tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.host = host
+        self.taxonomy = dict(taxonomy)
+        self.setWindowTitle("Media — reviewer")
+        self.resize(1120, 780)
+        self._sources: list[GridSource] = []
+        self._request = 0
+        self._rule: BlurRule | None = None
+        self._dialogs: list[QWidget] = []
+
+        self.model = MediaGridModel(self)
+        self.loader = ThumbnailLoader(IMAGE_SIDE, self)
+        self.delegate = TileDelegate(self.loader, self.taxonomy, self)
+        self.delegate.blurred = self.is_blurred
+        self.delegate.flagged = self.model.is_flagged
+        self.view = QListView()
+        self.view.setObjectName("mediaGrid")
+        self.view.setViewMode(QListView.ViewMode.ListMode)
+        self.view.setFlow(QListView.Flow.LeftToRight)
+        self.view.setWrapping(True)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setUniformItemSizes(True)  # only one size hint for thousands of tiles
+        self.view.setGridSize(TILE_SIZE)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setModel(self.model)
+        self.loader.visible = self._visible_paths
+        self.loader.loaded.connect(self.view.viewport().update)
+
+        self.source_box = QComboBox()
+        self.sort_box = QComboBox()
+        for sort in Sort:
+            self.sort_box.addItem(sort.value, sort)
+        self.flagged_box = QCheckBox("Flagged only")
+        self.text_box = QCheckBox("Has text")
+        self.group_box = QComboBox()
+        self.group_box.setMinimumContentsLength(16)
+        self.count_label = QLabel("Reading…")
+        self.follow_box = QCheckBox("Show in chat")
+        self.follow_box.setToolTip("Show the current picture's message in the chat view")
+        self.follow_box.setChecked(True)
+        self.reveal_button = QPushButton("Reveal (Space)")
+        self.reveal_button.setToolTip("Reveal the selected pictures, or blur them again")
+        self.open_button = QPushButton("Open (Enter)")
+        self.group_button = QToolButton()
+        self.group_button.setText("Tag group")
+        self.group_button.setToolTip(
+            "Tag every message carrying a picture of the selected pictures' near-duplicate "
+            "groups: one decision per group, audited per message (Ctrl + category key)"
+        )
+        self.group_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self._build()
+        self._install_keys()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.source_box, 1)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Sort by"))
+        top.addWidget(self.sort_box)
+        top.addSpacing(12)
+        top.addWidget(self.flagged_box)
+        top.addWidget(self.text_box)
+        top.addWidget(QLabel("Group"))
+        top.addWidget(self.group_box)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        actions.addWidget(self.follow_box)
+        actions.addWidget(self.reveal_button)
+        actions.addWidget(self.open_button)
+        actions.addWidget(self.group_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.hint)
+        self.source_box.currentIndexChanged.connect(self._source_chosen)
+        self.sort_box.currentIndexChanged.connect(self._arrange)
+        self.flagged_box.toggled.connect(self._arrange)
+        self.text_box.toggled.connect(self._arrange)
+        self.group_box.currentIndexChanged.connect(self._arrange)
+        self.reveal_button.clicked.connect(self.toggle_reveal)
+        self.open_button.clicked.connect(self.open_current)
+        self.view.activated.connect(lambda _index: self.open_current())
+        selection = self.view.selectionModel()
+        selection.currentChanged.connect(self._current_changed)
+        selection.selectionChanged.connect(lambda *_: self._show_counts())
+        self._follow_rule()
+
+    def _install_keys(self) -> None:
+        hotkeys = self.host.category_hotkeys()
+        menu = QMenu(self.group_button)
+        self._keys: list[QShortcut] = []
+        for key, category in hotkeys.items():
+            self._key(key, functools.partial(self.toggle_category, category))
+            self._key(f"Ctrl+{key}", functools.partial(self.tag_groups, category))
+            label = self.taxonomy.get(category, (category, ""))[0]
+            action = menu.addAction(f"{label}\tCtrl+{key}")
+            action.triggered.connect(functools.partial(self.tag_groups, category))
+        self.group_button.setMenu(menu)
+        self._key("Space", self.toggle_reveal)
+        keys = ", ".join(sorted(hotkeys))
+        self.hint.setText(
+            f"Keys: {keys} tag the selected pictures' messages (again: remove) · Ctrl + key "
+            "tags their whole near-duplicate groups · Space reveals · Enter opens. Pictures "
+            "at or above the case's sexual-content threshold stay blurred under “Reveal "
+            "images” until revealed here one by one."
+        )
+
+    def _key(self, sequence: str, slot: Any) -> None:
+        shortcut = QShortcut(QKeySequence(sequence), self.view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(slot)
+        self._keys.append(shortcut)
+
+    # -- sources ---------------------------------------------------------------------------
+
+    @property
+    def rule(self) -> BlurRule:
+        """The window's blur rule: reveals here show in the chat view and the other way."""
+        return self.host.chat.blur
+
+    def _follow_rule(self) -> None:
+        if self._rule is not self.rule:
+            if self._rule is not None:
+                self._rule.changed.disconnect(self.view.viewport().update)
+            self._rule = self.rule
+            self._rule.changed.connect(self.view.viewport().update)
+
+    def show_sources(self, sources: Sequence[GridSource], current: int = 0) -> None:
+        """Offer these sources (a conversation, search results) and show ``current``."""
+        self._follow_rule()
+        self._sources = list(sources)
+        self.source_box.blockSignals(True)
+        self.source_box.clear()
+        for source in self._sources:
+            self.source_box.addItem(source.title)
+        self.source_box.setCurrentIndex(current)
+        self.source_box.blockSignals(False)
+        self._source_chosen(current)
+
+    def _source_chosen(self, index: int) -> None:
+        if not 0 <= index < len(self._sources):
+            return
+        source = self._sources[index]
+        self._request += 1
+        request = self._request
+        self.count_label.setText("Reading…")
+        case = self.host.case
+
+        def read(_progress: Any, _cancel: Any) -> tuple[MediaGridData, FlaggedMedia]:
+            return source.read(case), media_flags.flagged_media(case)
+
+        def done(found: tuple[MediaGridData, FlaggedMedia]) -> None:
+            if request == self._request:
+                self._show(*found)
+
+        def failed(exc: BaseException) -> None:
+            if request == self._request:
+                self.count_label.setText("Could not read the pictures")
+                show_error(self, exc)
+
+        Task(read, writer=False, parent=self).success(done).failure(failed).run()
+
+    def _show(self, data: MediaGridData, flags: FlaggedMedia) -> None:
+        self.rule.set_flags(flags)  # as fresh as the tiles, for the chat view too
+        self.model.set_tiles(data.tiles, flags)
+        self.flagged_box.setText(f"Flagged only (score ≥ {flags.threshold:.2f})")
+        self.flagged_box.setToolTip(
+            "Pictures flagged as possibly sexual: a score at or above the case's threshold, "
+            "or a sexual-content suggestion on the message"
+        )
+        self.group_box.blockSignals(True)
+        self.group_box.clear()
+        self.group_box.addItem("Any", ANY_GROUP)
+        self.group_box.addItem("In a group", IN_A_GROUP)
+        for number, size in self.model.groups():
+            self.group_box.addItem(f"≈{number} ({size} messages)", number)
+        self.group_box.blockSignals(False)
+        self._arrange()
+        self.loaded.emit()
+
+    # -- sorting and filtering -------------------------------------------------------------
+
+    def _arrange(self) -> None:
+        sort = self.sort_box.currentData()
+        group = self.group_box.currentData()
+        self.model.arrange(
+            sort if isinstance(sort, Sort) else Sort.DATE,
+            Filters(
+                flagged=self.flagged_box.isChecked(),
+                has_text=self.text_box.isChecked(),
+                group=group if isinstance(group, int) else ANY_GROUP,
+            ),
+        )
+        self._show_counts()
+
+    def set_sort(self, sort: Sort) -> None:
+        self.sort_box.setCurrentIndex(self.sort_box.findData(sort))
+
+    def set_group_filter(self, group: int | None) -> None:
+        self.group_box.setCurrentIndex(max(0, self.group_box.findData(group)))
+
+    def _show_counts(self) -> None:
+        total, shown = len(self.model.tiles()), self.model.rowCount()
+        text = f"{shown:,} of {total:,} pictures" if shown != total else f"{total:,} pictures"
+        flagged = self.model.flagged_count()
+        if flagged:
+            text += f" · {flagged:,} flagged"
+        selected = len(self.view.selectionModel().selectedIndexes())
+        if selected > 1:
+            text += f" · {selected:,} selected"
+        self.count_label.setText(text)
+
+    def _visible_paths(self) -> set[Any]:
+        """Thumbnails of the tiles on screen (and a row either side)."""
+        rows = self.model.rowCount()
+        if not rows:
+            return set()
+        viewport = self.view.viewport().rect()
+        first = self.view.indexAt(QPoint(1, 1)).row()
+        last = self.view.indexAt(QPoint(viewport.width() - 2, viewport.height() - 2)).row()
+        first = 0 if first < 0 else first
+        last = rows - 1 if last < 0 else last
+        per_row = max(1, viewport.width() // TILE_SIZE.width())
+        low, high = max(0, first - per_row), min(rows - 1, last + per_row)
+        return {self.model.tile(r).thumbnail for r in range(low, high + 1)}
+
+    # -- selection, opening, reveal --------------------------------------------------------
+
+    def selected_tiles(self) -> list[MediaTile]:
+        """The selected tiles in the order shown, else the current one."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return [self.model.tile(r) for r in rows]
+
+    def select_rows(self, rows: Sequence[int]) -> None:
+        """Select these rows (the first current)."""
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        for n, row in enumerate(rows):
+            index = self.model.index(row)
+            flags = QItemSelectionModel.SelectionFlag.Select
+            if n == 0:
+                selection.setCurrentIndex(index, flags)
+            else:
+                selection.select(index, flags)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self.follow_box.isChecked():
+            tile = self.model.tile(current.row())
+            self.host.show_message(tile.conversation_id, tile.message_id)
+
+    def open_current(self) -> None:
+        """The media viewer on the current picture."""
+        from reviewer.gui.media_viewer import MediaViewer
+
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return
+        tile = self.model.tile(index.row())
+        attachment = AttachmentView(
+            tile.filename, tile.sha256, tile.mime, True, None, None, tile.thumbnail, tile.evidence
+        )
+        viewer = MediaViewer(self.host.case, attachment, self)
+        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._dialogs.append(viewer)
+        viewer.show()
+
+    def is_blurred(self, tile: MediaTile) -> bool:
+        return self.rule.is_blurred(tile.sha256, tile.message_id)
+
+    def toggle_reveal(self) -> None:
+        """Space: reveal the selected pictures (a flagged one only alone and after the
+        reviewer confirms, as in the chat view), or blur them again if none is blurred.
+        Never persisted."""
+        tiles = self.selected_tiles()
+        if not tiles:
+            return
+        rule = self.rule
+        blurred = [t for t in tiles if self.is_blurred(t)]
+        if not blurred:
+            for tile in tiles:
+                rule.reveal_message(tile.message_id, False)
+            return
+        flagged = [t for t in blurred if self.model.is_flagged(t)]
+        if flagged and len(tiles) > 1:
+            self.count_label.setText(
+                "Flagged pictures are revealed one at a time: select one and press Space"
+            )
+        for tile in blurred:
+            if tile not in flagged or len(tiles) == 1:
+                rule.request_reveal(self, tile.sha256, tile.message_id)
+
+    # -- tagging ---------------------------------------------------------------------------
+
+    def toggle_category(self, key: str) -> None:
+        """A hotkey: tag the messages carrying the selected pictures, or remove the tag
+        when they all have it."""
+        tiles = self.selected_tiles()
+        if not tiles:
+            self.count_label.setText("Select a picture first")
+            return
+        ids = tuple(sorted({t.message_id for t in tiles}))
+        apply = not all(key in t.tags for t in tiles)
+        label = self.taxonomy.get(key, (key, ""))[0]
+        actor = self.host.actor
+        if apply:
+            what = f"tag {label} on {_plural(len(ids))} from the media grid"
+
+            def operation(case: Case) -> Changes:
+                return tagging.tag(case, actor, ids, key)
+        else:
+            what = f"remove {label} from {_plural(len(ids))} from the media grid"
+
+            def operation(case: Case) -> Changes:
+                return tagging.untag(case, actor, ids, key)
+
+        self._submit(what, operation, Effect(ids, tag=key, apply=apply))
+
+    def tag_groups(self, key: str) -> None:
+        """Ctrl + hotkey: tag every message of the selected pictures' near-duplicate groups,
+        one decision per group (``services.media.tag_group``: audited per message)."""
+        groups = sorted({t.group for t in self.selected_tiles() if t.group is not None})
+        if not groups:
+            self.count_label.setText("The selected pictures are in no near-duplicate group")
+            return
+        label = self.taxonomy.get(key, (key, ""))[0]
+        actor = self.host.actor
+        for number in groups:
+            ids = tuple(sorted({t.message_id for t in self.model.tiles() if t.group == number}))
+            self._submit(
+                f"tag {label} on near-duplicate group {number}",
+                functools.partial(_tag_group, actor=actor, group=number, key=key),
+                Effect(ids, tag=key, apply=True),
+            )
+
+    def _submit(self, what: str, operation: Any, effect: Effect) -> None:
+        """Queue a change, show it on the tiles now and the case's state once written."""
+        self.model.set_tags(
+            {
+                t.message_id: _tags_after(t.tags, effect)
+                for t in self.model.tiles()
+                if t.message_id in effect.ids
+            }
+        )
+        self.host.edits.submit(
+            what, operation, effect=effect, done=self._written, failed=self._not_saved
+        )
+
+    def _written(self, changes: Changes) -> None:
+        self.host.apply_changes(changes)
+        self._read_tags(changes.message_ids)
+
+    def _not_saved(self, error: NotSaved) -> None:
+        show_error(self, ReviewerError(str(error)))
+        self._read_tags([t.message_id for t in self.model.tiles()])
+
+    def _read_tags(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        case, ids = self.host.case, list(ids)
+
+        def read(_progress: Any, _cancel: Any) -> dict[int, tuple[str, ...]]:
+            found = media_grid.tags_of(case, ids)
+            return {i: found.get(i, ()) for i in ids}
+
+        Task(read, writer=False, parent=self).success(self.model.set_tags).failure(
+            lambda exc: log.warning("media grid tags: %s", exc)
+        ).run()
+
+
+def _tag_group(case: Case, *, actor: Actor, group: int, key: str) -> Changes:
+    return media.tag_group(case, actor, group, key)
+
+
+def _tags_after(tags: tuple[str, ...], effect: Effect) -> tuple[str, ...]:
+    key = effect.tag
+    if key is None:
+        return tags
+    if effect.apply:
+        return tags if key in tags else (*tags, key)
+    return tuple(t for t in tags if t != key)
+
+
+def _plural(count: int) -> str:
+    return f"{count:,} message{'s' if count != 1 else ''}"

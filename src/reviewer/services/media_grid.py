@@ -1,0 +1,240 @@
+"""What the media grid shows (DESIGN.md §10): one tile per picture, video or sticker carried by
+a message of a conversation or of a list of messages (search results), with its analysis —
+sexual-content score, near-duplicate group and the group's size, text read in it — and the
+tags of the message carrying it. One read of a few indexed queries; run it off the UI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from reviewer.services import sexual_suggestions
+from reviewer.services.case import Case
+from reviewer.store.media_models import MediaAnalysis, MediaGroup
+from reviewer.store.models import Attachment, Message, Tag
+
+T = TypeVar("T")
+
+#: Message ids per ``IN (...)`` list (SQLite's bound-parameter limit).
+CHUNK = 900
+#: Characters of a picture's text kept for the tile's tooltip.
+TEXT_PREVIEW = 300
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTile:
+    """One attachment of one message.
+
+    Attributes:
+        thumbnail: the picture shown: the import's thumbnail of an image, a video's first key
+            frame (after analysis); it may not exist (the grid then shows the file's name).
+        evidence: the read-only original.
+        score: sexual-content score (0-1), None when not scored.
+        group: near-duplicate group number, None when the file is in none.
+        group_size: messages in the whole case carrying a file of that group.
+        text: the text read in the picture (OCR), "" when none was found or it was not read.
+    """
+
+    message_id: int
+    ordinal: int
+    seq: int
+    conversation_id: int
+    timestamp: str | None
+    filename: str
+    sha256: str
+    mime: str
+    thumbnail: Path
+    evidence: Path
+    score: float | None
+    group: int | None
+    group_size: int
+    text: str
+    tags: tuple[str, ...]
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text)
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime.startswith("video/")
+
+
+class _Row(NamedTuple):
+    message_id: int
+    ordinal: int
+    seq: int
+    conversation_id: int
+    timestamp: str | None
+    filename: str
+    sha256: str
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaGridData:
+    tiles: list[MediaTile]
+    threshold: float  # the case's sexual-content threshold
+
+
+def conversation_tiles(case: Case, conversation_id: int) -> MediaGridData:
+    """The tiles of one conversation, in conversation order."""
+    with case.reading() as session:
+        rows = session.execute(_attachments().where(Message.conversation_id == conversation_id))
+        return _data(case, session, [_Row(*row) for row in rows])
+
+
+def message_tiles(case: Case, message_ids: Sequence[int]) -> MediaGridData:
+    """The tiles of these messages (search results), in the order of the ids given."""
+    order = {message_id: index for index, message_id in enumerate(dict.fromkeys(message_ids))}
+    with case.reading() as session:
+        rows: list[_Row] = []
+        for chunk in _chunks(list(order)):
+            found = session.execute(_attachments().where(Message.id.in_(chunk)))
+            rows.extend(_Row(*row) for row in found)
+        rows.sort(key=lambda row: (order[row.message_id], row.ordinal))
+        return _data(case, session, rows)
+
+
+def tags_of(case: Case, message_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The categories each message is tagged with (after a change, to show it on its tiles)."""
+    with case.reading() as session:
+        return _tags(session, message_ids)
+
+
+def _attachments() -> Select[*tuple[Any, ...]]:
+    visual = or_(Attachment.mime.like("image/%"), Attachment.mime.like("video/%")) & (
+        Attachment.mime != "image/svg+xml"
+    )
+    return (
+        select(
+            Attachment.message_id,
+            Attachment.ordinal,
+            Message.seq,
+            Message.conversation_id,
+            Message.timestamp,
+            Attachment.filename,
+            Attachment.sha256,
+            Attachment.mime,
+        )
+        .join(Message, Message.id == Attachment.message_id)
+        .where(Attachment.present.is_(True), Attachment.sha256.is_not(None), visual)
+        .order_by(Message.seq, Attachment.ordinal)
+    )
+
+
+def _data(case: Case, session: Session, rows: list[_Row]) -> MediaGridData:
+    shas = {row.sha256 for row in rows}
+    analysis = _analysis(session, shas)
+    groups = _groups(session, shas)
+    sizes = _group_sizes(session, set(groups.values()))
+    tags = _tags(session, [row.message_id for row in rows])
+    thumbs = case.cache_dir / "thumbs"
+    tiles: list[MediaTile] = []
+    for row in rows:
+        sha = row.sha256
+        found = analysis.get(sha, {})
+        score, text, frame = found.get("sexual"), found.get("ocr"), found.get("av")
+        thumbnail = thumbs / sha[:2] / f"{sha}.jpg"
+        if row.mime.startswith("video/") and isinstance(frame, str):
+            thumbnail = case.cache_dir / frame
+        group = groups.get(sha)
+        tiles.append(
+            MediaTile(
+                message_id=row.message_id,
+                ordinal=row.ordinal,
+                seq=row.seq,
+                conversation_id=row.conversation_id,
+                timestamp=row.timestamp,
+                filename=row.filename,
+                sha256=sha,
+                mime=row.mime,
+                thumbnail=thumbnail,
+                evidence=case.evidence.path_for(sha),
+                score=score if isinstance(score, float) else None,
+                group=group,
+                group_size=sizes.get(group, 0) if group is not None else 0,
+                text=text if isinstance(text, str) else "",
+                tags=tags.get(row.message_id, ()),
+            )
+        )
+    return MediaGridData(tiles, sexual_suggestions.threshold(session))
+
+
+def _analysis(session: Session, shas: set[str]) -> dict[str, dict[str, float | str]]:
+    """Per file, the latest successful score, text (trimmed) and first key frame."""
+    found: dict[str, dict[str, float | str]] = defaultdict(dict)
+    for chunk in _chunks(sorted(shas)):
+        rows = session.execute(
+            select(
+                MediaAnalysis.sha256, MediaAnalysis.kind, MediaAnalysis.score, MediaAnalysis.text
+            )
+            .add_columns(MediaAnalysis.data)
+            .where(
+                MediaAnalysis.sha256.in_(chunk),
+                MediaAnalysis.status == "ok",
+                MediaAnalysis.kind.in_(("sexual", "ocr", "av")),
+            )
+            .order_by(MediaAnalysis.id)
+        )
+        for sha, kind, score, text, data in rows:
+            if kind == "sexual" and score is not None:
+                found[sha]["sexual"] = float(score)
+            elif kind == "ocr":
+                found[sha]["ocr"] = " ".join((text or "").split())[:TEXT_PREVIEW]
+            elif kind == "av":
+                frames = json.loads(data or "{}").get("frames") or []
+                if frames:
+                    found[sha]["av"] = str(frames[0])
+    return found
+
+
+def _groups(session: Session, shas: set[str]) -> dict[str, int]:
+    groups: dict[str, int] = {}
+    for chunk in _chunks(sorted(shas)):
+        rows = session.execute(
+            select(MediaGroup.sha256, MediaGroup.group_no).where(MediaGroup.sha256.in_(chunk))
+        )
+        groups.update((sha, number) for sha, number in rows)
+    return groups
+
+
+def _group_sizes(session: Session, numbers: set[int]) -> dict[int, int]:
+    """Messages in the case carrying a present file of each group (what tagging the group
+    tags)."""
+    sizes: dict[int, int] = {}
+    for chunk in _chunks(sorted(numbers)):
+        rows = session.execute(
+            select(MediaGroup.group_no, func.count(distinct(Attachment.message_id)))
+            .join(Attachment, Attachment.sha256 == MediaGroup.sha256)
+            .where(MediaGroup.group_no.in_(chunk), Attachment.present.is_(True))
+            .group_by(MediaGroup.group_no)
+        )
+        sizes.update((number, count) for number, count in rows)
+    return sizes
+
+
+def _tags(session: Session, message_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    tags: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(message_ids))):
+        rows = session.execute(
+            select(Tag.message_id, Tag.category)
+            .where(Tag.message_id.in_(chunk))
+            .order_by(Tag.message_id, Tag.category)
+        )
+        for message_id, category in rows:
+            tags[message_id].append(category)
+    return {message_id: tuple(keys) for message_id, keys in tags.items()}
+
+
+def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
