@@ -61,6 +61,7 @@ SHORTCUTS = (
     ("Ctrl+G", "Jump to a date"),
     ("Ctrl+I", "Import an export"),
     ("Ctrl+Shift+B", "Reveal or blur all images"),
+    ("Ctrl+Shift+M", "Media grid of the conversation or the search results"),
     ("?", "This list"),
 )
 
@@ -110,6 +111,7 @@ class MainWindow(ReviewActions):
         self._dialogs: list[QWidget] = []
         self._timeline_request = 0
         self.shortcuts_sheet: QMessageBox | None = None
+        self.media_grid: Any = None  # gui.media_grid.MediaGrid, made when first opened
         self.setWindowTitle(self._title())
         self.resize(1400, 860)
 
@@ -212,6 +214,13 @@ class MainWindow(ReviewActions):
         self.audit_action = self._action(
             "Audit log", self.open_audit_view, None, "The case's audit log, with Verify"
         )
+        self.media_grid_action = self._action(
+            "Media grid",
+            self.open_media_grid,
+            "Ctrl+Shift+M",
+            "The pictures of this conversation or of the search results, blurred, to sort, "
+            "filter and tag (Ctrl+Shift+M)",
+        )
         self.close_action = self._action(
             "Close case", self.close, QKeySequence.StandardKey.Close, "Close this case"
         )
@@ -236,6 +245,7 @@ class MainWindow(ReviewActions):
         toolbar.addAction(self.import_action)
         toolbar.addAction(self.export_action)
         toolbar.addAction(self.reveal_action)
+        toolbar.addAction(self.media_grid_action)
         toolbar.addAction(self.audit_action)
         self.addToolBar(toolbar)
         self.addToolBarBreak()
@@ -257,6 +267,7 @@ class MainWindow(ReviewActions):
         file_menu.addAction(self.close_action)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.reveal_action)
+        view_menu.addAction(self.media_grid_action)
         view_menu.addAction(self.audit_action)
         go_menu = menu.addMenu("&Go")
         go_menu.addAction(self.find_action)
@@ -735,6 +746,30 @@ class MainWindow(ReviewActions):
         view = AuditView(self.case, self)
         self._dialogs.append(view)
         view.show()
+
+    def open_media_grid(self) -> None:
+        """The media grid (one per window) on this conversation and, when a search is
+        active, its results (shown first)."""
+        from reviewer.gui.media_grid import MediaGrid, sources_for
+
+        if self.media_grid is None:
+            taxonomy = {c.key: (c.label, c.colour) for c in self._taxonomy}
+            self.media_grid = MediaGrid(self, taxonomy, self)
+        conversation = next((c for c in self._conversations if c.id == self._conversation), None)
+        request = self._search_request
+        found = None
+        if request is not None and not request.empty:
+            found = (request.text, _filters(request), request.regex)
+        self.media_grid.show_sources(*sources_for(conversation, found))
+        self.media_grid.show()
+        self.media_grid.raise_()
+        self.media_grid.activateWindow()
+
+    def show_message(self, conversation_id: int, message_id: int) -> None:
+        """A message in the chat view, its conversation shown first (from the media grid)."""
+        if conversation_id != self._conversation:
+            self.show_conversation(conversation_id)
+        self.jump_to(message_id)
 
     def open_media(self, message_id: int, ordinal: int) -> None:
         from reviewer.gui.media_viewer import MediaViewer
