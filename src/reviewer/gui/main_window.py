@@ -28,6 +28,7 @@ from reviewer.gui.about import show_about
 from reviewer.gui.chat.model import MessageListModel
 from reviewer.gui.chat.view import ChatView
 from reviewer.gui.edits import EditQueue
+from reviewer.gui.media_session import MediaSession, report_text
 from reviewer.gui.navigator import NavigatorPane
 from reviewer.gui.package_check import check_package_on_open
 from reviewer.gui.reconciled_view import ReconciledController
@@ -121,6 +122,10 @@ class MainWindow(ReviewActions):
         self.model = MessageListModel(case, parent=self)
         self.reconciled = ReconciledController(self)
         self.edits = EditQueue(case, self)
+        self.media = MediaSession(case, actor, self.edits, self)
+        self.chat.set_blur_rule(self.media.blur)
+        self.chat.set_image_mark_provider(self._image_mark)
+        self._image_hits: set[int] = set()
         self._close_when_saved = False
         self.chat.set_model(self.model)
         self._spans: dict[int, list[tuple[int, int]]] = {}
@@ -201,6 +206,12 @@ class MainWindow(ReviewActions):
         self.merge_action = self._action(
             "Merge package…", self.open_merge_dialog, None, "Take a package's review back"
         )
+        self.analyse_action = self._action(
+            "Analyse media…",
+            self.open_analysis_dialog,
+            None,
+            "Read the text in images, score sexual content, group near-duplicates",
+        )
         self.adjudicate_action = self._action(
             "Adjudicate…", self.open_adjudication, None, "Decide what reviewers disagreed on"
         )
@@ -259,6 +270,7 @@ class MainWindow(ReviewActions):
         file_menu = menu.addMenu("&Case")
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.analyse_action)
         file_menu.addSeparator()
         file_menu.addAction(self.package_action)
         file_menu.addAction(self.merge_action)
@@ -287,6 +299,7 @@ class MainWindow(ReviewActions):
         self.pending_label.setObjectName("pendingLabel")
         self.pending_label.setContentsMargins(8, 0, 8, 0)
         bar.addWidget(self.progress_label, 1)
+        bar.addPermanentWidget(self.media.status)
         bar.addPermanentWidget(self.pending_label)
         bar.addPermanentWidget(self.reviewer_label)
         bar.addPermanentWidget(self.audit_label)
@@ -356,6 +369,8 @@ class MainWindow(ReviewActions):
         self.search_bar.searchRequested.connect(self.run_search)
         self.search_bar.nextRequested.connect(self.next_hit)
         self.search_bar.previousRequested.connect(self.previous_hit)
+        self.media.finished.connect(self._analysed)
+        self.media.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
 
     # -- settings --------------------------------------------------------------------------
 
@@ -386,6 +401,12 @@ class MainWindow(ReviewActions):
             )
             event.ignore()
             return
+        if self.media.running:  # stop the analysis first; what it stored is kept
+            self.media.cancel()
+            self.media.finished.connect(lambda _report: self.close())
+            self.media.failed.connect(lambda _text: self.close())
+            event.ignore()
+            return
         self._save_state()
         for dialog in self._dialogs:
             dialog.close()
@@ -408,6 +429,7 @@ class MainWindow(ReviewActions):
         self._load_participants()
         self.refresh_counts()
         self.refresh_status()
+        self.media.refresh_flags()
         if self.reconciled.chat is not None:
             self.reconciled.show_chat(self.reconciled.chat.id)
         elif self._conversations and (
@@ -585,10 +607,11 @@ class MainWindow(ReviewActions):
             self.search_bar.sender_box.setCurrentIndex(index)
             self.run_search()
 
-    def run_search(self) -> None:
+    def run_search(self, *, jump: bool = True) -> None:
         request = self.search_bar.request()
         self._search_request = request
         self._hits, self._hit_index, self._hit_after = [], None, None
+        self._image_hits = set()
         if request.empty:
             self._hit_total = None
             self.search_bar.set_position(None, None)
@@ -608,10 +631,11 @@ class MainWindow(ReviewActions):
                 return  # a newer search replaced this one
             page, total = result
             self._hits = [hit.id for hit in page.hits]
+            self._image_hits = {hit.id for hit in page.hits if hit.in_image}
             self._hit_after = page.next_after
             self._hit_total = total
             self.search_bar.set_position(None, total)
-            if self._hits:
+            if self._hits and jump:
                 self._go_to_hit(0)
 
         def failed(exc: BaseException) -> None:
@@ -624,8 +648,9 @@ class MainWindow(ReviewActions):
 
     def _go_to_hit(self, index: int) -> None:
         self._hit_index = index
-        self.search_bar.set_position(index, self._hit_total)
         message_id = self._hits[index]
+        in_image = message_id in self._image_hits
+        self.search_bar.set_position(index, self._hit_total, in_image=in_image)
         view = self._views([message_id]).get(message_id)
         if view is not None and view.conversation_id != self._conversation:
             self.show_conversation(view.conversation_id)
@@ -672,6 +697,7 @@ class MainWindow(ReviewActions):
             self._fetching_hits = False
             if self._search_request is request and self._hit_after == after:
                 self._hits.extend(hit.id for hit in page.hits)
+                self._image_hits.update(hit.id for hit in page.hits if hit.in_image)
                 self._hit_after = page.next_after
 
         def failed(exc: BaseException) -> None:
@@ -707,7 +733,26 @@ class MainWindow(ReviewActions):
 
         dialog = ImportDialog(self.case, self.actor, self)
         dialog.imported.connect(lambda _result: self.reload())
+        dialog.imported.connect(lambda _result: self.media.start_after_import())
         dialog.open()
+
+    def open_analysis_dialog(self) -> None:
+        from reviewer.gui.analysis_dialog import AnalysisDialog
+
+        dialog = AnalysisDialog(self.media, self)
+        self._dialogs.append(dialog)
+        dialog.open()
+
+    def _analysed(self, report: Any) -> None:
+        """A media analysis run ended: new suggestions, flags and image text to show."""
+        self.statusBar().showMessage(report_text(report), 15000)
+        self.refresh_status()
+        self.chat.refresh()
+        if self._search_request is not None and not self._search_request.empty:
+            self.run_search(jump=False)  # words found in images are hits now
+
+    def _image_mark(self, message_id: int) -> str | None:
+        return "found in image" if message_id in self._image_hits else None
 
     def open_export_dialog(self) -> None:
         from reviewer.gui.export_dialog import ExportDialog
@@ -780,7 +825,9 @@ class MainWindow(ReviewActions):
         if not attachments:
             return
         attachment = attachments[min(max(ordinal, 0), len(attachments) - 1)]
-        viewer = MediaViewer(self.case, attachment, self)
+        viewer = MediaViewer(
+            self.case, attachment, self, blur=self.media.blur, message_id=message_id
+        )
         self._dialogs.append(viewer)
         viewer.show()
 

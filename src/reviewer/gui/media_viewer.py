@@ -1,6 +1,10 @@
 """An attachment at full size: images with their EXIF, video and audio with playback, and the
 evidence hash. Files are read from the case's evidence store and never written.
 
+Under a picture: what media analysis found (``gui.media_analysis_panel``), the machine-read
+text with "Show boxes". A picture flagged as possibly sexual stays blurred here until the
+reviewer reveals it (``gui.media_blur``); an unflagged one was opened on purpose and is shown.
+
 QtMultimedia is imported only when a video or audio file is opened: it needs system libraries
 (libpulse on Linux) that a machine may lack, and the application must run without them, so
 without it the viewer offers "Open with system player" instead.
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImageReader, QPixmap
+from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -28,7 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.gui.chat.delegate import blur
+from reviewer.gui.media_analysis_panel import AnalysisPanel, draw_boxes
+from reviewer.gui.media_blur import FLAGGED_TEXT, BlurRule
 from reviewer.services.case import Case
+from reviewer.services.media_detail import FileAnalysis, file_analysis
 
 log = logging.getLogger("reviewer.gui")
 
@@ -100,10 +108,23 @@ def _gps_text(gps: Any) -> str | None:
 class MediaViewer(QDialog):
     """One attachment, opened read-only."""
 
-    def __init__(self, case: Case, attachment: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        case: Case,
+        attachment: Any,
+        parent: QWidget | None = None,
+        *,
+        blur: BlurRule | None = None,
+        message_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.case = case
         self.attachment = attachment
+        self.blur_rule = blur
+        self.message_id = message_id
+        self.image: QImage | None = None
+        self.image_label: QLabel | None = None
+        self.panel: AnalysisPanel | None = None
         self.filename = str(getattr(attachment, "filename", "attachment"))
         self.mime = str(getattr(attachment, "mime", None) or "")
         self.sha256 = str(getattr(attachment, "sha256", None) or "")
@@ -117,6 +138,13 @@ class MediaViewer(QDialog):
         self.body.setWidgetResizable(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.body, 1)
+        self.reveal_button = QPushButton("Reveal this flagged picture…")
+        self.reveal_button.setToolTip("It is flagged as possibly sexual; revealing is audited")
+        self.reveal_button.clicked.connect(self.reveal)
+        self.reveal_button.hide()
+        layout.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignCenter)
+        self.panel_slot = QVBoxLayout()
+        layout.addLayout(self.panel_slot)
         info = QFormLayout()
         name = QLabel(self.filename)
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -164,10 +192,14 @@ class MediaViewer(QDialog):
         if image.isNull():
             self.body.setWidget(_centred(f"Cannot show this image: {reader.errorString()}"))
             return
-        label = QLabel()
-        label.setPixmap(QPixmap.fromImage(image))
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setWidget(label)
+        self.image = image
+        self.image_label = QLabel()
+        self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setWidget(self.image_label)
+        self._show_analysis()
+        self.redraw()
+        if self.blur_rule is not None:
+            self.blur_rule.changed.connect(self.redraw)
         self.info.addRow("Size", QLabel(f"{image.width()} × {image.height()} px"))
         exif = getattr(self.attachment, "exif", None) or read_exif(path)
         if isinstance(exif, str):
@@ -178,6 +210,50 @@ class MediaViewer(QDialog):
                 field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.info.addRow(f"EXIF {name}", field)
         self.system_button.setText("Open with system viewer")
+
+    def _show_analysis(self) -> None:
+        analysis = file_analysis(self.case, self.sha256) if self.sha256 else FileAnalysis()
+        rule = self.blur_rule
+        threshold = rule.flags.threshold if rule is not None else None
+        self.panel = AnalysisPanel(analysis, threshold)
+        self.panel.boxes_toggle.toggled.connect(lambda _on: self.redraw())
+        self.panel_slot.addWidget(self.panel)
+        self.panel.add_rows(self.info)
+
+    @property
+    def blurred(self) -> bool:
+        """Whether the picture is drawn blurred (flagged and not revealed)."""
+        if self.blur_rule is None or self.message_id is None:
+            return False
+        return self.blur_rule.is_blurred(self.sha256 or None, self.message_id, opened=True)
+
+    def redraw(self) -> None:
+        """The picture as it should be shown: blurred or not, with the word boxes or not."""
+        if self.image is None or self.image_label is None:
+            return
+        image = self.image
+        hidden = self.blurred
+        if hidden:
+            image = blur(image, image.size())
+        if (
+            self.panel is not None
+            and self.panel.boxes_toggle.isChecked()
+            and self.panel.analysis.ocr
+        ):
+            image = draw_boxes(image, self.panel.analysis.ocr.boxes)
+        self.image_label.setPixmap(QPixmap.fromImage(image))
+        self.image_label.setToolTip(f"{FLAGGED_TEXT}; blurred until revealed" if hidden else "")
+        self.reveal_button.setVisible(hidden)
+
+    def reveal(self) -> bool:
+        """Reveal the flagged picture, after the reviewer confirms (audited by the window)."""
+        if self.blur_rule is None or self.message_id is None:
+            return True
+        shown = self.blur_rule.request_reveal(
+            self, self.sha256 or None, self.message_id, opened=True
+        )
+        self.redraw()
+        return shown
 
     def _show_player(self, path: Path) -> None:
         if not multimedia_available():

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.review.taxonomy import Category
 
+IN_IMAGE = "in image"
 KINDS = ("text", "media", "system", "deleted", "poll", "location", "contact", "call", "unparsed")
 
 
@@ -168,16 +169,23 @@ class SearchBar(QWidget):
             unreviewed=self.unreviewed.isChecked(),
         )
 
-    def set_position(self, index: int | None, total: int | None) -> None:
-        """Show "n of N"; None hides it (no search), 0 hits says so."""
+    def set_position(self, index: int | None, total: int | None, *, in_image: bool = False) -> None:
+        """Show "n of N"; None hides it (no search), 0 hits says so; ``in_image``: the current
+        hit's words are only in the text read from its image ("n of N · in image")."""
+        self.position.setToolTip("")
         if total is None:
             self.position.setText("")
         elif total == 0:
             self.position.setText("no hits")
         else:
-            self.position.setText(
-                f"{(index or 0) + 1:,} of {total:,}" if index is not None else f"{total:,} hits"
-            )
+            text = f"{(index or 0) + 1:,} of {total:,}" if index is not None else f"{total:,} hits"
+            if in_image and index is not None:
+                text += f" · {IN_IMAGE}"
+                self.position.setToolTip(
+                    "Found in the text read from the message's image (machine-read OCR), not "
+                    "in the message text"
+                )
+            self.position.setText(text)
         has = bool(total)
         self.previous.setEnabled(has)
         self.next.setEnabled(has)
