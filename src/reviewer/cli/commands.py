@@ -264,6 +264,7 @@ def search(args: argparse.Namespace) -> int:
         untagged=args.untagged,
         unreviewed=args.unreviewed,
         exhibit=args.exhibit,
+        once=args.reconciled,
     )
     query = args.query or None
     with open_case(Path(args.case)) as case:

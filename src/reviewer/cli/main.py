@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--exhibit", metavar="REF")
     search.add_argument("--untagged", action="store_true")
     search.add_argument("--unreviewed", action="store_true")
+    search.add_argument(
+        "--reconciled",
+        action="store_true",
+        help="a message held by several exhibits (reconcile) is one hit, its first copy",
+    )
     search.add_argument("--jsonl", action="store_true", help="one JSON record per hit")
     search.set_defaults(handler=_lazy("commands", "search"))
 

@@ -28,7 +28,13 @@ from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.tagging import Changes, tag_in
 from reviewer.store import image_fts
-from reviewer.store.models import LexiconRun, Message, Suggestion
+from reviewer.store.models import (
+    LexiconRun,
+    Message,
+    ReconciledCopy,
+    ReconciledMessage,
+    Suggestion,
+)
 
 PAGE = 5_000
 STARTER = "starter-en"
@@ -85,7 +91,9 @@ def screen(
     """Match every message against a lexicon and store new hits as open suggestions.
 
     A hit already suggested (same message, category and span), whatever became of it, is not
-    suggested again. The run, its lexicon fingerprint and counts are audited.
+    suggested again; nor is one on a copy of a reconciled message (DESIGN.md §9) another copy
+    of which has it at the same span (the same text on another phone). The run, its lexicon
+    fingerprint and counts are audited.
     """
     started = time.perf_counter()
     name, lexicon = read_lexicon(lexicon_path)
@@ -95,8 +103,9 @@ def screen(
         if problems:
             raise InputError(f"lexicon {name}: {problems[0]}")
         total = session.scalar(select(func.count(Message.id))) or 0
+        unit = _canonical_copies(session)
         known = {
-            (row[0], row[1], row[2], row[3], row[4])
+            (unit.get(row[0], row[0]), row[1], row[2], row[3], row[4])
             for row in session.execute(
                 select(
                     Suggestion.message_id,
@@ -126,7 +135,7 @@ def screen(
                 images += 1
             for hit in lexicon.match(text):
                 hits += 1
-                key = (message_id, hit.category, hit.start, hit.end, source)
+                key = (unit.get(message_id, message_id), hit.category, hit.start, hit.end, source)
                 if key in known:
                     continue
                 known.add(key)
@@ -163,6 +172,16 @@ def screen(
         audit_log.append(session, actor, "lexicon.run", f"run {run.id}", details)
         cancel.raise_if_cancelled()
         return ScreenResult(run.id, name, scanned, hits, len(rows), time.perf_counter() - started)
+
+
+def _canonical_copies(session: Session) -> dict[int, int]:
+    """Each copy of a reconciled message -> its canonical (earliest-imported) copy."""
+    rows = session.execute(
+        select(ReconciledCopy.message_id, ReconciledMessage.first_message_id).join(
+            ReconciledMessage, ReconciledMessage.id == ReconciledCopy.reconciled_id
+        )
+    )
+    return {int(mid): int(first) for mid, first in rows}
 
 
 def _texts_then_images(session: Session) -> Iterator[tuple[int, str, str]]:

@@ -29,7 +29,7 @@ from reviewer.core.progress import CancelToken
 from reviewer.core.records import MessageKind
 from reviewer.review.search_query import SearchQuery, fold_word, highlight_spans, parse
 from reviewer.services.case import Case
-from reviewer.store import image_fts, search_repo
+from reviewer.store import image_fts, reconciled_copies, search_repo
 from reviewer.store.engine import BEGIN_KEY
 from reviewer.store.search_repo import HitRow, RowFilter
 
@@ -50,6 +50,9 @@ class SearchFilters:
     untagged: bool = False
     unreviewed: bool = False  # neither tagged nor marked reviewed
     exhibit: str | None = None  # exhibit reference
+    # A message held by several exhibits (a reconciled message, DESIGN.md §9) is one hit: its
+    # first copy (by id) that matches.
+    once: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,27 @@ def search(
     with _reading(case) as session:
         where = _resolve(session, filters)
         rows = [] if where is None else plan.rows(session, where, after, limit + 1, cancel)
-    hits = [plan.hit(row) for row in rows[:limit]]
-    return SearchPage(hits, hits[-1].id if len(rows) > limit else None)
+        following = rows[limit - 1].id if len(rows) > limit else None
+        rows = rows[:limit]
+        if filters.once and where is not None:
+            rows = _first_copies(session, plan, where, rows)
+    return SearchPage([plan.hit(row) for row in rows], following)
+
+
+def _first_copies(
+    session: Session, plan: _Plan, where: RowFilter, rows: list[HitRow]
+) -> list[HitRow]:
+    """The rows that are no later copy of a reconciled message an earlier copy of which
+    matches too (whatever page that copy is on)."""
+    groups = reconciled_copies.review_groups(session, [row.id for row in rows])
+    earlier = {m for row in rows for m in groups[row.id].members if m < row.id}
+    if not earlier:
+        return rows
+    narrowed = replace(_only(where, frozenset(earlier)), id_low=0, id_high=None)
+    matched = {r.id for r in plan.rows(session, narrowed, 0, len(earlier), None)}
+    return [
+        row for row in rows if not any(m < row.id and m in matched for m in groups[row.id].members)
+    ]
 
 
 def _image_ids(
@@ -121,6 +143,8 @@ def count(
 ) -> int:
     """How many messages match in all (a regex search reads every message that passes the
     filters, so this is slower than a page)."""
+    if filters.once:
+        return sum(1 for _ in iter_search(case, query, filters, regex=regex))
     plan = _Plan.of(query, regex)
     with _reading(case) as session:
         where = _resolve(session, filters)

@@ -23,6 +23,7 @@ from reviewer.store.models import (
     Exhibit,
     Message,
     Participant,
+    ReconciledCopy,
     ReviewMark,
     Tag,
 )
@@ -114,8 +115,8 @@ def tagged_message_ids(
     query = (
         select(Tag.message_id)
         .where(Tag.category.in_(list(categories)))
-        .distinct()
-        .order_by(Tag.message_id)
+        .union(_copies_of(Tag, Tag.category.in_(list(categories))))
+        .order_by("message_id")
         .limit(at_most + 1)
     )
     ids = list(session.scalars(query))
@@ -223,7 +224,8 @@ def _conditions(where: RowFilter) -> list[ColumnElement[bool]]:
     if where.conversation_ids is not None:
         conditions.append(Message.conversation_id.in_(where.conversation_ids))
     if where.categories is not None:
-        tagged = select(Tag.message_id).where(Tag.category.in_(where.categories))
+        chosen = Tag.category.in_(where.categories)
+        tagged = select(Tag.message_id).where(chosen).union(_copies_of(Tag, chosen))
         conditions.append(Message.id.in_(tagged))
     if where.timestamp_from is not None:
         conditions.append(Message.timestamp >= where.timestamp_from)
@@ -233,6 +235,22 @@ def _conditions(where: RowFilter) -> list[ColumnElement[bool]]:
         conditions.append(Message.kind == where.kind)
     if where.untagged or where.unreviewed:
         conditions.append(~exists().where(Tag.message_id == Message.id))
+        conditions.append(Message.id.not_in(_copies_of(Tag)))
     if where.unreviewed:
         conditions.append(~exists().where(ReviewMark.message_id == Message.id))
+        conditions.append(Message.id.not_in(_copies_of(ReviewMark)))
     return conditions
+
+
+def _copies_of(
+    review: type[Tag] | type[ReviewMark], *where: ColumnElement[bool]
+) -> Select[int]:
+    """Messages another copy of whose reconciled message (DESIGN.md §9) carries a tag (or a
+    review mark): review acts on the reconciled message, so they count as tagged too."""
+    copy, other = aliased(ReconciledCopy), aliased(ReconciledCopy)
+    return (
+        select(copy.message_id)
+        .join(other, other.reconciled_id == copy.reconciled_id)
+        .join(review, review.message_id == other.message_id)
+        .where(other.message_id != copy.message_id, *where)
+    )
