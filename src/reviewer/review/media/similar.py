@@ -27,6 +27,7 @@ from PIL import Image
 from reviewer.review.media import align
 from reviewer.review.media.analysers import AnalysisResult, images_of, is_image, is_video
 from reviewer.review.media.hashes import ImageHashes, distance, hashes_of_grey, shrunk_grey
+from reviewer.review.media.near_pairs import near_pairs
 
 PHASH_MAX = 14
 DHASH_MAX = 16
@@ -124,10 +125,16 @@ def group(
         return i
 
     flat = [(index, h) for index, key in enumerate(keys) for h in files[key]]
-    for position, (i, a) in enumerate(flat):
-        for j, b in flat[position + 1 :]:
-            if i != j and root(i) != root(j) and near(a, b):
-                parent[root(i)] = root(j)
+    # Only pairs close on both coarse hashes can be near (``near`` checks them first): found
+    # by multi-index hashing instead of trying every pair, in the order the loop over every
+    # pair would have tried them (the groups do not depend on it).
+    candidates = near_pairs(
+        [h.hashes.phash for _, h in flat], [h.hashes.dhash for _, h in flat], PHASH_MAX, DHASH_MAX
+    )
+    for x, y in candidates.tolist():
+        (i, a), (j, b) = flat[x], flat[y]
+        if i != j and root(i) != root(j) and near(a, b):
+            parent[root(i)] = root(j)
     members: dict[int, list[str]] = {}
     for index, key in enumerate(keys):
         members.setdefault(root(index), []).append(key)
