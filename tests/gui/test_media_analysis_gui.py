@@ -459,3 +459,19 @@ def _has_sharp_edges(image: QImage) -> bool:
             if abs(a - b) > 80:
                 return True
     return False
+
+
+def test_closing_the_window_stops_the_run_first(
+    qtbot: QtBot, window: MainWindow, stand_ins: dict[str, Any], pictures: Pictures
+) -> None:
+    stand_ins["ocr"] = FakeOcr(((pictures.sha(3), WORDS),), delay=0.3)
+    case = window.case
+    with qtbot.waitSignal(window.closed, timeout=60_000):
+        window.media.start(("ocr",))
+        qtbot.waitUntil(lambda: (window.media.last_progress or ("", 0, 0))[1] >= 1)
+        window.close()
+        assert window.isVisible()  # waits for the run to stop
+    assert not window.media.running
+    with case.reading() as session:
+        last = list(audit_log.entries(session))[-1]
+    assert last["action"] == "analysis.run" and last["details"]["status"] == "cancelled"

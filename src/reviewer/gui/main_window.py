@@ -126,6 +126,7 @@ class MainWindow(ReviewActions):
         self.chat.set_blur_rule(self.media.blur)
         self.chat.set_image_mark_provider(self._image_mark)
         self._image_hits: set[int] = set()
+        self._close_after_analysis = False
         self._close_when_saved = False
         self.chat.set_model(self.model)
         self._spans: dict[int, list[tuple[int, int]]] = {}
@@ -370,7 +371,8 @@ class MainWindow(ReviewActions):
         self.search_bar.nextRequested.connect(self.next_hit)
         self.search_bar.previousRequested.connect(self.previous_hit)
         self.media.finished.connect(self._analysed)
-        self.media.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.media.failed.connect(self._analysis_failed)
+        self.media.revealNotSaved.connect(self._not_saved)
 
     # -- settings --------------------------------------------------------------------------
 
@@ -402,9 +404,9 @@ class MainWindow(ReviewActions):
             event.ignore()
             return
         if self.media.running:  # stop the analysis first; what it stored is kept
+            self._close_after_analysis = True
             self.media.cancel()
-            self.media.finished.connect(lambda _report: self.close())
-            self.media.failed.connect(lambda _text: self.close())
+            self.statusBar().showMessage("Stopping the media analysis; the case then closes", 0)
             event.ignore()
             return
         self._save_state()
@@ -745,11 +747,22 @@ class MainWindow(ReviewActions):
 
     def _analysed(self, report: Any) -> None:
         """A media analysis run ended: new suggestions, flags and image text to show."""
+        if self._close_after_analysis:
+            self.close()
+            return
         self.statusBar().showMessage(report_text(report), 15000)
+        self.media.refresh_flags()
         self.refresh_status()
         self.chat.refresh()
         if self._search_request is not None and not self._search_request.empty:
             self.run_search(jump=False)  # words found in images are hits now
+
+    def _analysis_failed(self, text: str) -> None:
+        if self._close_after_analysis:
+            self.close()
+            return
+        self.media.refresh_flags()
+        self.statusBar().showMessage(text, 10000)
 
     def _image_mark(self, message_id: int) -> str | None:
         return "found in image" if message_id in self._image_hits else None

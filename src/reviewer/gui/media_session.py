@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from reviewer.core.progress import CancelToken
-from reviewer.gui.edits import EditQueue, NotSaved
+from reviewer.gui.edits import EditQueue
 from reviewer.gui.media_blur import BlurRule
 from reviewer.gui.tasks import STAGE_LABELS, SignalProgress, Task, error_text, format_counts
 from reviewer.gui.tasks import set_bar as _set_bar
@@ -74,14 +74,17 @@ class MediaSession(QObject):
 
     Signals:
         progressed(str, int, object): stage, files done, files to do (or None).
-        finished(object): the ``AnalyseReport`` of a run that ended (completed or cancelled).
+        finished(object): the ``AnalyseReport`` of a run that ended (completed or cancelled);
+            the window then reads the flags again (``refresh_flags``).
         failed(str): a run that failed, in words.
+        revealNotSaved(object): the ``NotSaved`` of a reveal whose audit entry failed.
         flagsChanged(): the flags were read again.
     """
 
     progressed = Signal(str, int, object)
     finished = Signal(object)
     failed = Signal(str)
+    revealNotSaved = Signal(object)
     flagsChanged = Signal()
 
     def __init__(
@@ -173,12 +176,10 @@ class MediaSession(QObject):
     def _done(self, report: AnalyseReport) -> None:
         self._ended()
         self.last_report = report
-        self.refresh_flags()
         self.finished.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
         self._ended()
-        self.refresh_flags()
         self.failed.emit(error_text(exc))
 
     def _audit_reveal(self, sha256: str, message_id: int, reason: str) -> None:
@@ -190,11 +191,11 @@ class MediaSession(QObject):
             media_flags.record_reveal(case, actor, sha256, message_id, reason)
             return Changes((), (), None)
 
-        def failed(error: NotSaved) -> None:
-            self.failed.emit(str(error))
-
         self.edits.submit(
-            "the record of a revealed picture", write, done=lambda _c: None, failed=failed
+            "the record of a revealed picture",
+            write,
+            done=lambda _c: None,
+            failed=self.revealNotSaved.emit,
         )
 
 
