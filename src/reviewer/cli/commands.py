@@ -1,8 +1,8 @@
 """Handlers of the ``reviewer`` subcommands; each returns the exit status.
 
 Imported only when one of them runs (``reviewer.cli.main``). What the import, demo and
-search commands need is imported inside them, so a light command such as ``tag`` or
-``progress`` does not load the importers (DESIGN.md §7, start-up time)."""
+search commands need is imported inside them, so these commands do not load the importers
+(DESIGN.md §7, start-up time); ``tag`` and ``progress``, lighter still, are in ``cli.review``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.cli.progress import StderrProgress
+from reviewer.cli.review import message_ids, report
 from reviewer.core.errors import InputError
 from reviewer.core.records import DateOrder
 from reviewer.services import audit_log, integrity, tagging
 from reviewer.services import taxonomy as taxonomy_service
 from reviewer.services.actor import resolve_actor
-from reviewer.services.case import Case, create_case, open_case
+from reviewer.services.case import create_case, open_case
 from reviewer.services.messages import message_records
 
 
@@ -144,57 +145,28 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ids(case: Case, spec: str) -> list[int]:
-    """``17`` or ``17-40`` (a range within one conversation)."""
-    first, _, last = spec.partition("-")
-    try:
-        low = int(first)
-        high = int(last) if last else low
-    except ValueError:
-        raise InputError(f"not a message id or range: {spec!r}") from None
-    return [low] if low == high else tagging.message_range(case, low, high)
-
-
-def _report(changes: tagging.Changes, done: str, nothing: str) -> int:
-    if changes.message_ids:
-        count = len(changes.message_ids)
-        print(
-            f"{done} {count} message{'s' if count != 1 else ''} (audit entry {changes.audit_seq})"
-        )
-    else:
-        print(nothing)
-    return 0
-
-
-def tag(args: argparse.Namespace) -> int:
-    actor = resolve_actor(args.reviewer)
-    with open_case(Path(args.case)) as case:
-        changes = tagging.tag(case, actor, _ids(case, args.message), args.category, note=args.note)
-    return _report(changes, f"tagged {args.category}:", "already tagged; nothing changed")
-
-
 def untag(args: argparse.Namespace) -> int:
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
-        ids = _ids(case, args.message)
+        ids = message_ids(case, args.message)
         changes = tagging.untag(case, actor, ids, args.category, reason=args.reason)
-    return _report(changes, f"removed {args.category} from", "not tagged; nothing changed")
+    return report(changes, f"removed {args.category} from", "not tagged; nothing changed")
 
 
 def review(args: argparse.Namespace) -> int:
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
-        ids = _ids(case, args.message)
+        ids = message_ids(case, args.message)
         changes = tagging.mark_reviewed(case, actor, ids, reviewed=not args.undo)
     done = "marked unreviewed" if args.undo else "marked reviewed"
-    return _report(changes, f"{done}:", "nothing changed")
+    return report(changes, f"{done}:", "nothing changed")
 
 
 def note(args: argparse.Namespace) -> int:
     actor = resolve_actor(args.reviewer)
     with open_case(Path(args.case)) as case:
         changes = tagging.set_note(case, actor, args.message, args.text)
-    return _report(changes, "note saved on", "note unchanged")
+    return report(changes, "note saved on", "note unchanged")
 
 
 def stance(args: argparse.Namespace) -> int:
@@ -202,28 +174,7 @@ def stance(args: argparse.Namespace) -> int:
     value = None if args.stance == "none" else args.stance
     with open_case(Path(args.case)) as case:
         changes = tagging.set_stance(case, actor, args.message, args.participant, value)
-    return _report(changes, "stance recorded on", "stance unchanged")
-
-
-def progress(args: argparse.Namespace) -> int:
-    with open_case(Path(args.case)) as case:
-        state = tagging.review_progress(case)
-    print(
-        f"{state.total:,} messages: {state.reviewed:,} reviewed (no concern), "
-        f"{state.tagged:,} tagged, {state.unreviewed:,} unreviewed"
-    )
-    if state.copies != state.total:
-        print(
-            f"  a message held by several exhibits (reconciled) counts once; the exhibits hold "
-            f"{state.copies:,} copies, counted below each in its reconciled message's state"
-        )
-    for reference, (total, reviewed, tagged) in state.by_exhibit.items():
-        print(
-            f"  exhibit {reference}: {total:,} messages, {reviewed:,} reviewed, {tagged:,} tagged"
-        )
-    for name, (marked, tags) in state.by_reviewer.items():
-        print(f"  {name}: {marked:,} marked reviewed, {tags:,} tags")
-    return 0
+    return report(changes, "stance recorded on", "stance unchanged")
 
 
 def taxonomy(args: argparse.Namespace) -> int:

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("message", metavar="MESSAGE_ID", help="an id, or a range such as 17-40")
     tag.add_argument("category", metavar="CATEGORY")
     tag.add_argument("--note")
-    tag.set_defaults(handler=_lazy("commands", "tag"))
+    tag.set_defaults(handler=_lazy("review", "tag"))
 
     untag = sub.add_parser("untag", help="remove a category from messages")
     untag.add_argument("case", metavar="CASE")
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     progress = sub.add_parser("progress", help="review progress per state, exhibit, reviewer")
     progress.add_argument("case", metavar="CASE")
-    progress.set_defaults(handler=_lazy("commands", "progress"))
+    progress.set_defaults(handler=_lazy("review", "progress"))
 
     taxonomy = sub.add_parser("taxonomy", help="print the case's taxonomy, or load an edited one")
     taxonomy.add_argument("case", metavar="CASE")

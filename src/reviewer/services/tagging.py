@@ -8,21 +8,26 @@ acknowledged to the user survives a killed process or a power cut.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.errors import InputError
 from reviewer.core.timeutil import utc_now_iso
-from reviewer.services import audit_log
+from reviewer.services import audit_log, review_sql
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.store import reconciled_copies
+from reviewer.services.review_sql import (
+    TAGGABLE_GROUPS,
+    Changes,
+    Progress,
+    message_range,
+    review_progress,
+    tag,
+)
+from reviewer.store import reconciled_copies, sqlite_db
 from reviewer.store.models import (
     Category,
-    Conversation,
-    Message,
     MessageNote,
     Participant,
     ReconciledCopy,
@@ -31,30 +36,21 @@ from reviewer.store.models import (
     Tag,
 )
 
-TAGGABLE_GROUPS = ("content", "standard")
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What one operation changed: views refresh these messages; ``audit_seq`` is its entry
-    (None when nothing changed and so nothing was recorded)."""
-
-    message_ids: tuple[int, ...]
-    categories: tuple[str, ...] = ()
-    audit_seq: int | None = None
-
-
-def tag(
-    case: Case,
-    actor: Actor,
-    message_ids: Sequence[int],
-    category: str,
-    *,
-    note: str | None = None,
-) -> Changes:
-    """Tag messages with a content category or Standard; already tagged ones are skipped."""
-    with case.transaction() as session:
-        return tag_in(session, actor, message_ids, category, note=note)
+__all__ = [
+    "TAGGABLE_GROUPS",
+    "Changes",
+    "Progress",
+    "category_counts",
+    "join_notes",
+    "mark_reviewed",
+    "message_range",
+    "review_progress",
+    "set_note",
+    "set_stance",
+    "tag",
+    "tag_in",
+    "untag",
+]
 
 
 def tag_in(
@@ -67,44 +63,9 @@ def tag_in(
     details: dict[str, object] | None = None,
 ) -> Changes:
     """:func:`tag` inside the caller's transaction; ``details`` are added to the audit entry.
-
-    A copy of a reconciled message (DESIGN.md §9) is tagged once, on the canonical copy,
-    whichever copy the reviewer acted through; one whose copies already carry the category
-    is skipped."""
-    _category(session, category, TAGGABLE_GROUPS)
-    ids = _existing(session, message_ids)
-    groups = reconciled_copies.review_groups(session, ids)
-    every = sorted({m for g in groups.values() for m in g.members})
-    already = set(
-        session.scalars(
-            select(Tag.message_id).where(Tag.category == category, Tag.message_id.in_(every))
-        )
-    )
-    acted: list[int] = []
-    written: dict[int, int] = {}  # canonical id -> the id acted through
-    for i in ids:
-        group = groups[i]
-        if group.canonical in written or already.intersection(group.members):
-            continue
-        written[group.canonical] = i
-        acted.append(i)
-    if not acted:
-        return Changes(())
-    new = sorted(written)
-    now = utc_now_iso()
-    session.add_all(
-        Tag(message_id=i, category=category, note=note, reviewer=actor.name, created_utc=now)
-        for i in new
-    )
-    entry_details = {
-        "category": category,
-        "messages": new,
-        "note": note,
-        **_through(written),
-        **(details or {}),
-    }
-    entry = audit_log.append(session, actor, "tag.added", _target(new), entry_details)
-    return Changes(tuple(acted), (category,), entry["seq"])
+    The one implementation is ``review_sql.tag_db``, on the session's connection."""
+    db = sqlite_db.raw(session)
+    return review_sql.tag_db(db, actor, message_ids, category, note=note, details=details)
 
 
 def untag(
@@ -289,22 +250,6 @@ def set_stance(
         return Changes((message_id,), tuple(k for k in (old, stance) if k), entry["seq"])
 
 
-def message_range(case: Case, first_id: int, last_id: int) -> list[int]:
-    """Ids from ``first_id`` to ``last_id`` inclusive, within the first one's conversation."""
-    with case.reading() as session:
-        conversation = session.scalar(select(Message.conversation_id).where(Message.id == first_id))
-        if conversation is None:
-            raise InputError(f"no message {first_id} in this case")
-        low, high = sorted((first_id, last_id))
-        return list(
-            session.scalars(
-                select(Message.id)
-                .where(Message.conversation_id == conversation, Message.id.between(low, high))
-                .order_by(Message.id)
-            )
-        )
-
-
 def category_counts(case: Case, *, once: bool = False) -> dict[str, int]:
     """Tagged messages per category of the case's taxonomy (every category, 0 when unused).
 
@@ -333,107 +278,13 @@ def category_counts(case: Case, *, once: bool = False) -> dict[str, int]:
     return {str(key): int(count) for key, count in rows}
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Review counts. ``total``, ``reviewed`` and ``tagged`` count a message held by several
-    exhibits (a reconciled message, DESIGN.md §9) once; ``by_exhibit`` counts each exhibit's
-    own messages, a copy in the state of its reconciled message."""
-
-    total: int
-    reviewed: int
-    tagged: int
-    by_exhibit: dict[str, tuple[int, int, int]]  # reference -> (total, reviewed, tagged)
-    by_reviewer: dict[str, tuple[int, int]]  # name -> (messages marked reviewed, tags)
-    copies: int = 0  # the exhibits' messages, each copy counted (= total unless reconciled)
-
-    @property
-    def unreviewed(self) -> int:
-        return self.total - self.reviewed - self.tagged
-
-
-def review_progress(case: Case) -> Progress:
-    """Counts per state (a tagged message counts as tagged, not reviewed), per exhibit and
-    per reviewer."""
-    from reviewer.store.models import Exhibit
-
-    with case.reading() as session:
-        reconciled = reconciled_copies.review_counts(session)
-        if reconciled is not None:
-            once, by_exhibit = reconciled
-        else:
-            tagged_ids = select(Tag.message_id).distinct().subquery()
-            rows = session.execute(
-                select(
-                    Exhibit.reference,
-                    func.count(Message.id),
-                    func.count(ReviewMark.message_id)
-                    - func.count(ReviewMark.message_id).filter(
-                        tagged_ids.c.message_id.is_not(None)
-                    ),
-                    func.count(tagged_ids.c.message_id),
-                )
-                .select_from(Message)
-                .join(Conversation, Message.conversation_id == Conversation.id)
-                .join(Exhibit, Conversation.exhibit_id == Exhibit.id)
-                .outerjoin(ReviewMark, ReviewMark.message_id == Message.id)
-                .outerjoin(tagged_ids, tagged_ids.c.message_id == Message.id)
-                .group_by(Exhibit.reference)
-                .order_by(Exhibit.reference)
-            ).all()
-            by_exhibit = {ref: (int(t), int(r), int(g)) for ref, t, r, g in rows}
-            sums = [sum(v[i] for v in by_exhibit.values()) for i in range(3)]
-            once = (sums[0], sums[1], sums[2])
-        marks = dict(
-            session.execute(
-                select(ReviewMark.reviewer, func.count()).group_by(ReviewMark.reviewer)
-            ).all()
-        )
-        tags = dict(
-            session.execute(select(Tag.reviewer, func.count()).group_by(Tag.reviewer)).all()
-        )
-    by_reviewer = {
-        name: (marks.get(name, 0), tags.get(name, 0)) for name in sorted({*marks, *tags})
-    }
-    return Progress(
-        total=once[0],
-        reviewed=once[1],
-        tagged=once[2],
-        by_exhibit=by_exhibit,
-        by_reviewer=by_reviewer,
-        copies=sum(v[0] for v in by_exhibit.values()),
-    )
-
-
-def _category(session: Session, key: str, groups: Sequence[str]) -> Category:
-    category = session.get(Category, key)
-    if category is None:
-        raise InputError(f"no category {key!r} in this case's taxonomy")
-    if category.group not in groups:
-        raise InputError(f"{key!r} is a {category.group}, not a {' or '.join(groups)} category")
-    if category.retired:
-        raise InputError(f"category {key!r} is retired and can no longer be applied")
-    return category
+def _category(session: Session, key: str, groups: Sequence[str]) -> None:
+    review_sql.check_category(sqlite_db.raw(session), key, groups)
 
 
 def _existing(session: Session, message_ids: Sequence[int]) -> list[int]:
-    wanted = sorted(set(message_ids))
-    if not wanted:
-        raise InputError("no messages given")
-    found = set(session.scalars(select(Message.id).where(Message.id.in_(wanted))))
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise InputError(f"no message {missing[0]} in this case")
-    return wanted
+    return review_sql.existing(sqlite_db.raw(session), message_ids)
 
 
-def _through(written: dict[int, int]) -> dict[str, object]:
-    """Audit detail naming the copy a reviewer acted through, for each message written to
-    that is another copy of the same reconciled message (none when all are the same)."""
-    through = {str(m): i for m, i in sorted(written.items()) if m != i}
-    return {"through": through} if through else {}
-
-
-def _target(ids: Sequence[int]) -> str:
-    if len(ids) == 1:
-        return f"message {ids[0]}"
-    return f"messages {ids[0]}–{ids[-1]} ({len(ids)})"
+_through = review_sql.through
+_target = review_sql.target

@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from reviewer.store import sqlite_db
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -24,26 +26,19 @@ _COLUMNS = ("seq", "ts", "actor", "workstation", "action", "target", "prev", "ha
 _SELECT = f"SELECT {', '.join(_COLUMNS)}, details, v FROM audit_entry"
 
 
-def raw(db: Session | sqlite3.Connection) -> sqlite3.Connection:
-    """The ``sqlite3`` connection of ``db``; for a session, the connection of its transaction,
-    with the session's pending changes flushed to it first."""
-    if isinstance(db, sqlite3.Connection):
-        return db
-    db.flush()
-    connection = db.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
-    return connection
-
-
 def head(db: Session | sqlite3.Connection) -> tuple[int, str]:
     """(seq, hash) of the last entry, or (0, 64 zeros) for an empty chain."""
-    row = raw(db).execute("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+    row = (
+        sqlite_db.raw(db)
+        .execute("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+        .fetchone()
+    )
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
 def insert(db: Session | sqlite3.Connection, entry: dict[str, Any]) -> None:
     """Store an entry (v1 or v2) and, for v2, its salts."""
-    connection = raw(db)
+    connection = sqlite_db.raw(db)
     values = [entry[name] for name in _COLUMNS]
     details = json.dumps(entry["details"], sort_keys=True, ensure_ascii=False)
     connection.execute(
@@ -63,7 +58,7 @@ def entries(db: Session | sqlite3.Connection, *, page: int = 1000) -> Iterator[d
     version 2 entries), read in keyset pages."""
     last = 0
     while True:
-        found = _page(raw(db), last, page)
+        found = _page(sqlite_db.raw(db), last, page)
         if not found:
             return
         yield from found
@@ -72,7 +67,7 @@ def entries(db: Session | sqlite3.Connection, *, page: int = 1000) -> Iterator[d
 
 def entry(db: Session | sqlite3.Connection, seq: int) -> dict[str, Any] | None:
     """One entry by its sequence number, as :func:`entries` gives it."""
-    found = _page(raw(db), seq - 1, 1)
+    found = _page(sqlite_db.raw(db), seq - 1, 1)
     return found[0] if found and found[0]["seq"] == seq else None
 
 

@@ -1,6 +1,6 @@
 """Reads of the reconciliation layer by message: which reconciled message a message is a copy
-of, that message's copies (with their source lines) and absences, and counts that take a
-reconciled message once (DESIGN.md §9)."""
+of, that message's copies (with their source lines) and absences, and the copies review acts on
+(DESIGN.md §9; the group and review counts are plain SQL in ``review_repo``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy.orm import Session
+
+from reviewer.store import review_repo, sqlite_db
+from reviewer.store.review_repo import Group as Group  # re-exported: callers name it here
 
 _CHUNK: Final = 500
 
@@ -77,42 +80,9 @@ def copies_of(session: Session, message_ids: Iterable[int]) -> dict[int, Copies]
     return {mid: found[rid] for mid, rid in owner.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
-    """The copies of one message's reconciled message, the canonical copy (the
-    earliest-imported one, which holds review written through any copy) first; a message
-    never reconciled is a group of one."""
-
-    canonical: int
-    members: tuple[int, ...]
-
-
 def review_groups(session: Session, message_ids: Iterable[int]) -> dict[int, Group]:
     """For each given message, the group of copies review acts on (DESIGN.md §9)."""
-    connection = session.connection()
-    wanted = sorted(set(message_ids))
-    canonical: dict[int, int] = {}
-    members: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(wanted):
-        marks = ",".join("?" * len(chunk))
-        for mid, first, copy in connection.exec_driver_sql(
-            "SELECT me.message_id, r.first_message_id, c.message_id FROM reconciled_copy me "
-            "JOIN reconciled_message r ON r.id = me.reconciled_id "
-            "JOIN reconciled_copy c ON c.reconciled_id = me.reconciled_id "
-            f"WHERE me.message_id IN ({marks}) ORDER BY me.message_id, c.message_id",
-            tuple(chunk),
-        ):
-            canonical[mid] = first
-            members[mid].append(copy)
-    groups: dict[int, Group] = {}
-    for mid in wanted:
-        first = canonical.get(mid)
-        if first is None:
-            groups[mid] = Group(mid, (mid,))
-        else:
-            rest = tuple(m for m in members[mid] if m != first)
-            groups[mid] = Group(first, (first, *rest))
-    return groups
+    return review_repo.review_groups(sqlite_db.raw(session), message_ids)
 
 
 def copies_of_tagged(session: Session, categories: Sequence[str] | None = None) -> list[int]:
@@ -131,55 +101,6 @@ def copies_of_tagged(session: Session, categories: Sequence[str] | None = None) 
         params,
     )
     return [int(mid) for (mid,) in rows]
-
-
-# Each reconciled message once: whether any copy is tagged, whether any is marked reviewed.
-_UNITS = (
-    "WITH tagged AS (SELECT DISTINCT message_id FROM tag), "
-    "unit AS (SELECT c.reconciled_id AS id, MAX(t.message_id IS NOT NULL) AS tagged, "
-    "MAX(r.message_id IS NOT NULL) AS marked FROM reconciled_copy c "
-    "LEFT JOIN tagged t ON t.message_id = c.message_id "
-    "LEFT JOIN review_mark r ON r.message_id = c.message_id GROUP BY c.reconciled_id) "
-)
-
-
-def review_counts(
-    session: Session,
-) -> tuple[tuple[int, int, int], dict[str, tuple[int, int, int]]] | None:
-    """(total, reviewed, tagged) with each reconciled message counted once, and per exhibit
-    reference the same counts of its own messages, each copy in the state of its reconciled
-    message (tagged when any copy is; reviewed when any copy is marked and none tagged).
-    None when nothing is reconciled."""
-    connection = session.connection()
-    if connection.exec_driver_sql("SELECT 1 FROM reconciled_copy LIMIT 1").first() is None:
-        return None
-    rows = connection.exec_driver_sql(
-        _UNITS + "SELECT e.reference, COUNT(*), "
-        "SUM(COALESCE(u.marked, r.message_id IS NOT NULL) "
-        "    AND NOT COALESCE(u.tagged, t.message_id IS NOT NULL)), "
-        "SUM(COALESCE(u.tagged, t.message_id IS NOT NULL)) "
-        "FROM message m JOIN conversation v ON v.id = m.conversation_id "
-        "JOIN exhibit e ON e.id = v.exhibit_id "
-        "LEFT JOIN reconciled_copy c ON c.message_id = m.id "
-        "LEFT JOIN unit u ON u.id = c.reconciled_id "
-        "LEFT JOIN tagged t ON t.message_id = m.id "
-        "LEFT JOIN review_mark r ON r.message_id = m.id "
-        "GROUP BY e.reference ORDER BY e.reference"
-    ).fetchall()
-    once = connection.exec_driver_sql(
-        _UNITS + "SELECT COUNT(*), COALESCE(SUM(marked AND NOT tagged), 0), "
-        "COALESCE(SUM(tagged), 0) FROM unit"
-    ).one()
-    alone = connection.exec_driver_sql(
-        "SELECT COUNT(*), COUNT(r.message_id) - COUNT(r.message_id) "
-        "FILTER (WHERE t.message_id IS NOT NULL), COUNT(t.message_id) FROM message m "
-        "LEFT JOIN (SELECT DISTINCT message_id FROM tag) t ON t.message_id = m.id "
-        "LEFT JOIN review_mark r ON r.message_id = m.id "
-        "WHERE m.id NOT IN (SELECT message_id FROM reconciled_copy)"
-    ).one()
-    by_exhibit = {str(ref): (int(n), int(r or 0), int(t or 0)) for ref, n, r, t in rows}
-    total = tuple(int(a) + int(b) for a, b in zip(once, alone, strict=True))
-    return (total[0], total[1], total[2]), by_exhibit
 
 
 def tagged_siblings(session: Session, message_id: int) -> list[int]:

@@ -11,8 +11,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.store import fts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -37,6 +41,18 @@ def connect(db_path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def raw(db: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection of ``db``; for an ORM session, the connection of its
+    transaction, with the session's pending changes flushed to it first. Plain-SQL store
+    functions take either, so one implementation serves both kinds of transaction."""
+    if isinstance(db, sqlite3.Connection):
+        return db
+    db.flush()
+    connection = db.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
 
 
 def is_busy(error: BaseException | None) -> bool:
