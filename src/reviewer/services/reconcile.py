@@ -239,6 +239,7 @@ def _custodian(
 
 def _track(session: Session, conversation: ConversationRow) -> Track:
     hashes = reconcile_repo.attachment_hashes(session, conversation.id)
+    names = reconcile_repo.attachment_names(session, conversation.id)
     items: list[Item] = []
     # one object per distinct sender id, kind and event: a case repeats them 100,000 times
     senders: dict[int | None, int | None] = {}
@@ -256,6 +257,7 @@ def _track(session: Session, conversation: ConversationRow) -> Track:
                 omitted=bool(flags) and "media-omitted" in (flags or ""),
                 event=None if event is None else sys.intern(event),
                 hashes=hashes.get(mid, _NO_HASHES),
+                names=names.get(mid, _NO_HASHES),
             )
         )
     precision = detect_precision([item.t for item in items])

@@ -80,6 +80,22 @@ def message_rows(
         yield from rows
 
 
+def attachment_names(session: Session, conversation_id: int) -> dict[int, frozenset[str]]:
+    """Attachment file names as the export wrote them (whether the file is in it or not),
+    case-folded, by message id."""
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(Attachment.message_id, Attachment.filename)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(Message.conversation_id == conversation_id)
+    )
+    for message_id, filename in rows:
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip().casefold()
+        if name:
+            found[message_id].add(name)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
 def attachment_hashes(session: Session, conversation_id: int) -> dict[int, frozenset[str]]:
     """SHA-256 of the attachments present, by message id."""
     found: dict[int, set[str]] = defaultdict(set)

@@ -29,6 +29,9 @@ _DROP_MARKS: Final = dict.fromkeys(
 #: Weight of two copies with the same text: the strongest evidence short of a shared hash.
 EXACT: Final = 10.0
 _HASH: Final = 12.0
+# The same attachment file name (a re-encoded copy, or one export lacking the file): WhatsApp
+# names a file by its time and a counter, so within the time window this is nearly a hash.
+_NAME: Final = 9.0
 _FUZZY_FLOOR: Final = 0.7  # edits keep most of the text; below this they are not one message
 _DELETED: Final = 3.0
 _MEDIA: Final = 4.0
@@ -58,6 +61,8 @@ class Item(NamedTuple):
     omitted: bool = False  # "media omitted" placeholder
     event: str | None = None  # system_event
     hashes: frozenset[str] = frozenset()  # SHA-256 of attachments present
+    # attachment file names as the export wrote them (folded), whether or not the file is in it
+    names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,8 @@ def _text(a: str, b: str) -> float:
 def _media(a: Item, b: Item) -> float:
     if a.hashes & b.hashes:
         return _HASH
+    if a.names & b.names:
+        return _NAME
     if a.kind != b.kind:  # media against text: only a caption kept as text matches
         return 6.0 if a.key and a.key == b.key else 0.0
     if a.key and b.key:
