@@ -18,6 +18,7 @@ from helpers import ACTOR
 from reconcile_phones import export_path, render, three_phones, true_chat
 from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
+from reviewer.gui.navigator import COUNTED_ONCE, COUNTED_PER_COPY
 from reviewer.gui.reconciled_view import DELETED, MISSING
 from reviewer.services import browse
 from reviewer.services.audit_log import entries as audit_entries
@@ -194,7 +195,11 @@ def test_a_tag_made_through_another_copy_is_on_the_reconciled_message(
     window.set_category("violent", True)
     settle(qtbot)
     assert "Violent" in " ".join(_chip_labels(window, other))
+    violent = window.navigator._category_items["violent"]
+    assert violent.toolTip(1) == COUNTED_PER_COPY
     _open_reconciled(qtbot, window)
+    qtbot.waitUntil(lambda: violent.toolTip(1) == COUNTED_ONCE)
+    assert window.navigator.category_count("violent") == "1"
     assert "Violent" in " ".join(_chip_labels(window, first))
     assert not any(label.startswith("tagged on") for label in _chip_labels(window, first))
     window.jump_to(first)

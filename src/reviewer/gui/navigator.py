@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services.tagging import TAGGABLE_GROUPS
 
+COUNTED_ONCE = "Tagged messages; a message held by several exhibits (reconciled) counts once"
+COUNTED_PER_COPY = (
+    "Tagged messages of every exhibit; a message held by several exhibits counts once for each "
+    "exhibit's copy (a reconciled chat counts it once)"
+)
+
 
 class NavigatorPane(QTreeWidget):
     """Exhibits and conversations, participants with message counts, and the taxonomy with
@@ -154,10 +160,15 @@ class NavigatorPane(QTreeWidget):
         for item in self._category_items.values():
             item.setExpanded(False)
 
-    def set_category_counts(self, counts: dict[str, int]) -> None:
+    def set_category_counts(self, counts: dict[str, int], *, once: bool = False) -> None:
+        """Tagged messages per category; ``once`` when a message held by several exhibits
+        (a reconciled message) counts once, else each exhibit's copy counts (the tooltip says
+        which)."""
+        tip = COUNTED_ONCE if once else COUNTED_PER_COPY
         for key, item in self._category_items.items():
             count = counts.get(key)
             item.setText(1, "" if count is None else f"{count:,}")
+            item.setToolTip(1, tip)
 
     def category_count(self, key: str) -> str:
         item = self._category_items.get(key)

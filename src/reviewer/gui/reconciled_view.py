@@ -122,6 +122,7 @@ class ReconciledController(QObject):
         window.chat.delegate().set_badge_provider(self.badges)
         window.model.set_ids(range(0))  # until the chat's ids are read
         self._filter(ALL)
+        window.refresh_counts_for_view()
 
     def leave(self) -> None:
         """Back to a plain conversation: no badges, no filter bar."""
@@ -133,6 +134,7 @@ class ReconciledController(QObject):
         self.bar.hide()
         self.window.timeline.show()
         self.window.chat.delegate().set_badge_provider(None)
+        self.window.refresh_counts_for_view()
 
     def _filter(self, value: str) -> None:
         """Read the chat's ids under filter ``value`` in the background, then show them."""

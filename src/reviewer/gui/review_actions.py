@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from reviewer.gui.chat.model import MessageListModel
     from reviewer.gui.chat.view import ChatView
     from reviewer.gui.navigator import NavigatorPane
+    from reviewer.gui.reconciled_view import ReconciledController
     from reviewer.gui.tagging_panel import TaggingPanel
     from reviewer.gui.timeline import TimelineStrip
     from reviewer.review.taxonomy import Taxonomy
@@ -87,6 +88,7 @@ class ReviewActions(QMainWindow):
     _timeline_request: int
     timeline: TimelineStrip
     navigator: NavigatorPane
+    reconciled: ReconciledController
     _status_request: int = 0
 
     def jump_to(self, message_id: int) -> None:
@@ -256,6 +258,12 @@ class ReviewActions(QMainWindow):
         self._show_selection(keep_editing=True)
         self._refresh_later(counts=bool(changes.categories))
 
+    def refresh_counts_for_view(self) -> None:
+        """Category counts again after moving between a reconciled chat (which counts a
+        message held by several exhibits once) and a conversation (each copy)."""
+        self._refresh_counts_due = True
+        self._refresh_later(counts=False)
+
     def _refresh_later(self, *, counts: bool) -> None:
         """After changes: the reads over the whole case, each coalesced over a burst of
         changes and run in the background. Category counts, review progress and open
@@ -279,16 +287,18 @@ class ReviewActions(QMainWindow):
         counts, self._refresh_counts_due = self._refresh_counts_due, False
         case = self.case
 
+        once = self.reconciled.chat is not None  # the reconciled view counts a message once
+
         def run(_progress: Any, _cancel: Any) -> _Counts:
             return _Counts(
-                tagging.category_counts(case) if counts else None,
+                tagging.category_counts(case, once=once) if counts else None,
                 tagging.review_progress(case),
                 screening.open_count(case),
             )
 
         def done(found: _Counts) -> None:
             if found.categories is not None:
-                self.navigator.set_category_counts(found.categories)
+                self.navigator.set_category_counts(found.categories, once=once)
             self._status_request += 1  # newer than any status read still running
             self._show_progress(found.progress, found.open_suggestions)
 
