@@ -241,7 +241,11 @@ def test_analyse_media_from_the_dialog(
 
 
 def test_cancel_midway_then_resume(
-    qtbot: QtBot, window: MainWindow, stand_ins: dict[str, Any], pictures: Pictures
+    qtbot: QtBot,
+    window: MainWindow,
+    stand_ins: dict[str, Any],
+    pictures: Pictures,
+    tmp_path: Path,
 ) -> None:
     stand_ins["ocr"] = FakeOcr(((pictures.sha(3), WORDS),), delay=0.3)
     dialog = open_dialog(qtbot, window)
@@ -252,6 +256,8 @@ def test_cancel_midway_then_resume(
         qtbot.waitUntil(lambda: (window.media.last_progress or ("", 0, 0))[1] >= 2)
         assert window.media.status.isVisible()
         assert "of 6" in window.media.status.label.text()
+        window.grab().save(png(tmp_path, "window-analysing.png"))
+        dialog.grab().save(png(tmp_path, "dialog-analysing.png"))
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     settle(qtbot)
     first = finished.args[0]

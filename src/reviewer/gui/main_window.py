@@ -62,6 +62,7 @@ SHORTCUTS = (
     ("Ctrl+G", "Jump to a date"),
     ("Ctrl+I", "Import an export"),
     ("Ctrl+Shift+B", "Reveal or blur all images"),
+    ("v", "Reveal the current message's pictures (a flagged one asks first)"),
     ("Ctrl+Shift+M", "Media grid of the conversation or the search results"),
     ("?", "This list"),
 )
