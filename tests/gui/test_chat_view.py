@@ -27,6 +27,7 @@ from reviewer.gui.chat.delegate import (
 from reviewer.review.taxonomy import default_taxonomy
 from reviewer.services import browse, tagging
 from reviewer.services.actor import Actor
+from reviewer.services.browse import AttachmentView
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
 
@@ -123,6 +124,12 @@ def render(view: ChatView) -> QImage:
     return view.viewport().grab().toImage()
 
 
+def thumbnails_made(qtbot: QtBot, view: ChatView) -> None:
+    """Paint (which asks for the missing thumbnails) and wait until they are made."""
+    render(view)
+    qtbot.waitUntil(lambda: not view.thumbnails.busy, timeout=10_000)
+
+
 def row_of_photo(model: MessageListModel) -> int:
     for row in range(model.rowCount()):
         message = model.message(row)
@@ -171,7 +178,8 @@ def test_message_views_carry_what_the_bubble_needs(
     assert photo is not None and photo.sender == "Alex Turner"
     (attachment,) = photo.attachments
     assert attachment.present and attachment.mime == "image/jpeg"
-    assert attachment.thumbnail is not None and attachment.thumbnail.is_file()
+    # where its thumbnail goes: the import does not make it, the view does when it is shown
+    assert attachment.thumbnail is not None and not attachment.thumbnail.exists()
     assert attachment.evidence is not None and attachment.evidence.is_file()
     views = [model.message(r) for r in range(model.rowCount())]
     kinds = {v.kind for v in views if v is not None}
@@ -346,6 +354,7 @@ def test_thumbnails_are_blurred_until_clicked(
     view.jump_to(message_id)
     view.clear_selection()
     view._current = -1
+    thumbnails_made(qtbot, view)
     layout = view.delegate().layout(_option(view, row), model.index(row))
     assert layout is not None and len(layout.thumbs) == 1
     thumb = layout.thumbs[0][0].translated(0, view.visual_rect(row).top())
@@ -365,6 +374,38 @@ def test_thumbnails_are_blurred_until_clicked(
     assert view.is_revealed(model.ids()[0])
     view.set_reveal_all(False)
     assert not view.is_revealed(message_id)
+
+
+def test_a_photo_appears_once_its_thumbnail_is_made_in_the_background(
+    qtbot: QtBot, view: ChatView, model: MessageListModel
+) -> None:
+    row = row_of_photo(model)
+    photo = model.message(row)
+    assert photo is not None
+    (attachment,) = photo.attachments
+    assert attachment.thumbnail is not None and not attachment.thumbnail.exists()
+    view.jump_to(photo.id)
+    view.set_reveal_all(True)
+    view.clear_selection()
+    view._current = -1
+    layout = view.delegate().layout(_option(view, row), model.index(row))
+    assert layout is not None and len(layout.thumbs) == 1  # its place is laid out already
+    thumb = layout.thumbs[0][0].translated(0, view.visual_rect(row).top())
+    asked: list[AttachmentView] = []
+    view.delegate().missing_thumbnail = asked.append  # held back: the placeholder is painted
+    placeholder = render(view).copy(thumb)
+    assert asked and {a.thumbnail for a in asked} == {attachment.thumbnail}
+    inner = placeholder.copy(placeholder.rect().adjusted(8, 8, -8, -8))  # within the corners
+    assert (
+        len({inner.pixel(x, y) for x in range(inner.width()) for y in range(inner.height())}) == 1
+    )
+    view.delegate().missing_thumbnail = view.thumbnails.request  # as the view wires it
+    with qtbot.waitSignal(view.thumbnails.made, timeout=10_000):
+        render(view)
+    made = QImage(str(attachment.thumbnail))
+    assert not made.isNull() and max(made.width(), made.height()) <= 320
+    qtbot.waitUntil(lambda: _has_sharp_edges(render(view).copy(thumb)), timeout=5_000)
+    assert not view.thumbnails.busy
 
 
 def test_double_click_on_thumbnail_activates_media(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from helpers import jpeg_bytes
@@ -23,6 +24,7 @@ from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.integrity import check_evidence
+from reviewer.services.thumbnails import ensure_thumbnails, thumbnail_path
 from reviewer.store.models import Attachment, EvidenceFile, Exhibit, Message
 
 PHOTOS = 40
@@ -235,7 +237,7 @@ def test_a_failure_after_the_photos_are_synced_removes_them(
 
 
 @pytest.mark.parametrize("inline", [True, False], ids=["from-memory", "from-the-stored-file"])
-def test_files_are_inspected_and_thumbnailed_alike_from_memory_or_disk(
+def test_files_are_inspected_alike_from_memory_or_disk_and_thumbnailed_when_first_needed(
     case: Case, tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch, inline: bool
 ) -> None:
     if not inline:  # as files above the in-memory limit are
@@ -248,5 +250,12 @@ def test_files_are_inspected_and_thumbnailed_alike_from_memory_or_disk(
     assert len(rows) == PHOTOS + 2
     assert {row.mime for row in rows} == {"image/jpeg", "image/png"}
     assert {row.width for row in rows} == {32 + i % 7 for i in range(PHOTOS)} | {8}
-    thumbs = {p.stem for p in (case.root / "cache" / "thumbs").rglob("*.jpg")}
+    assert not list(case.cache_dir.rglob("*.jpg"))  # thumbnails are not made by the import
+    pairs = [
+        (thumbnail_path(case.cache_dir, r.sha256), case.evidence.path_for(r.sha256)) for r in rows
+    ]
+    assert ensure_thumbnails(pairs) == {thumb for thumb, _ in pairs}
+    thumbs = {p.stem for p in (case.cache_dir / "thumbs").rglob("*.jpg")}
     assert thumbs == {row.sha256 for row in rows}
+    with Image.open(pairs[0][0]) as made:
+        assert made.format == "JPEG" and made.width <= 320

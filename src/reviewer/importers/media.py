@@ -12,6 +12,7 @@ import mimetypes
 import os
 import struct
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,14 +233,19 @@ def _family(mime: str) -> str:
 # --- Pillow -------------------------------------------------------------------------------
 
 
+_PILLOW = threading.RLock()
+
+
 @contextmanager
 def _quiet_pillow() -> Iterator[list[warnings.WarningMessage]]:
     """Record Pillow's warnings instead of letting them surface (or become errors).
 
     ``catch_warnings`` swaps process-wide state; that is acceptable here because no warning
-    from this code path is meant for anyone but the caller of this module.
+    from this code path is meant for anyone but the caller of this module. One thread at a
+    time (an import's inspector and the window's thumbnail maker may both call in): two
+    overlapping swaps would restore each other's filters.
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with _PILLOW, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
 

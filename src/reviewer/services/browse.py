@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.services import review_copies
 from reviewer.services.case import Case
+from reviewer.services.thumbnails import can_have_thumbnail
 from reviewer.store import browse_repo
 from reviewer.store.engine import BEGIN_KEY
 from reviewer.store.message_repo import decode_list
@@ -36,7 +37,9 @@ class AttachmentView:
     present: bool
     width: int | None
     height: int | None
-    thumbnail: Path | None  # cache/thumbs/<sha[:2]>/<sha>.jpg when it exists
+    # cache/thumbs/<sha[:2]>/<sha>.jpg: it exists, or it can be made from the evidence file
+    # (services.thumbnails: the window makes it when the attachment is first shown)
+    thumbnail: Path | None
     evidence: Path | None  # the read-only original under evidence/
 
     @property
@@ -218,10 +221,12 @@ def _attachment(a: browse_repo.AttachmentBase, thumbs: Path, evidence: Path) -> 
     thumbnail = evidence_path = None
     if a.sha256:
         candidate = thumbs / a.sha256[:2] / f"{a.sha256}.jpg"
-        if candidate.is_file():
-            thumbnail = candidate
         if a.present:
             evidence_path = evidence / a.sha256[:2] / a.sha256
+        if (evidence_path is not None and can_have_thumbnail(a.width, a.height)) or (
+            candidate.is_file()
+        ):
+            thumbnail = candidate
     return AttachmentView(
         a.filename, a.sha256, a.mime, a.present, a.width, a.height, thumbnail, evidence_path
     )

@@ -1,13 +1,15 @@
-"""The media phase of an import: an export's files stored as evidence, inspected and
-thumbnailed, and their ``evidence_file`` and ``attachment`` rows inserted in bulk.
+"""The media phase of an import: an export's files stored as evidence and inspected, and
+their ``evidence_file`` and ``attachment`` rows inserted in bulk.
 
 Three things overlap: this thread reads each file from the export, hashes it and writes it
 under a temporary name; the evidence batch's threads fsync those (store.durable); one
-inspector thread types each file (libmagic), reads its size and EXIF and writes its
-thumbnail (Pillow), from the bytes in memory when the file is small. One inspector, not
-more: ``importers.media`` swaps the process-wide warning filters around Pillow calls, which
-is only sound while one thread at a time does so. The batch commits (every file durable
-under its hash) before the rows are inserted, and the caller's transaction commits after.
+inspector thread types each file (libmagic) and reads its size and EXIF (Pillow), from the
+bytes in memory when the file is small. The batch commits (every file durable under its
+hash) before the rows are inserted, and the caller's transaction commits after.
+
+Thumbnails are not made here: they are a cache, made when first shown
+(``services.thumbnails``); at import they cost more CPU than storing the files did
+(bench/RESULTS.md, "Importing media without thumbnails").
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ class MediaLoaded:
 def load_media(
     db: sqlite3.Connection,
     evidence: EvidenceStore,
-    thumbs: Path,
     exhibit_id: int,
     container: ExportContainer,
     references: list[tuple[int, int, str]],
@@ -68,7 +69,7 @@ def load_media(
     ``created`` as soon as they are named by their hash, even when this fails afterwards,
     so that the caller can discard them with the rest of a failed import."""
     loaded = MediaLoaded()
-    with evidence.batch() as batch, _Inspector(thumbs) as inspector:
+    with evidence.batch() as batch, _Inspector() as inspector:
         try:
             files = _Files(batch, inspector, exhibit_id, ids.evidence_file, cancel)
             found, lost = _walk(files, container, references, ids.attachment, cancel, progress)
@@ -152,7 +153,7 @@ class _Files:
             else:
                 blob = self._batch.put_stream(stream)
                 content = self._batch.content_path(blob)
-        self._inspector.submit(member.name, content, blob.sha256)
+        self._inspector.submit(member.name, content)
         file_id = self._next_id
         self._next_id += 1
         self.stored[member.name] = (file_id, blob)
@@ -160,10 +161,9 @@ class _Files:
 
 
 class _Inspector:
-    """One thread that inspects and thumbnails files in the order they are handed over."""
+    """One thread that inspects files in the order they are handed over."""
 
-    def __init__(self, thumbs: Path) -> None:
-        self._thumbs = thumbs
+    def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="inspect")
         self._slots = threading.BoundedSemaphore(INSPECT_IN_FLIGHT)
         self._futures: dict[str, Future[MediaInfo]] = {}
@@ -175,14 +175,14 @@ class _Inspector:
     def __exit__(self, *exc: object) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, name: str, content: Path | bytes, sha256: str) -> None:
+    def submit(self, name: str, content: Path | bytes) -> None:
         """Queue a file (waiting while the queue is full); raise an earlier file's failure
         now rather than after the whole export is read."""
         if self._failed is not None:
             self._failed.result()
         self._slots.acquire()
         try:
-            future = self._executor.submit(self._inspect, name, content, sha256)
+            future = self._executor.submit(media.inspect_media, content, name)
         except BaseException:
             self._slots.release()
             raise
@@ -193,14 +193,6 @@ class _Inspector:
         if not future.cancelled() and future.exception() is not None:
             self._failed = future
         self._slots.release()
-
-    def _inspect(self, name: str, content: Path | bytes, sha256: str) -> MediaInfo:
-        info = media.inspect_media(content, name)
-        if info.width is not None:
-            thumb = self._thumbs / sha256[:2] / f"{sha256}.jpg"
-            if not thumb.exists():
-                media.make_thumbnail(content, thumb)
-        return info
 
     def results(self) -> dict[str, MediaInfo]:
         """Every file's inspection, once all are done; the first failure is raised."""

@@ -446,7 +446,6 @@ class _ImportJob:
         loaded = load_media(
             _connection(session),
             self.case.evidence,
-            self.case.cache_dir / "thumbs",
             exhibit_id,
             container,
             references,

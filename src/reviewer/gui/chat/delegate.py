@@ -218,6 +218,8 @@ class BubbleDelegate(QStyledItemDelegate):
             (``gui.media_blur.BlurRule.is_blurred``).
         is_flagged: (message id, SHA-256) -> whether a blurred thumbnail says it is flagged.
         image_mark: message id -> a label over its thumbnails (a search hit "in image"), or None.
+        missing_thumbnail: called when a thumbnail to paint is not made yet (a placeholder is
+            painted; repaint once it is made).
     """
 
     def __init__(self, parent: QObject | None = None, *, cache_size: int = 3000) -> None:
@@ -229,6 +231,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self.is_blurred: Callable[[int, str | None], bool] = lambda _message_id, _sha: True
         self.is_flagged: Callable[[int, str | None], bool] = lambda _message_id, _sha: False
         self.image_mark: Callable[[int], str | None] = lambda _message_id: None
+        self.missing_thumbnail: Callable[[AttachmentView], None] = lambda _attachment: None
         self._layouts: OrderedDict[tuple[int, int], BubbleLayout] = OrderedDict()
         self._cache_size = cache_size
         self._pixmaps: OrderedDict[tuple[str, int, int, int, bool], QPixmap] = OrderedDict()
@@ -669,6 +672,7 @@ class BubbleDelegate(QStyledItemDelegate):
             return cached
         image = QImage(str(attachment.thumbnail))
         if image.isNull():
+            self.missing_thumbnail(attachment)
             return None
         device_size = QSize(round(size.width() * dpr), round(size.height() * dpr))
         if blurred:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.gui.chat.delegate import BubbleDelegate, Theme
 from reviewer.gui.chat.model import MessageListModel, tooltip
+from reviewer.gui.chat.thumbnails import ThumbnailMaker
 from reviewer.gui.media_blur import BlurRule
 
 
@@ -59,6 +60,9 @@ class ChatView(QAbstractScrollArea):
         self.blur.changed.connect(self._blur_changed)
         self._delegate.is_blurred = self.is_blurred
         self._delegate.is_flagged = self.is_flagged
+        self.thumbnails = ThumbnailMaker(self)
+        self.thumbnails.made.connect(self.viewport().update)
+        self._delegate.missing_thumbnail = self.thumbnails.request
         self._top_row = 0
         self._top_offset = 0  # pixels of the top row scrolled above the viewport
         self._current = -1
