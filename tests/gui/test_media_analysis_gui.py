@@ -24,12 +24,14 @@ from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+import media_fixtures
 import ocr_fixtures as fx
 from reviewer.gui import tasks
 from reviewer.gui.analysis_dialog import AnalysisDialog
 from reviewer.gui.import_dialog import ImportDialog
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.media_analysis_panel import BOX_COLOUR, MACHINE_READ
+from reviewer.gui.media_blur import BlurRule
 from reviewer.gui.media_viewer import MediaViewer
 from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
@@ -39,6 +41,7 @@ from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.media import media_records
+from reviewer.services.media_flags import FlaggedMedia
 
 WORDS = "FLOMBIX BRIEFING AT DAWN"
 ONLY_IN_IMAGE = "flombix"
@@ -349,15 +352,23 @@ def test_flagged_pictures_stay_blurred_until_revealed_one_by_one(
     window.open_media(second, 0)
     viewer = next(d for d in window._dialogs if isinstance(d, MediaViewer))
     assert viewer.blurred and viewer.reveal_button.isVisibleTo(viewer)
+    assert not viewer.system_button.isEnabled()  # no way round the blur
     viewer.grab().save(png(tmp_path, "viewer-flagged.png"))
     rule.confirm = lambda _parent, reason: False
     assert not viewer.reveal() and viewer.blurred
     rule.confirm = lambda _parent, reason: True
-    assert viewer.reveal() and not viewer.blurred
+    assert viewer.reveal() and not viewer.blurred and viewer.system_button.isEnabled()
     assert not window.chat.is_blurred(second, pictures.sha(2))  # one rule for both
     # Blur images blurs everything again, the single reveals too
     window.reveal_action.trigger()
     assert window.chat.is_blurred(first, pictures.sha(1)) and viewer.blurred
+    # the key: V on the current message reveals its pictures, a flagged one after asking
+    window.reveal_action.trigger()
+    window.jump_to(first)
+    window.chat.setFocus()
+    qtbot.keyClick(window.chat, Qt.Key.Key_V)
+    assert not window.chat.is_blurred(first, pictures.sha(1))
+    assert window.chat.is_blurred(second, pictures.sha(2))
 
 
 def test_a_word_only_in_an_image_is_a_hit_in_image(
@@ -481,3 +492,32 @@ def test_closing_the_window_stops_the_run_first(
     with case.reading() as session:
         last = list(audit_log.entries(session))[-1]
     assert last["action"] == "analysis.run" and last["details"]["status"] == "cancelled"
+
+
+def test_a_flagged_video_is_not_played_until_revealed(
+    qtbot: QtBot, case: Case, actor: Actor, tmp_path: Path
+) -> None:
+    clip = media_fixtures.video(tmp_path / "clip.mp4")
+    name = "00000001-VIDEO-2024-03-14-10-00-00.mp4"
+    path = tmp_path / "video.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(name, clip.read_bytes())
+        line = f"[14/03/2024, 10:00:00] Sam Reid: \u200e<attached: {name}>\r\n"
+        archive.writestr("_chat.txt", line.encode())
+    import_export(case, path, actor, ImportOptions(exhibit="AB/1"))
+    (view,) = browse.message_views(case, browse.conversation_message_ids(case, 1)).values()
+    (attachment,) = view.attachments
+    assert attachment.sha256 is not None
+    rule = BlurRule()
+    rule.set_flags(FlaggedMedia(0.6, {attachment.sha256: 0.9}))
+    rule.set_reveal_all(True)
+    viewer = MediaViewer(case, attachment, blur=rule, message_id=view.id)
+    qtbot.addWidget(viewer)
+    assert viewer.player is None and not viewer.system_button.isEnabled()
+    assert viewer.reveal_button.isVisibleTo(viewer)
+    assert "Flagged: possibly sexual" in viewer.body.widget().text()
+    rule.confirm = lambda _parent, reason: True
+    assert viewer.reveal()
+    assert viewer.system_button.isEnabled() and not viewer.reveal_button.isVisibleTo(viewer)
+    shown = viewer.body.widget()
+    assert viewer.player is not None or "Playback is not available" in shown.text()

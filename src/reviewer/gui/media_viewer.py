@@ -181,7 +181,15 @@ class MediaViewer(QDialog):
         if self.mime.startswith("image/"):
             self._show_image(self.path)
         elif self.mime.startswith(("video/", "audio/")):
-            self._show_player(self.path)
+            if self.mime.startswith("video/"):
+                self._show_analysis()  # text read from its key frames, its score
+            if self.blurred:  # a flagged video is not loaded until revealed
+                self.body.setWidget(_centred(f"{FLAGGED_TEXT}: hidden until you reveal it."))
+                self.reveal_button.setText("Reveal this flagged video…")
+                self.reveal_button.show()
+                self.system_button.setEnabled(False)
+            else:
+                self._show_player(self.path)
         else:
             self.body.setWidget(_centred(f"{self.filename}\n({self.mime or 'unknown type'})"))
 
@@ -217,6 +225,8 @@ class MediaViewer(QDialog):
         threshold = rule.flags.threshold if rule is not None else None
         self.panel = AnalysisPanel(analysis, threshold)
         self.panel.boxes_toggle.toggled.connect(lambda _on: self.redraw())
+        if not self.mime.startswith("image/"):
+            self.panel.boxes_toggle.setEnabled(False)  # boxes are in key frames' pixels
         self.panel_slot.addWidget(self.panel)
         self.panel.add_rows(self.info)
 
@@ -244,6 +254,7 @@ class MediaViewer(QDialog):
         self.image_label.setPixmap(QPixmap.fromImage(image))
         self.image_label.setToolTip(f"{FLAGGED_TEXT}; blurred until revealed" if hidden else "")
         self.reveal_button.setVisible(hidden)
+        self.system_button.setEnabled(not hidden)  # no way round the blur
 
     def reveal(self) -> bool:
         """Reveal the flagged picture, after the reviewer confirms (audited by the window)."""
@@ -252,6 +263,10 @@ class MediaViewer(QDialog):
         shown = self.blur_rule.request_reveal(
             self, self.sha256 or None, self.message_id, opened=True
         )
+        if shown and self.image is None and self.path is not None and self.player is None:
+            self.reveal_button.hide()
+            self.system_button.setEnabled(True)
+            self._show_player(self.path)  # a flagged video, now revealed
         self.redraw()
         return shown
 
