@@ -196,6 +196,7 @@ def test_a_tag_made_through_another_copy_is_on_the_reconciled_message(
     settle(qtbot)
     assert "Violent" in " ".join(_chip_labels(window, other))
     violent = window.navigator._category_items["violent"]
+    qtbot.waitUntil(lambda: window.navigator.category_count("violent") == "3")  # 3 phones
     assert violent.toolTip(1) == COUNTED_PER_COPY
     _open_reconciled(qtbot, window)
     qtbot.waitUntil(lambda: violent.toolTip(1) == COUNTED_ONCE)

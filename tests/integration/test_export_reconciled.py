@@ -165,7 +165,8 @@ def test_review_counts_the_reconciled_message_once(
         assert sum(t for _, _, t in progress.by_exhibit.values()) == 4  # each exhibit's copy
         assert progress.copies == sum(n for n, _, _ in progress.by_exhibit.values())
         assert progress.total < progress.copies
-        assert tagging.category_counts(case)["derogatory"] == 1  # written to the first copy
+        assert tagging.category_counts(case)["derogatory"] == 4  # each phone's copy, as search
+        assert tagging.category_counts(case, once=True)["derogatory"] == 1
         assert tagging.category_counts(case, once=True)["other"] == 1
         assert sibling_tags(case, first) == [SiblingTag(last, exhibit[last], "other", ACTOR.name)]
         assert {t.category for t in sibling_tags(case, last)} == {"derogatory"}

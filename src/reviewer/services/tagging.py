@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from reviewer.core.errors import InputError
 from reviewer.core.timeutil import utc_now_iso
@@ -259,21 +259,26 @@ def category_counts(case: Case, *, once: bool = False) -> dict[str, int]:
     ``category=KEY`` finds, so a count always matches the hits of clicking the category.
     One GROUP BY query over ``tag``.
 
-    With ``once``, copies of one reconciled message (DESIGN.md §9: the same message on several
-    phones) count once between them; search hits still count each copy.
+    A copy of a reconciled message (DESIGN.md §9: the same message on several phones) counts
+    when any copy carries the tag (review acts on the reconciled message), each copy once, as
+    search hits do; with ``once`` the copies of one reconciled message count once between them
+    (what the reconciled view shows).
     """
     prefix = func.substr(Tag.category, 1, func.length(Category.key) + 1)
-    counted = (
-        func.coalesce(-ReconciledCopy.reconciled_id, Tag.message_id) if once else Tag.message_id
-    )
+    tagged_copy, copy = aliased(ReconciledCopy), aliased(ReconciledCopy)
+    if once:
+        counted = func.coalesce(-tagged_copy.reconciled_id, Tag.message_id)
+    else:
+        counted = func.coalesce(copy.message_id, Tag.message_id)
     with case.reading() as session:
         query = (
             select(Category.key, func.count(func.distinct(counted)))
             .select_from(Category)
             .outerjoin(Tag, (Tag.category == Category.key) | (prefix == Category.key + "."))
+            .outerjoin(tagged_copy, tagged_copy.message_id == Tag.message_id)
         )
-        if once:
-            query = query.outerjoin(ReconciledCopy, ReconciledCopy.message_id == Tag.message_id)
+        if not once:
+            query = query.outerjoin(copy, copy.reconciled_id == tagged_copy.reconciled_id)
         rows = session.execute(query.group_by(Category.key)).all()
     return {str(key): int(count) for key, count in rows}
 
