@@ -184,3 +184,29 @@ def test_screening_suggests_once_per_reconciled_message(
     assert [s["message_id"] for s in found if owner.get(s["message_id"]) == first] == [first]
     _code, out = run(capsys, "screen", case, "--lexicon", str(lexicon))
     assert f"{hits:,} hits, 0 new suggestions" in out
+
+
+def test_a_stance_through_another_copy_shows_on_the_same_person(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = _on_three(_records(capsys, case))
+    first, second, _third = (c["id"] for c in record["copies"])
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second])
+    sender_a, sender_b = views[first].sender_id, views[second].sender_id
+    assert sender_a is not None and sender_b is not None and sender_a != sender_b
+    run(capsys, "link", case, str(sender_a), str(sender_b))  # one person on two phones
+    run(capsys, "stance", case, str(second), str(sender_b), "stance.author")
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second])
+    assert views[first].stances == ((sender_a, "stance.author"),)  # on AB/1's spelling
+    assert views[second].stances == ((sender_b, "stance.author"),)
+    run(capsys, "stance", case, str(first), str(sender_a), "stance.endorsed")  # changed there
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second])
+    assert views[first].stances == ((sender_a, "stance.endorsed"),)
+    assert views[second].stances == ((sender_b, "stance.endorsed"),)
+    run(capsys, "stance", case, str(second), str(sender_b), "none")
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second])
+    assert views[first].stances == views[second].stances == ()

@@ -65,12 +65,11 @@ def _same_person(
     stances: dict[int, list[tuple[int, str]]],
 ) -> dict[tuple[int, int], int]:
     """(message, participant of another exhibit) -> the participant of the message's own
-    exhibit linked to them as one person, for the stances recorded through other copies."""
+    exhibit linked to them as one person, for stances recorded through other copies."""
     wanted: dict[int, set[int]] = defaultdict(set)
     for mid, group in groups.items():
-        for m in group.members:
-            if m != mid:
-                wanted[mid].update(pid for pid, _ in stances.get(m, ()))
+        for m in group.members:  # the canonical copy holds stances made through any copy
+            wanted[mid].update(pid for pid, _ in stances.get(m, ()))
     if not any(wanted.values()):
         return {}
     exhibit_of = browse_repo.message_exhibits(session, list(wanted))

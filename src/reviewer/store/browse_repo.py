@@ -320,14 +320,14 @@ def message_exhibits(session: Session, ids: Sequence[int]) -> dict[int, int]:
 def person_participants(
     session: Session, participant_ids: Sequence[int]
 ) -> dict[int, list[tuple[int, int]]]:
-    """For each participant linked to a person, the other participants of that person as
-    (participant id, exhibit id)."""
+    """For each participant linked to a person, the other participants of that person in
+    other exhibits, as (participant id, exhibit id)."""
     raw = _raw(session)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for chunk in _chunks(participant_ids):
         rows = raw.execute(
             "SELECT p.id, q.id, q.exhibit_id FROM participant p"
-            " JOIN participant q ON q.person_id = p.person_id AND q.id != p.id"
+            " JOIN participant q ON q.person_id = p.person_id AND q.exhibit_id != p.exhibit_id"
             f" WHERE p.person_id IS NOT NULL AND {_in('p.id', chunk)} ORDER BY p.id, q.id",
             tuple(chunk),
         ).fetchall()
