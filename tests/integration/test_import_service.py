@@ -156,6 +156,30 @@ def test_ambiguous_date_order_is_refused_and_nothing_is_stored(
     assert records[0]["timestamp"] == "2024-03-04T10:00:00"
 
 
+@pytest.mark.parametrize("given", ["MDY", "mdy", DateOrder.MDY])
+def test_date_order_given_as_text_reads_dates_that_way(
+    case: Case, tmp_path: Path, actor: Actor, given: str | DateOrder
+) -> None:
+    export = tmp_path / "WhatsApp Chat with Sam.txt"
+    export.write_text(AMBIGUOUS)
+    options = ImportOptions(date_order=given)  # type: ignore[arg-type]  # as a script passes it
+    assert options.date_order is DateOrder.MDY
+    import_export(case, export, actor, options)
+    assert [r["timestamp"] for r in message_records(case)] == [
+        "2024-03-04T10:00:00",
+        "2024-03-04T10:05:00",
+        "2024-05-03T11:00:00",
+    ]
+    with case.reading() as session:
+        exhibit = session.scalars(select(Exhibit)).one()
+        assert (exhibit.date_order, exhibit.date_order_source) == ("MDY", "option")
+
+
+def test_an_unknown_date_order_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError, match=r"^date order must be one of DMY, MDY, YMD, not 'DYM'$"):
+        ImportOptions(date_order="DYM")  # type: ignore[arg-type]
+
+
 def test_dates_reading_the_same_either_way_import_without_asking(
     case: Case, tmp_path: Path, actor: Actor
 ) -> None:

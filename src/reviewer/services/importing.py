@@ -75,7 +75,19 @@ class ImportOptions:
     exhibit: str | None = None
     custodian: str | None = None
     timezone: str | None = None
+    # A plain "DMY" from Python is taken as DateOrder.DMY (the parser compares members).
     date_order: DateOrder | None = None
+
+    def __post_init__(self) -> None:
+        order = self.date_order
+        if order is None or type(order) is DateOrder:
+            return
+        try:
+            coerced = DateOrder(str(order).strip().upper())
+        except ValueError:
+            allowed = ", ".join(member.value for member in DateOrder)
+            raise InputError(f"date order must be one of {allowed}, not {order!r}") from None
+        object.__setattr__(self, "date_order", coerced)
 
 
 @dataclass(slots=True)

@@ -214,6 +214,8 @@ def parse_chat(
     """
     from reviewer.importers.whatsapp import body  # heavy tables: load only when parsing
 
+    if date_order is not None:
+        date_order = DateOrder(date_order)  # a plain "DMY" too: the header code compares members
     source = _Source.open(data, file_name)
     sample = _Sample.take(source)
     shape = sample.shape
