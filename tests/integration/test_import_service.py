@@ -168,7 +168,7 @@ def test_date_order_given_as_text_reads_dates_that_way(
     assert [r["timestamp"] for r in message_records(case)] == [
         "2024-03-04T10:00:00",
         "2024-03-04T10:05:00",
-        "2024-05-03T11:00:00",
+        "2024-05-04T11:00:00",
     ]
     with case.reading() as session:
         exhibit = session.scalars(select(Exhibit)).one()
