@@ -214,3 +214,34 @@ def test_a_tag_made_through_another_copy_is_on_the_reconciled_message(
         added, removed = list(audit_entries(session))[-2:]
     assert (added["action"], added["details"]["through"]) == ("tag.added", {str(first): other})
     assert (removed["action"], removed["details"]["messages"]) == ("tag.removed", [first])
+
+
+def test_search_in_a_reconciled_chat_finds_each_message_once(
+    qtbot: QtBot, case: Case, window: MainWindow
+) -> None:
+    with case.reading() as session:
+        first, text = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT m.first_message_id, t.text FROM reconciled_message m "
+                "JOIN message t ON t.id = m.first_message_id WHERE t.kind = 'text' "
+                "AND (SELECT COUNT(*) FROM reconciled_copy c WHERE c.reconciled_id = m.id) = 3 "
+                "AND length(t.text) > 40 LIMIT 1"
+            )
+            .one()
+        )
+    phrase = '"' + " ".join(text.split()[:5]) + '"'
+    window.search_bar.text.setText(phrase)  # in a conversation: one hit per phone's copy
+    window.run_search()
+    qtbot.waitUntil(lambda: window.search_bar.position.text() != "")
+    per_copy = window._hit_total
+    assert per_copy == 3
+    _open_reconciled(qtbot, window)
+    window.run_search()
+    qtbot.waitUntil(lambda: window._hit_total is not None and window._hits != [])
+    assert window._hit_total == 1  # the message once
+    assert window.search_bar.position.text() == "1 of 1"
+    assert first in window._hits
+    window._go_to_hit(window._hits.index(first))
+    assert window.reconciled.chat is not None  # still in the reconciled chat
+    assert window.chat.current_id() == first

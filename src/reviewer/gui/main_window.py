@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, Signal
@@ -620,7 +621,7 @@ class MainWindow(ReviewActions):
             self.search_bar.set_position(None, None)
             return
         case = self.case
-        filters = _filters(request)
+        filters = self._search_filters(request)
         query = request.text or None
 
         def run(_progress: Any, cancel: Any) -> tuple[search.SearchPage, int]:
@@ -633,7 +634,7 @@ class MainWindow(ReviewActions):
             if self._search_request is not request:
                 return  # a newer search replaced this one
             page, total = result
-            self._hits = [hit.id for hit in page.hits]
+            self._hits = [hit.shown_as or hit.id for hit in page.hits]
             self._image_hits = {hit.id for hit in page.hits if hit.in_image}
             self._hit_after = page.next_after
             self._hit_total = total
@@ -649,13 +650,20 @@ class MainWindow(ReviewActions):
         self.search_task = Task(run, writer=False, parent=self).success(done).failure(failed)
         self.search_task.run()
 
+    def _search_filters(self, request: SearchRequest) -> search.SearchFilters:
+        """The search's filters; in a reconciled chat, its messages once each (DESIGN.md §9)."""
+        chat = self.reconciled.chat
+        filters = _filters(request)
+        return filters if chat is None else replace(filters, reconciled_chat=chat.id)
+
     def _go_to_hit(self, index: int) -> None:
         self._hit_index = index
         message_id = self._hits[index]
         in_image = message_id in self._image_hits
         self.search_bar.set_position(index, self._hit_total, in_image=in_image)
         view = self._views([message_id]).get(message_id)
-        if view is not None and view.conversation_id != self._conversation:
+        in_chat = self.reconciled.chat is not None  # hits are the reconciled chat's rows
+        if view is not None and view.conversation_id != self._conversation and not in_chat:
             self.show_conversation(view.conversation_id)
         self.jump_to(message_id)
         if index + SEARCH_PREFETCH >= len(self._hits):
@@ -690,7 +698,7 @@ class MainWindow(ReviewActions):
             return search.search(
                 case,
                 request.text or None,
-                _filters(request),
+                self._search_filters(request),
                 regex=request.regex,
                 after=after,
                 limit=SEARCH_PAGE,
@@ -699,7 +707,7 @@ class MainWindow(ReviewActions):
         def done(page: search.SearchPage) -> None:
             self._fetching_hits = False
             if self._search_request is request and self._hit_after == after:
-                self._hits.extend(hit.id for hit in page.hits)
+                self._hits.extend(hit.shown_as or hit.id for hit in page.hits)
                 self._image_hits.update(hit.id for hit in page.hits if hit.in_image)
                 self._hit_after = page.next_after
 

@@ -53,6 +53,9 @@ class SearchFilters:
     # A message held by several exhibits (a reconciled message, DESIGN.md §9) is one hit: its
     # first copy (by id) that matches.
     once: bool = False
+    # Only this reconciled chat's messages, once each (as ``once``), each hit naming in
+    # ``shown_as`` the copy the reconciled view shows.
+    reconciled_chat: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class SearchHit:
     text: str
     spans: tuple[tuple[int, int], ...]  # character spans of the matches in text
     in_image: bool = False  # the words were found in an attached image's OCR text
+    shown_as: int | None = None  # with reconciled_chat: the reconciled message's shown copy
 
 
 @dataclass(frozen=True)
@@ -93,25 +97,31 @@ def search(
         rows = [] if where is None else plan.rows(session, where, after, limit + 1, cancel)
         following = rows[limit - 1].id if len(rows) > limit else None
         rows = rows[:limit]
-        if filters.once and where is not None:
-            rows = _first_copies(session, plan, where, rows)
-    return SearchPage([plan.hit(row) for row in rows], following)
+        shown: dict[int, int] = {}
+        if (filters.once or filters.reconciled_chat is not None) and where is not None:
+            rows, shown = _first_copies(session, plan, where, rows)
+    hits = [plan.hit(row) for row in rows]
+    if filters.reconciled_chat is not None:
+        hits = [replace(hit, shown_as=shown.get(hit.id, hit.id)) for hit in hits]
+    return SearchPage(hits, following)
 
 
 def _first_copies(
     session: Session, plan: _Plan, where: RowFilter, rows: list[HitRow]
-) -> list[HitRow]:
+) -> tuple[list[HitRow], dict[int, int]]:
     """The rows that are no later copy of a reconciled message an earlier copy of which
-    matches too (whatever page that copy is on)."""
+    matches too (whatever page that copy is on), and each row's canonical copy."""
     groups = reconciled_copies.review_groups(session, [row.id for row in rows])
+    canonical = {row.id: groups[row.id].canonical for row in rows}
     earlier = {m for row in rows for m in groups[row.id].members if m < row.id}
     if not earlier:
-        return rows
+        return rows, canonical
     narrowed = replace(_only(where, frozenset(earlier)), id_low=0, id_high=None)
     matched = {r.id for r in plan.rows(session, narrowed, 0, len(earlier), None)}
-    return [
+    kept = [
         row for row in rows if not any(m < row.id and m in matched for m in groups[row.id].members)
     ]
+    return kept, canonical
 
 
 def _image_ids(
@@ -143,7 +153,7 @@ def count(
 ) -> int:
     """How many messages match in all (a regex search reads every message that passes the
     filters, so this is slower than a page)."""
-    if filters.once:
+    if filters.once or filters.reconciled_chat is not None:
         return sum(1 for _ in iter_search(case, query, filters, regex=regex))
     plan = _Plan.of(query, regex)
     with _reading(case) as session:
@@ -270,6 +280,11 @@ def _regex_ids(
 def _resolve(session: Session, filters: SearchFilters) -> RowFilter | None:
     """The filters as plain values for the store, or None when they can match nothing."""
     conversations, low, high = _exhibit_bounds(session, filters.exhibit)
+    if filters.reconciled_chat is not None:
+        chat = search_repo.reconciled_chat_conversations(session, filters.reconciled_chat)
+        if chat is None:
+            raise InputError(f"no reconciled chat {filters.reconciled_chat} in this case")
+        conversations = tuple(c for c in conversations or chat if c in chat)
     senders = _sender_ids(session, filters.sender)
     if senders == () or conversations == ():
         return None

@@ -10,6 +10,7 @@ conversations) become rowid bounds that FTS5 seeks to directly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from reviewer.store.models import (
     Exhibit,
     Message,
     Participant,
+    ReconciledChat,
     ReconciledCopy,
     ReviewMark,
     Tag,
@@ -82,6 +84,12 @@ def exhibit_conversations(session: Session, reference: str) -> tuple[int, ...] |
         return None
     query = select(Conversation.id).where(Conversation.exhibit_id == exhibit_id)
     return tuple(session.scalars(query.order_by(Conversation.id)))
+
+
+def reconciled_chat_conversations(session: Session, chat_id: int) -> tuple[int, ...] | None:
+    """The conversation ids of a reconciled chat, or None when there is no such chat."""
+    found = session.scalar(select(ReconciledChat.conversations).where(ReconciledChat.id == chat_id))
+    return None if found is None else tuple(sorted(int(c) for c in json.loads(found)))
 
 
 def conversation_id_span(session: Session, conversation_ids: Sequence[int]) -> tuple[int, int]:
@@ -242,9 +250,7 @@ def _conditions(where: RowFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _copies_of(
-    review: type[Tag] | type[ReviewMark], *where: ColumnElement[bool]
-) -> Select[int]:
+def _copies_of(review: type[Tag] | type[ReviewMark], *where: ColumnElement[bool]) -> Select[int]:
     """Messages another copy of whose reconciled message (DESIGN.md §9) carries a tag (or a
     review mark): review acts on the reconciled message, so they count as tagged too."""
     copy, other = aliased(ReconciledCopy), aliased(ReconciledCopy)
