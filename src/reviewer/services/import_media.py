@@ -1,8 +1,9 @@
 """The media phase of an import: an export's files stored as evidence and inspected, and
 their ``evidence_file`` and ``attachment`` rows inserted in bulk.
 
-Three things overlap: this thread reads each file from the export, hashes it and writes it
-under a temporary name; the evidence batch's threads fsync those (store.durable); one
+Three things overlap: this thread reads each file from the export and hashes it; the
+evidence batch's threads write it under a temporary name and fsync it (store.durable; a file
+too large to hold in memory is written by this thread as it is hashed); one
 inspector thread types each file (libmagic) and reads its size and EXIF (Pillow), from the
 bytes in memory when the file is small. The batch commits (every file durable under its
 hash) before the rows are inserted, and the caller's transaction commits after.
@@ -14,7 +15,6 @@ Thumbnails are not made here: they are a cache, made when first shown
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import threading
@@ -148,7 +148,7 @@ class _Files:
         with member.open() as stream:
             if member.size <= INLINE_BYTES:
                 data = stream.read()
-                blob = self._batch.put_stream(io.BytesIO(data))
+                blob = self._batch.put_bytes(data)
                 content: Path | bytes = data
             else:
                 blob = self._batch.put_stream(stream)

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 try:
     import fcntl
@@ -102,8 +102,9 @@ class SyncPool:
     """fsync files on a few threads while the caller writes the next ones.
 
     :meth:`submit` takes a written, flushed file and owns it from then on: it is synced and
-    closed on a worker thread. At most ``in_flight`` files wait at a time (each holds a
-    descriptor), so a producer faster than the disk waits in :meth:`submit`.
+    closed on a worker thread; :meth:`run` hands over a whole job (write and sync a file).
+    At most ``in_flight`` files wait at a time (each holds a descriptor, or its content), so
+    a producer faster than the disk waits.
     """
 
     def __init__(self, threads: int = THREADS, in_flight: int = IN_FLIGHT) -> None:
@@ -113,17 +114,26 @@ class SyncPool:
         self._futures: list[Future[None]] = []
 
     def submit(self, handle: BinaryIO) -> None:
+        try:
+            self.run(_sync_and_close, handle)
+        except BaseException:
+            handle.close()
+            raise
+
+    def run(self, job: Callable[..., None], *args: Any) -> Future[None]:
+        """Run ``job(*args)`` on a worker (it must sync what it writes); :meth:`wait` waits
+        for it and raises its failure."""
         self._slots.acquire()
         try:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="fsync")
-            future = self._executor.submit(_sync_and_close, handle)
+            future = self._executor.submit(job, *args)
         except BaseException:
             self._slots.release()
-            handle.close()
             raise
         future.add_done_callback(self._release)
         self._futures.append(future)
+        return future
 
     def _release(self, _: Future[None]) -> None:
         self._slots.release()

@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -15,7 +16,7 @@ import pytest
 
 from reviewer.store import durable
 from reviewer.store.durable import SyncPool, flush_drive, sync_folders
-from reviewer.store.evidence import EvidenceStore
+from reviewer.store.evidence import EvidenceBatch, EvidenceStore, StoredBlob
 
 
 class FakeFsync:
@@ -50,6 +51,17 @@ class FakeFsync:
         return [(dev, ino) for dev, ino, _ in self.calls]
 
 
+Put = Callable[[EvidenceBatch, bytes], StoredBlob]
+
+
+@pytest.fixture(params=["put_stream", "put_bytes"])
+def put(request: pytest.FixtureRequest) -> Put:
+    """Store content as a stream (written by the caller) or from memory (on the pool)."""
+    if request.param == "put_stream":
+        return lambda batch, data: batch.put_stream(io.BytesIO(data))
+    return lambda batch, data: batch.put_bytes(data)
+
+
 def identity(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_dev, info.st_ino
@@ -63,10 +75,10 @@ def everything(root: Path) -> set[Path]:
     return set(root.rglob("*")) if root.exists() else set()
 
 
-def test_a_batch_stores_every_file_read_only_under_its_hash(tmp_path: Path) -> None:
+def test_a_batch_stores_every_file_read_only_under_its_hash(tmp_path: Path, put: Put) -> None:
     store = EvidenceStore(tmp_path / "evidence")
     with store.batch() as batch:
-        blobs = [batch.put_stream(io.BytesIO(data)) for data in contents(40)]
+        blobs = [put(batch, data) for data in contents(40)]
         for blob, data in zip(blobs, contents(40), strict=True):
             assert batch.content_path(blob).read_bytes() == data  # readable before commit
         batch.commit()
@@ -79,16 +91,16 @@ def test_a_batch_stores_every_file_read_only_under_its_hash(tmp_path: Path) -> N
         assert blob.path.read_bytes() == data
         assert not blob.path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
         assert store.verify(blob.sha256)
-    assert not list(store.root.glob(".incoming-*"))
+    assert not list(store.root.rglob(".incoming-*"))
 
 
-def test_the_same_content_twice_is_stored_once(tmp_path: Path) -> None:
+def test_the_same_content_twice_is_stored_once(tmp_path: Path, put: Put) -> None:
     store = EvidenceStore(tmp_path / "evidence")
     earlier = store.put_stream(io.BytesIO(b"stored by an earlier import"))
     with store.batch() as batch:
-        first = batch.put_stream(io.BytesIO(b"the same photo"))
-        again = batch.put_stream(io.BytesIO(b"the same photo"))
-        known = batch.put_stream(io.BytesIO(b"stored by an earlier import"))
+        first = put(batch, b"the same photo")
+        again = put(batch, b"the same photo")
+        known = put(batch, b"stored by an earlier import")
         assert batch.content_path(again) == batch.content_path(first)
         batch.commit()
     assert (first.created, again.created, known.created) == (True, False, False)
@@ -99,14 +111,14 @@ def test_the_same_content_twice_is_stored_once(tmp_path: Path) -> None:
 
 
 def test_commit_syncs_every_new_file_and_each_folder_once_before_naming_any(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, put: Put
 ) -> None:
     store = EvidenceStore(tmp_path / "evidence")
     store.put_stream(io.BytesIO(b"an older file"))  # its folder and the root already exist
     fake = FakeFsync(store)
     monkeypatch.setattr(os, "fsync", fake)
     with store.batch() as batch:
-        blobs = [batch.put_stream(io.BytesIO(data)) for data in contents(300)]
+        blobs = [put(batch, data) for data in contents(300)]
         batch.commit()
 
     synced = fake.synced()
@@ -121,21 +133,21 @@ def test_commit_syncs_every_new_file_and_each_folder_once_before_naming_any(
     assert fake.named_too_early == [], "no file appears under its hash before it is synced"
 
 
-def test_an_abandoned_batch_leaves_nothing(tmp_path: Path) -> None:
+def test_an_abandoned_batch_leaves_nothing(tmp_path: Path, put: Put) -> None:
     store = EvidenceStore(tmp_path / "evidence")
     kept = store.put_stream(io.BytesIO(b"committed earlier"))
     before = everything(store.root)
     with pytest.raises(RuntimeError), store.batch() as batch:
         for data in contents(50):
-            batch.put_stream(io.BytesIO(data))
-        batch.put_stream(io.BytesIO(b"committed earlier"))
+            put(batch, data)
+        put(batch, b"committed earlier")
         raise RuntimeError("the import failed")
     assert everything(store.root) == before
     assert store.verify(kept.sha256)
 
 
 def test_a_failed_sync_names_nothing_and_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, put: Put
 ) -> None:
     store = EvidenceStore(tmp_path / "evidence")
     store.root.mkdir()
@@ -143,7 +155,7 @@ def test_a_failed_sync_names_nothing_and_leaves_nothing(
     monkeypatch.setattr(os, "fsync", FakeFsync(fail_after=7))
     with pytest.raises(OSError, match="injected"), store.batch() as batch:
         for data in contents(30):
-            batch.put_stream(io.BytesIO(data))
+            put(batch, data)
         batch.commit()
     assert batch.created == []
     assert everything(store.root) == before
@@ -228,7 +240,7 @@ def test_flush_drive_asks_for_a_full_fsync_where_there_is_one(
 
 
 def test_on_macos_a_batch_flushes_the_drive_once_per_group_not_per_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, put: Put
 ) -> None:
     full: list[int] = []
 
@@ -244,7 +256,7 @@ def test_on_macos_a_batch_flushes_the_drive_once_per_group_not_per_file(
     monkeypatch.setattr(os, "fsync", fake)
     store = EvidenceStore(tmp_path / "evidence")
     with store.batch() as batch:
-        blobs = [batch.put_stream(io.BytesIO(data)) for data in contents(50)]
+        blobs = [put(batch, data) for data in contents(50)]
         batch.commit()
     assert len(full) == 2, "one after the files' fsyncs, one after the folders'"
     assert {identity(b.path) for b in blobs} <= set(fake.synced())
