@@ -103,7 +103,9 @@ def test_reconciled_chat_shows_each_message_once_with_badges(
     ids = list(window.model.ids())
     assert len(ids) == len(set(ids)) == int(item.text(1).replace(",", ""))
     assert window.reconciled.bar.isVisible()
-    assert not window.timeline.isVisible()
+    assert window.timeline.isVisible()  # the chat's days, each message once
+    qtbot.waitUntil(lambda: sum(d.count for d in window.timeline.days) == len(ids))
+    assert {d.first_id for d in window.timeline.days} <= set(ids)
     badges = _all_badges(window)
     assert set(badges) == set(ids)
     on_three = next(mid for mid, b in badges.items() if len(b.held_on) == 3 and not b.deleted_on)
@@ -203,6 +205,7 @@ def test_a_tag_made_through_another_copy_is_on_the_reconciled_message(
     assert window.navigator.category_count("violent") == "1"
     assert "Violent" in " ".join(_chip_labels(window, first))
     assert not any(label.startswith("tagged on") for label in _chip_labels(window, first))
+    qtbot.waitUntil(lambda: sum(d.tagged for d in window.timeline.days) == 1)  # once
     window.jump_to(first)
     assert [v.tags for v in window.panel.views] == [("violent",)]
     window.set_category("violent", False)  # untagging through the reconciled view

@@ -476,23 +476,22 @@ class MainWindow(ReviewActions):
         self._load_timeline()
 
     def leave_conversation(self) -> None:
-        """No conversation shown (a reconciled chat is): no days on the timeline."""
+        """No conversation shown (a reconciled chat is, or is about to be)."""
         self._conversation = None
         self._load_timeline()
 
     def _load_timeline(self) -> None:
         """Messages per day, off the UI thread (one pass over the conversation: about 0.8 s
         at a million messages); a newer request supersedes an older one still running."""
-        conversation = self._conversation
+        reader = self.day_reader()
         self._timeline_request += 1
         request = self._timeline_request
-        if conversation is None:
+        if reader is None:
             self.timeline.set_days([])
             return
-        case = self.case
 
         def days(_progress: Any, _cancel: Any) -> list[browse.DayInfo]:
-            return browse.day_index(case, conversation)
+            return reader()
 
         def done(rows: list[browse.DayInfo]) -> None:
             if request == self._timeline_request:

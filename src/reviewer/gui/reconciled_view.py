@@ -117,11 +117,11 @@ class ReconciledController(QObject):
         window.navigator.select_reconciled(chat_id)
         self.bar.set_chat(chat)
         self.bar.show()
-        window.timeline.hide()  # its days are a conversation's
         window.chat.set_custodian_id(None)
         window.chat.delegate().set_badge_provider(self.badges)
         window.model.set_ids(range(0))  # until the chat's ids are read
         self._filter(ALL)
+        window._load_timeline()  # the chat's days, each message once
         window.refresh_counts_for_view()
 
     def leave(self) -> None:
@@ -132,7 +132,6 @@ class ReconciledController(QObject):
         self._request += 1
         self._cache.clear()
         self.bar.hide()
-        self.window.timeline.show()
         self.window.chat.delegate().set_badge_provider(None)
         self.window.refresh_counts_for_view()
 

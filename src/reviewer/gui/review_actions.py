@@ -22,7 +22,14 @@ from reviewer.core.errors import ReviewerError
 from reviewer.gui.coalesce import Coalesced
 from reviewer.gui.edits import EditQueue, Effect, NotSaved
 from reviewer.gui.tasks import Task, show_error
-from reviewer.services import browse, participants, screening, search, tagging
+from reviewer.services import (
+    browse,
+    participants,
+    reconciled_browse,
+    screening,
+    search,
+    tagging,
+)
 from reviewer.services.case import Case
 from reviewer.services.tagging import Changes
 
@@ -305,13 +312,24 @@ class ReviewActions(QMainWindow):
         task = Task(run, writer=False, parent=self).success(done)
         return task.failure(lambda exc: log.warning("counts: %s", exc)).run()
 
+    def day_reader(self) -> Callable[[], list[browse.DayInfo]] | None:
+        """How to read the timeline of what is shown: a conversation's days, or a reconciled
+        chat's (each message once); None when neither is shown."""
+        case, conversation, chat = self.case, self._conversation, self.reconciled.chat
+        if chat is not None:
+            chat_id = chat.id
+            return lambda: reconciled_browse.day_index(case, chat_id)
+        if conversation is not None:
+            return lambda: browse.day_index(case, conversation)
+        return None
+
     def _read_timeline(self) -> Task[Any]:
         self._timeline_request += 1
         request = self._timeline_request
-        case, conversation = self.case, self._conversation
+        reader = self.day_reader()
 
         def run(_progress: Any, _cancel: Any) -> list[browse.DayInfo]:
-            return browse.day_index(case, conversation) if conversation is not None else []
+            return reader() if reader is not None else []
 
         def done(days: list[browse.DayInfo]) -> None:
             if request == self._timeline_request:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from reviewer.services.browse import DayInfo
 from reviewer.services.case import Case
 from reviewer.store import browse_repo, reconciled_browse_repo
 from reviewer.store.reconciled_copies import copies_of
@@ -60,6 +62,22 @@ def reconciled_message_ids(
         return reconciled_browse_repo.chat_message_ids(
             session, chat_id, deleted=deleted, missing_from=missing_from
         )
+
+
+def day_index(case: Case, chat_id: int) -> list[DayInfo]:
+    """The timeline of a reconciled chat: per local day (of each message's earliest-imported
+    copy), its first message, messages and tagged messages, each message once however many
+    phones hold it. One pass over the chat: run it in the background."""
+    with case.reading() as session:
+        rows = reconciled_browse_repo.chat_days(session, chat_id)
+    days: list[DayInfo] = []
+    for text, first, count, tagged in rows:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            continue
+        days.append(DayInfo(day, first, count, tagged))
+    return days
 
 
 def copies_page(case: Case, message_ids: Sequence[int]) -> dict[int, Badges]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -268,28 +268,34 @@ def day_counts(session: Session, conversation_id: int) -> list[tuple[str, int, i
             (conversation_id, conversation_id),
         )
     }
-    days: list[tuple[str, int, int, int]] = []
-    day: str | None = None
-    first = count = tag_count = 0
-    leading: list[int] = []  # ids before the first timestamped message
     cursor = raw.execute(
         "SELECT id, substr(timestamp, 1, 10) FROM message WHERE conversation_id = ? ORDER BY seq",
         (conversation_id,),
     )
-    for mid, date in cursor:
+    return days_of((mid, date, mid in tagged) for mid, date in cursor)
+
+
+def days_of(rows: Iterable[tuple[int, str | None, bool]]) -> list[tuple[str, int, int, int]]:
+    """(date, first id, count, tagged count) per day of (id, local date, tagged) rows in
+    order; rows without a date count towards the day before them."""
+    days: list[tuple[str, int, int, int]] = []
+    day: str | None = None
+    first = count = tag_count = 0
+    leading: list[tuple[int, bool]] = []  # rows before the first dated one
+    for mid, date, is_tagged in rows:
         if day is None and date is None:
-            leading.append(mid)
+            leading.append((mid, is_tagged))
             continue
         if date is not None and date != day:
             if day is not None:
                 days.append((day, first, count, tag_count))
             day, first, count, tag_count = date, mid, 0, 0
             if leading:
-                first, count = leading[0], len(leading)
-                tag_count = sum(1 for i in leading if i in tagged)
+                first, count = leading[0][0], len(leading)
+                tag_count = sum(1 for _, t in leading if t)
                 leading = []
         count += 1
-        if mid in tagged:
+        if is_tagged:
             tag_count += 1
     if day is not None:
         days.append((day, first, count, tag_count))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.store import browse_repo
 from reviewer.store.models import Conversation, Exhibit, ReconciledChat
 
 
@@ -79,3 +80,16 @@ def chat_message_ids(
     while rows := cursor.fetchmany(10000):
         ids.extend(row[0] for row in rows)
     return ids
+
+
+def chat_days(session: Session, chat_id: int) -> list[tuple[str, int, int, int]]:
+    """(local date, first id, messages, tagged messages) per day of a reconciled chat, each
+    message once by its earliest-imported copy's date, tagged when any copy is (one pass)."""
+    cursor = session.connection().exec_driver_sql(
+        "SELECT m.first_message_id, substr(t.timestamp, 1, 10), EXISTS (SELECT 1 FROM"
+        " reconciled_copy c JOIN tag g ON g.message_id = c.message_id"
+        " WHERE c.reconciled_id = m.id) FROM reconciled_message m"
+        " JOIN message t ON t.id = m.first_message_id WHERE m.chat_id = ? ORDER BY m.position",
+        (chat_id,),
+    )
+    return browse_repo.days_of((mid, date, bool(tagged)) for mid, date, tagged in cursor)
