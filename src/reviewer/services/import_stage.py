@@ -32,7 +32,13 @@ from reviewer.core.errors import InputError, ReviewerError
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.core.records import DateOrder, MessageKind, ParsedMessage
 from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
-from reviewer.importers.whatsapp.parser import ChatNotes, ParsedChat, parse_chat, splittable
+from reviewer.importers.whatsapp.parser import (
+    ChatNotes,
+    ParsedChat,
+    PlainText,
+    parse_chat,
+    splittable,
+)
 from reviewer.store.staging import StagingWriter
 
 
@@ -60,6 +66,9 @@ POLICY = SplitPolicy()
 # Rows are written, and cancel checked, every BATCH messages.
 BATCH = 10_000
 _KINDS = {kind: kind.value for kind in MessageKind}
+_TEXT = MessageKind.TEXT.value
+# The extra columns of a plain text message whose time is flagged (see ``_extra``).
+_PLAIN_EXTRA = (0, None, None, None, None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,7 @@ class RowWriter(Protocol):
 
 
 def write_messages(
-    messages: Iterable[ParsedMessage],
+    messages: Iterable[ParsedMessage | PlainText],
     writer: RowWriter,
     stamper: Stamper,
     sender_key: Callable[[str], object],
@@ -115,7 +124,8 @@ def write_messages(
     progress: ProgressSink | None = None,
     exact_instants: bool = False,
 ) -> StageResult:
-    """Turn ``messages`` into rows (local ids from 1, in this order) for ``writer``.
+    """Turn ``messages`` into rows (local ids from 1, in this order) for ``writer``; a
+    :data:`PlainText` tuple stands for a plain text message (``ParsedChat.records``).
 
     ``sender_key`` turns a sender's name, the first time it appears, into what the rows
     hold (a participant id, or a number in a staging file). With
@@ -147,7 +157,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _write(
-    messages: Iterable[ParsedMessage],
+    messages: Iterable[ParsedMessage | PlainText],
     writer: RowWriter,
     stamper: Stamper,
     exact_instants: bool,
@@ -162,7 +172,35 @@ def _write(
     plain: list[tuple[Any, ...]] = []
     full: list[tuple[Any, ...]] = []
     count, first_ts, last_ts = 0, None, None
+    local: str | None
+    utc: str | None
+    flag: str | None
+    row: tuple[Any, ...]
     for message in messages:
+        if isinstance(message, tuple):  # PlainText: the common case, no attribute lookups
+            seq, when, name, text, line, lines, offset, length = message
+            local, utc, flag = stamper(when)
+            if first_ts is None:
+                first_ts = local
+            last_ts = local
+            count += 1
+            key = keys.get(name, keys)
+            if key is keys:
+                senders.append(name)
+                key = keys[name] = sender_key(name)
+            row = (count, seq, local, utc, key, _TEXT, text, line, lines, offset, length)
+            if flag is None:
+                plain.append(row)
+            else:
+                full.append((*row, flag, *_PLAIN_EXTRA))
+            if not count % BATCH:
+                writer.write(plain, full)
+                plain, full = [], []
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if progress is not None:
+                    progress.report("store", count, None)
+            continue
         stamp = message.timestamp
         if stamp is None:
             local = utc = flag = None
@@ -296,7 +334,7 @@ def run_stage_job(
                 writer = StagingWriter(Path(path))
                 try:
                     result = write_messages(
-                        parsed.chunk(*piece, first_line=line),
+                        parsed.records(*piece, first_line=line),
                         writer,
                         stamper,
                         _numbering(),

@@ -332,7 +332,7 @@ class _ImportJob:
         loaded = _Loaded(first_id=_next_message_id(session))
         senders = _Senders(session, exhibit.id)
         writer = CaseWriter(db, id_shift=loaded.first_id - 1, conversation_id=conversation.id)
-        messages = parsed.chunk(*plan.own, first_line=1) if plan.pieces else parsed.messages
+        messages = parsed.records(*plan.own) if plan.pieces else parsed.records()
         own = write_messages(
             messages,
             writer,

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from itertools import count
 from pathlib import Path
 
 import pytest
 
 from reviewer.core.errors import Cancelled, InputError
 from reviewer.core.progress import CancelToken
+from reviewer.core.records import DateOrder
+from reviewer.core.timeutil import Stamper, zone
 from reviewer.importers.whatsapp.parser import parse_chat
-from reviewer.services.import_stage import SplitPolicy, StageJob, StageWorker, plan_split
+from reviewer.services.import_stage import (
+    SplitPolicy,
+    StageJob,
+    StageWorker,
+    plan_split,
+    write_messages,
+)
 from reviewer.store.staging import create_staging
 
 
@@ -116,3 +126,63 @@ def test_the_worker_writes_nothing_until_the_files_are_attached(tmp_path: Path) 
         assert worker.next_result(CancelToken()).count > 0
     finally:
         worker.stop()
+
+
+class RecordingWriter:
+    def __init__(self) -> None:
+        self.rows: list[tuple[object, ...]] = []
+
+    def write(self, plain: list[tuple[object, ...]], full: list[tuple[object, ...]]) -> None:
+        self.rows += plain + [(*row[:11], "full", *row[11:]) for row in full]
+
+
+def numbered() -> Callable[[str], object]:
+    """Sender keys 1, 2, 3 … as the worker numbers them."""
+    numbers = count(1)
+    return lambda _name: next(numbers)
+
+
+MIXED_IOS = (
+    "[13/03/2024, 09:00:00] Group: \u200eMessages and calls are end-to-end encrypted. "
+    "No one outside of this chat, not even WhatsApp, can read or listen to them.\r\n"
+    "[13/03/2024, 09:01:00] Sam Reid: plain words\r\n"
+    "[13/03/2024, 09:02:00] Alex Turner: \u200eimage omitted\r\n"
+    "[13/03/2024, 13:03:00 PM] Sam Reid: an hour that is 24h and PM\r\n"
+    "[31/03/2024, 01:30:00] Sam Reid: clocks go forward at one: this time never was\r\n"
+    "[27/10/2024, 01:30:00] Kim Lee: clocks go back: this time came twice\r\n"
+    "[27/10/2024, 02:00:00] Kim Lee: two\nlines £50 🐒\r\n"
+    "[27/10/2024, 02:01:00] Group: \u200eSam Reid added Kim Lee\r\n"
+    "[27/10/2024, 02:02:00] Sam Reid: <attached: 00000012-PHOTO-2024-10-27-02-02-00.jpg>\r\n"
+)
+
+
+CORPUS = Path("/work/shared/corpus/whatsapp-chat-miner")
+
+
+@pytest.mark.parametrize(
+    ("raw", "order"),
+    [
+        (MIXED_IOS.encode(), None),
+        ((CORPUS / "test_ddmmyy_24hrs.txt").read_bytes(), None),
+        ((CORPUS / "test_mmddyyyy_12hrs.txt").read_bytes(), DateOrder.MDY),
+    ],
+    ids=["mixed-ios", "chat-miner-ddmmyy", "chat-miner-12h"],
+)
+def test_plain_text_tuples_give_the_rows_of_parsed_messages(
+    raw: bytes, order: DateOrder | None
+) -> None:
+    """The import's fast path (``records``: plain text as tuples) writes exactly the rows
+    that the ParsedMessage of each record gives, flagged times and all."""
+    written = []
+    for fast in (False, True):
+        chat = parse_chat(raw, file_name="chat.txt", date_order=order)
+        walk = chat.records() if fast else chat.chunk(0, len(raw), 1)
+        writer = RecordingWriter()
+        result = write_messages(walk, writer, Stamper(zone("Europe/London")), numbered())
+        written.append((writer.rows, result.senders, result.first_ts, result.last_ts))
+    assert written[0] == written[1]
+    rows = written[1][0]
+    assert len(rows) > 5 and any(len(row) == 11 for row in rows)
+    if order is None and raw.startswith(b"[13/03/2024"):  # the mixed chat's flagged rows
+        flags = {row[12] for row in rows if len(row) > 11}
+        assert {"nonexistent", "ambiguous"} <= flags
