@@ -49,8 +49,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, choices=(1, 2), default=1)
     parser.add_argument("--faces", type=Path)
     args = parser.parse_args()
-    ocr._threads = lambda: args.threads  # type: ignore[attr-defined]
-    sexual._threads = lambda: args.threads  # type: ignore[attr-defined]
+    # Both engines ask onnx_engine.inference_threads() (by the name they imported) when made.
+    ocr.inference_threads = lambda: args.threads
+    sexual.inference_threads = lambda: args.threads
     print(f"load average {os.getloadavg()}, ONNX Runtime threads {args.threads}")
     print(f"OCR {ocr.ENGINE} {ocr.engine_version()} {ocr.MODEL}; detector {sexual.MODEL}")
     warm = meme(999)[0]

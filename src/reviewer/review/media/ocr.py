@@ -7,7 +7,8 @@ headless build (no Qt of its own, the same ``cv2`` NudeNet's package uses) and O
 Settings chosen by measurement (``bench/bench_ocr.py``, ``docs/media-analysis.md``): the longer
 side of a picture is scaled to at most :data:`DET_SIDE` pixels for detection (text lines are
 then recognised from the full-size picture), the 180° classifier is off (memes and screenshots
-are upright), and a line read with less than :data:`MIN_CONFIDENCE`, or with fewer than
+are upright), lines are recognised one by one without padding short ones to 320 columns
+(:data:`REC_MIN_WIDTH`), and a line read with less than :data:`MIN_CONFIDENCE`, or with fewer than
 :data:`MIN_WORD_CHARACTERS` letters and digits, is dropped (on text-free photos the recogniser
 otherwise reads a stray "O" or "一" at 0.67-0.78, or "8" in two stacked circles at 0.96-0.997).
 """
@@ -32,11 +33,16 @@ from reviewer.review.media.onnx_engine import inference_threads, installed_versi
 ENGINE = "rapidocr"
 MODEL = "PP-OCRv6_det_small+PP-OCRv6_rec_small"
 #: Longest side, in pixels, a picture is scaled to for text detection.
-DET_SIDE = 736
+DET_SIDE = 544
+#: Narrowest input of the recogniser (RapidOCR's default 320 pads every short line to 320
+#: columns, and its cost grows with the columns); lines are recognised one at a time, so
+#: none is padded to a longer one's width.
+REC_MIN_WIDTH = 160
+REC_BATCH = 1
 #: Lines read with less confidence than this are dropped.
 MIN_CONFIDENCE = 0.85
 #: Bumped whenever the settings above change what is read.
-SETTINGS = "1"
+SETTINGS = "2"
 
 #: A line needs this many letters or digits: a lone character is no word to search for, and
 #: text-free photos otherwise yield a confident "8" (two stacked circles) or "O".
@@ -123,6 +129,8 @@ def _engine() -> Any:
         "Cls.model_path": str(models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx"),
         "Det.limit_type": "max",
         "Det.limit_side_len": DET_SIDE,
+        "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
+        "Rec.rec_batch_num": REC_BATCH,
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
