@@ -32,8 +32,9 @@ from reviewer.gui.import_dialog import ImportDialog
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.media_analysis_panel import BOX_COLOUR, MACHINE_READ
 from reviewer.gui.media_blur import BlurRule
+from reviewer.gui.media_session import MediaSession
 from reviewer.gui.media_viewer import MediaViewer
-from reviewer.review.media import analysers
+from reviewer.review.media import analysers, ocr
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.review.media.ocr import have_ocr
 from reviewer.services import audit_log, browse, media_analysis, screening
@@ -133,7 +134,7 @@ def pictures() -> Pictures:
 @pytest.fixture
 def stand_ins(monkeypatch: pytest.MonkeyPatch, pictures: Pictures) -> dict[str, Any]:
     """Fake OCR and scorer in place of the real engines; every run in this process (the
-    stand-ins are not importable by a worker process)."""
+    window's runs are otherwise all in worker processes)."""
     engines: dict[str, Any] = {
         "ocr": FakeOcr(((pictures.sha(3), WORDS),)),
         "sexual": FakeScore(((pictures.sha(1), 0.91), (pictures.sha(2), 0.83))),
@@ -145,6 +146,7 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch, pictures: Pictures) -> dict[str, 
 
     monkeypatch.setattr(analysers, "available", available)
     monkeypatch.setattr(media_analysis, "POOL_MIN_FILES", 10**6)
+    monkeypatch.setattr(MediaSession, "isolate", False)
     return engines
 
 
@@ -420,7 +422,13 @@ def test_analyse_after_import_is_a_case_setting(
 
 
 @pytest.mark.skipif(not have_ocr(), reason="OCR engine not installed")
-def test_real_ocr_from_the_dialog(qtbot: QtBot, case: Case, actor: Actor, tmp_path: Path) -> None:
+def test_real_ocr_from_the_dialog(
+    qtbot: QtBot, case: Case, actor: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_here() -> None:
+        raise AssertionError("the OCR engine was loaded in the window's process")
+
+    monkeypatch.setattr(ocr, "_engine", not_here)  # a worker process imports its own
     image, words = fx.meme(5, width=720)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)

@@ -81,6 +81,10 @@ class MediaSession(QObject):
         flagsChanged(): the flags were read again.
     """
 
+    #: Every file in the worker processes, however few (``AnalyseOptions.isolate``): the
+    #: engines' models (~210 MB) never load into the window's process.
+    isolate = True
+
     progressed = Signal(str, int, object)
     finished = Signal(object)
     failed = Signal(str)
@@ -131,13 +135,13 @@ class MediaSession(QObject):
         has when empty); ``threshold`` is stored first (audited when it changes)."""
         if self.running:
             return None
-        case, actor = self.case, self.actor
+        case, actor, isolate = self.case, self.actor, self.isolate
 
         def run(progress: SignalProgress, cancel: CancelToken) -> AnalyseReport:
             from reviewer.services.media_analysis import AnalyseOptions, analyse
             from reviewer.services.sexual_suggestions import set_threshold
 
-            options = AnalyseOptions(kinds, redo=redo)
+            options = AnalyseOptions(kinds, redo=redo, isolate=isolate)
             if threshold is not None:
                 set_threshold(case, actor, threshold)
             return analyse(case, actor, options, progress=progress, cancel=cancel)

@@ -57,6 +57,9 @@ class AnalyseOptions:
     kinds: tuple[Kind, ...] = ()  # empty: all available (duration and key frames always)
     redo: bool = False
     workers: int | None = None  # None: one per core, at most two
+    # every file in worker processes, however few: a GUI keeps the engines' ~210 MB of
+    # models out of its own process and its interpreter to itself
+    isolate: bool = False
 
 
 @dataclass(slots=True)
@@ -141,7 +144,8 @@ def analyse(
     if jobs:
         progress.report(_stage(chosen[jobs[0].analyser]), 0, len(jobs))
     try:
-        for job, result in _results(case, chosen, jobs, options.workers, cancel):
+        results = _results(case, chosen, jobs, options.workers, cancel, options.isolate)
+        for job, result in results:
             _store(case, report.run_id, chosen[job.analyser], job.sha256, result, options.redo)
             if isinstance(result, str):
                 report.failed[chosen[job.analyser].kind] += 1
@@ -209,10 +213,15 @@ def _results(
     jobs: Sequence[_Job],
     workers: int | None,
     cancel: CancelToken,
+    isolate: bool = False,
 ) -> Iterator[tuple[_Job, AnalysisResult | str]]:
     """Each job's result (or error text) as it completes, in this process or in a pool."""
+    if not jobs:
+        return
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if count <= 1 or len(jobs) < POOL_MIN_FILES:
+    if isolate:
+        count = max(1, min(count, len(jobs)))
+    elif count <= 1 or len(jobs) < POOL_MIN_FILES:
         for job in jobs:
             if cancel.cancelled:
                 return
