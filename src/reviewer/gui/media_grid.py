@@ -21,7 +21,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QItemSelectionRange,
+    QModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -354,22 +362,23 @@ class MediaGrid(QWidget):
         flagged = self.model.flagged_count()
         if flagged:
             text += f" · {flagged:,} flagged"
-        selected = len(self.view.selectionModel().selectedIndexes())
+        selected = sum(r.height() for r in _ranges(self.view.selectionModel().selection()))
         if selected > 1:
             text += f" · {selected:,} selected"
         self.count_label.setText(text)
 
     def _visible_paths(self) -> set[Any]:
-        """Thumbnails of the tiles on screen (and a row either side)."""
+        """Thumbnails of the tiles on screen and a row either side (rows of tiles are laid
+        out left to right, so that is a run of rows)."""
         rows = self.model.rowCount()
         if not rows:
             return set()
-        viewport = self.view.viewport().rect()
+        height = self.view.viewport().height()
+        per_row = max(1, self.view.viewport().width() // TILE_SIZE.width())
         first = self.view.indexAt(QPoint(1, 1)).row()
-        last = self.view.indexAt(QPoint(viewport.width() - 2, viewport.height() - 2)).row()
+        last_row = self.view.indexAt(QPoint(1, height - 2)).row()  # first tile of the last row
         first = 0 if first < 0 else first
-        last = rows - 1 if last < 0 else last
-        per_row = max(1, viewport.width() // TILE_SIZE.width())
+        last = rows - 1 if last_row < 0 else last_row + per_row - 1
         low, high = max(0, first - per_row), min(rows - 1, last + per_row)
         return {self.model.tile(r).thumbnail for r in range(low, high + 1)}
 
@@ -377,7 +386,8 @@ class MediaGrid(QWidget):
 
     def selected_tiles(self) -> list[MediaTile]:
         """The selected tiles in the order shown, else the current one."""
-        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        ranges = _ranges(self.view.selectionModel().selection())
+        rows = sorted({row for r in ranges for row in range(r.top(), r.bottom() + 1)})
         if not rows and self.view.currentIndex().isValid():
             rows = [self.view.currentIndex().row()]
         return [self.model.tile(r) for r in rows]
@@ -516,6 +526,11 @@ class MediaGrid(QWidget):
         Task(read, writer=False, parent=self).success(self.model.set_tags).failure(
             lambda exc: log.warning("media grid tags: %s", exc)
         ).run()
+
+
+def _ranges(selection: QItemSelection) -> list[QItemSelectionRange]:
+    """The ranges of a selection (a select-all is one range, not thousands of indexes)."""
+    return [selection.at(i) for i in range(selection.count())]
 
 
 def _tag_group(case: Case, *, actor: Actor, group: int, key: str) -> Changes:

@@ -208,6 +208,7 @@ class ThumbnailLoader(QObject):
         self.visible: Callable[[], set[Path]] | None = None  # None: decode all asked for
         self._cache: OrderedDict[Path, Decoded] = OrderedDict()
         self._asked: dict[Path, Path] = {}  # thumbnail -> the original, to read instead
+        self._reading: set[Path] = set()  # in the batch being decoded
         self._busy = False
         self._queue = f"media-grid-thumbnails-{id(self)}"
 
@@ -218,7 +219,8 @@ class ThumbnailLoader(QObject):
         if found is not None:
             self._cache.move_to_end(path)
             return found
-        self._asked[path] = original
+        if path not in self._reading:
+            self._asked[path] = original
         if not self._busy:
             self._start()
         return None
@@ -239,6 +241,7 @@ class ThumbnailLoader(QObject):
         if not batch:
             return
         self._busy = True
+        self._reading = {path for path, _original in batch}
         side = self.side
 
         def decode(_progress: Any, _cancel: Any) -> dict[Path, Decoded]:
@@ -248,6 +251,7 @@ class ThumbnailLoader(QObject):
 
     def _done(self, found: dict[Path, Decoded]) -> None:
         self._busy = False
+        self._reading = set()
         self._cache.update(found)
         while len(self._cache) > self.KEEP:
             self._cache.popitem(last=False)
@@ -257,6 +261,7 @@ class ThumbnailLoader(QObject):
 
     def _failed(self, _exc: BaseException) -> None:
         self._busy = False
+        self._reading = set()
         if self._asked:
             self._start()
 
