@@ -1,4 +1,5 @@
-"""Search a case: full-text (FTS5) or regex over message text, with filters, in pages.
+"""Search a case: full-text (FTS5) or regex over message text and the OCR text of attached
+images (a hit found only there is ``in_image``), with filters, in pages.
 
 Results come in conversation order (message id) with keyset pagination: a page's
 ``next_after`` is passed back as ``after=`` for the next one. Every page is its own short,
@@ -11,6 +12,8 @@ read-only transaction (deferred BEGIN, so searching never holds the write lock a
   only.
 - Regex: Python ``re`` (case-insensitive) over message texts read in id order, a few thousand
   rows at a time with the filters applied in SQL; ``cancel`` is checked between those pages.
+  Then over every OCR text of images attached to messages after the page's start (few beside
+  the messages), merged in id order as for full-text.
 - No query: the filters alone.
 """
 
@@ -213,7 +216,16 @@ class _Plan:
             return [replace(row, in_image=row.id in images) for row in merged]
         if self.pattern is not None:
             ids = _regex_ids(session, self.pattern, where, after, limit, cancel)
-            return search_repo.hits_by_id(session, ids)
+            rows = search_repo.hits_by_id(session, ids)
+            images = _image_regex_ids(session, self.pattern, after, cancel)
+            if not images:
+                return rows
+            seen = {row.id: row for row in rows}
+            extra = search_repo.filter_page(session, _only(where, images), after=after, limit=limit)
+            for row in extra:
+                seen.setdefault(row.id, row)
+            merged = [seen[i] for i in sorted(seen)][:limit]
+            return [replace(row, in_image=row.id in images) for row in merged]
         return search_repo.filter_page(session, where, after=after, limit=limit)
 
     def count(self, session: Session, where: RowFilter) -> int:
@@ -226,7 +238,13 @@ class _Plan:
                 found -= search_repo.match_count(session, self.query.match, narrowed)
             return found
         if self.pattern is not None:
-            return len(_regex_ids(session, self.pattern, where, 0, None, None))
+            ids = set(_regex_ids(session, self.pattern, where, 0, None, None))
+            images = _image_regex_ids(session, self.pattern, 0, None)
+            if images:
+                narrowed = _only(where, images)
+                rows = search_repo.filter_page(session, narrowed, after=0, limit=len(images))
+                ids.update(row.id for row in rows)
+            return len(ids)
         return search_repo.filter_count(session, where)
 
     def hit(self, row: HitRow) -> SearchHit:
@@ -272,6 +290,24 @@ def _regex_ids(
             break
         after = rows[-1][0]
     return found
+
+
+def _image_regex_ids(
+    session: Session, pattern: re.Pattern[str], after: int, cancel: CancelToken | None
+) -> frozenset[int]:
+    """Messages (id > after) with an attached image whose OCR text the pattern matches. Every
+    OCR text after ``after`` is read: images read by OCR are few beside the messages."""
+    found: set[int] = set()
+    last = after
+    while True:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        page = image_fts.ocr_texts(session, after=last, limit=REGEX_SCAN_ROWS)
+        found.update(message_id for message_id, words in page if pattern.search(words))
+        if len(page) < REGEX_SCAN_ROWS:
+            return frozenset(found)
+        # the last message may have more images on the next page: read it again there
+        last = page[-1][0] - 1 if page[0][0] != page[-1][0] else page[-1][0]
 
 
 # -- filters ----------------------------------------------------------------------------------
