@@ -816,7 +816,8 @@ class MainWindow(ReviewActions):
     def open_media_grid(self) -> None:
         """The media grid (one per window) on this conversation and, when a search is
         active, its results (shown first)."""
-        from reviewer.gui.media_grid import MediaGrid, sources_for
+        from reviewer.gui.media_grid import MediaGrid
+        from reviewer.gui.media_grid_host import sources_for
 
         if self.media_grid is None:
             taxonomy = {c.key: (c.label, c.colour) for c in self._taxonomy}

@@ -18,8 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -45,10 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.core.errors import ReviewerError
-from reviewer.gui.edits import EditQueue, Effect, NotSaved
 from reviewer.gui.media_blur import BlurRule
 from reviewer.gui.media_grid_delegate import IMAGE_SIDE, TILE_SIZE, TileDelegate
+from reviewer.gui.media_grid_host import GridHost, GridSource
 from reviewer.gui.media_grid_model import (
     ANY_GROUP,
     IN_A_GROUP,
@@ -57,78 +55,14 @@ from reviewer.gui.media_grid_model import (
     Sort,
     ThumbnailLoader,
 )
+from reviewer.gui.media_grid_tagging import GridTagging
 from reviewer.gui.tasks import Task, show_error
-from reviewer.services import media, media_flags, media_grid, search, tagging
-from reviewer.services.actor import Actor
-from reviewer.services.browse import AttachmentView, ConversationInfo
-from reviewer.services.case import Case
+from reviewer.services import media_flags
+from reviewer.services.browse import AttachmentView
 from reviewer.services.media_flags import FlaggedMedia
 from reviewer.services.media_grid import MediaGridData, MediaTile
-from reviewer.services.tagging import Changes
 
 log = logging.getLogger("reviewer.gui")
-
-
-class _Chat(Protocol):
-    @property
-    def blur(self) -> BlurRule: ...
-
-
-class GridHost(Protocol):
-    """What the grid needs of the main window (its chat view's blur rule is shared)."""
-
-    @property
-    def case(self) -> Case: ...
-
-    @property
-    def actor(self) -> Actor: ...
-
-    @property
-    def edits(self) -> EditQueue: ...
-
-    @property
-    def chat(self) -> _Chat: ...
-
-    def apply_changes(self, changes: Changes) -> None: ...
-
-    def category_hotkeys(self) -> dict[str, str]: ...
-
-    def show_message(self, conversation_id: int, message_id: int) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class GridSource:
-    """What the grid shows: one conversation, or the messages a search finds."""
-
-    title: str
-    conversation_id: int | None = None
-    query: str | None = None
-    filters: search.SearchFilters | None = None
-    regex: bool = False
-
-    def read(self, case: Case) -> MediaGridData:
-        if self.conversation_id is not None:
-            return media_grid.conversation_tiles(case, self.conversation_id)
-        filters = self.filters or search.SearchFilters()
-        found = search.iter_search(case, self.query, filters, regex=self.regex)
-        return media_grid.message_tiles(case, [hit.id for hit in found])
-
-
-def sources_for(
-    conversation: ConversationInfo | None,
-    found: tuple[str, search.SearchFilters, bool] | None,
-) -> tuple[list[GridSource], int]:
-    """The grid's sources for a window showing ``conversation`` with search ``found`` (text,
-    filters, regex) active, and which to show: the search results when there are any."""
-    sources: list[GridSource] = []
-    if conversation is not None:
-        title = f"Conversation “{conversation.name}” ({conversation.exhibit})"
-        sources.append(GridSource(title, conversation_id=conversation.id))
-    if found is not None:
-        text, filters, regex = found
-        title = f"Search results for “{text}”" if text else "Search results (filters)"
-        sources.append(GridSource(title, query=text or None, filters=filters, regex=regex))
-    return sources, max(0, len(sources) - 1)
 
 
 class MediaGrid(QWidget):
@@ -161,6 +95,7 @@ class MediaGrid(QWidget):
         self.delegate = TileDelegate(self.loader, self.taxonomy, self)
         self.delegate.blurred = self.is_blurred
         self.delegate.flagged = self.model.is_flagged
+        self.tagging = GridTagging(host, self.model, self.taxonomy, self._say, self)
         self.view = QListView()
         self.view.setObjectName("mediaGrid")
         self.view.setViewMode(QListView.ViewMode.ListMode)
@@ -241,6 +176,7 @@ class MediaGrid(QWidget):
         selection.currentChanged.connect(self._current_changed)
         selection.selectionChanged.connect(lambda *_: self._show_counts())
         self._follow_rule()
+        self.host.media.finished.connect(lambda _report: self.reload())
 
     def _install_keys(self) -> None:
         hotkeys = self.host.category_hotkeys()
@@ -254,12 +190,13 @@ class MediaGrid(QWidget):
             action.triggered.connect(functools.partial(self.tag_groups, category))
         self.group_button.setMenu(menu)
         self._key("Space", self.toggle_reveal)
+        self._key("F5", self.reload)
         keys = ", ".join(sorted(hotkeys))
         self.hint.setText(
             f"Keys: {keys} tag the selected pictures' messages (again: remove) · Ctrl + key "
-            "tags their whole near-duplicate groups · Space reveals · Enter opens. Pictures "
-            "at or above the case's sexual-content threshold stay blurred under “Reveal "
-            "images” until revealed here one by one."
+            "tags their whole near-duplicate groups · Space reveals · Enter opens · F5 reads "
+            "again. Flagged pictures (possibly sexual) stay blurred under “Reveal images” "
+            "until revealed one by one."
         )
 
     def _key(self, sequence: str, slot: Any) -> None:
@@ -293,6 +230,12 @@ class MediaGrid(QWidget):
         self.source_box.setCurrentIndex(current)
         self.source_box.blockSignals(False)
         self._source_chosen(current)
+
+    def reload(self) -> None:
+        """Read the shown source again (after an analysis run; F5), keeping the sort and
+        filters."""
+        if self.isVisible():
+            self._source_chosen(self.source_box.currentIndex())
 
     def _source_chosen(self, index: int) -> None:
         if not 0 <= index < len(self._sources):
@@ -355,6 +298,9 @@ class MediaGrid(QWidget):
 
     def set_group_filter(self, group: int | None) -> None:
         self.group_box.setCurrentIndex(max(0, self.group_box.findData(group)))
+
+    def _say(self, text: str) -> None:
+        self.count_label.setText(text)
 
     def _show_counts(self) -> None:
         total, shown = len(self.model.tiles()), self.model.rowCount()
@@ -420,7 +366,9 @@ class MediaGrid(QWidget):
         attachment = AttachmentView(
             tile.filename, tile.sha256, tile.mime, True, None, None, tile.thumbnail, tile.evidence
         )
-        viewer = MediaViewer(self.host.case, attachment, self)
+        viewer = MediaViewer(
+            self.host.case, attachment, self, blur=self.rule, message_id=tile.message_id
+        )
         self._dialogs = [d for d in self._dialogs if d.isVisible()]
         self._dialogs.append(viewer)
         viewer.show()
@@ -453,98 +401,14 @@ class MediaGrid(QWidget):
     # -- tagging ---------------------------------------------------------------------------
 
     def toggle_category(self, key: str) -> None:
-        """A hotkey: tag the messages carrying the selected pictures, or remove the tag
-        when they all have it."""
-        tiles = self.selected_tiles()
-        if not tiles:
-            self.count_label.setText("Select a picture first")
-            return
-        ids = tuple(sorted({t.message_id for t in tiles}))
-        apply = not all(key in t.tags for t in tiles)
-        label = self.taxonomy.get(key, (key, ""))[0]
-        actor = self.host.actor
-        if apply:
-            what = f"tag {label} on {_plural(len(ids))} from the media grid"
-
-            def operation(case: Case) -> Changes:
-                return tagging.tag(case, actor, ids, key)
-        else:
-            what = f"remove {label} from {_plural(len(ids))} from the media grid"
-
-            def operation(case: Case) -> Changes:
-                return tagging.untag(case, actor, ids, key)
-
-        self._submit(what, operation, Effect(ids, tag=key, apply=apply))
+        """A category key: tag the selected pictures' messages (again: remove the tag)."""
+        self.tagging.toggle_category(self.selected_tiles(), key)
 
     def tag_groups(self, key: str) -> None:
-        """Ctrl + hotkey: tag every message of the selected pictures' near-duplicate groups,
-        one decision per group (``services.media.tag_group``: audited per message)."""
-        groups = sorted({t.group for t in self.selected_tiles() if t.group is not None})
-        if not groups:
-            self.count_label.setText("The selected pictures are in no near-duplicate group")
-            return
-        label = self.taxonomy.get(key, (key, ""))[0]
-        actor = self.host.actor
-        for number in groups:
-            ids = tuple(sorted({t.message_id for t in self.model.tiles() if t.group == number}))
-            self._submit(
-                f"tag {label} on near-duplicate group {number}",
-                functools.partial(_tag_group, actor=actor, group=number, key=key),
-                Effect(ids, tag=key, apply=True),
-            )
-
-    def _submit(self, what: str, operation: Any, effect: Effect) -> None:
-        """Queue a change, show it on the tiles now and the case's state once written."""
-        self.model.set_tags(
-            {
-                t.message_id: _tags_after(t.tags, effect)
-                for t in self.model.tiles()
-                if t.message_id in effect.ids
-            }
-        )
-        self.host.edits.submit(
-            what, operation, effect=effect, done=self._written, failed=self._not_saved
-        )
-
-    def _written(self, changes: Changes) -> None:
-        self.host.apply_changes(changes)
-        self._read_tags(changes.message_ids)
-
-    def _not_saved(self, error: NotSaved) -> None:
-        show_error(self, ReviewerError(str(error)))
-        self._read_tags([t.message_id for t in self.model.tiles()])
-
-    def _read_tags(self, ids: Sequence[int]) -> None:
-        if not ids:
-            return
-        case, ids = self.host.case, list(ids)
-
-        def read(_progress: Any, _cancel: Any) -> dict[int, tuple[str, ...]]:
-            found = media_grid.tags_of(case, ids)
-            return {i: found.get(i, ()) for i in ids}
-
-        Task(read, writer=False, parent=self).success(self.model.set_tags).failure(
-            lambda exc: log.warning("media grid tags: %s", exc)
-        ).run()
+        """Ctrl + a category key: tag the selected pictures' whole near-duplicate groups."""
+        self.tagging.tag_groups(self.selected_tiles(), key)
 
 
 def _ranges(selection: QItemSelection) -> list[QItemSelectionRange]:
     """The ranges of a selection (a select-all is one range, not thousands of indexes)."""
     return [selection.at(i) for i in range(selection.count())]
-
-
-def _tag_group(case: Case, *, actor: Actor, group: int, key: str) -> Changes:
-    return media.tag_group(case, actor, group, key)
-
-
-def _tags_after(tags: tuple[str, ...], effect: Effect) -> tuple[str, ...]:
-    key = effect.tag
-    if key is None:
-        return tags
-    if effect.apply:
-        return tags if key in tags else (*tags, key)
-    return tuple(t for t in tags if t != key)
-
-
-def _plural(count: int) -> str:
-    return f"{count:,} message{'s' if count != 1 else ''}"
