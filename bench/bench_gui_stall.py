@@ -2,19 +2,23 @@
 an import of the same case (DESIGN.md §7: no GUI action blocks the UI thread > 100 ms).
 
 Usage: python bench/bench_gui_stall.py [--messages 100000] [--tagged 20000] [--tags 200]
+       [--phases idle,export,import] [--export-in-this-process]
 
 Builds once, under bench/out/: an iOS export of N messages (tools/gen_whatsapp.py), a second
 one to import, and a case holding the first with ``--tagged`` messages tagged (so the export
 selects them with context and runs for seconds). Then, in a fresh process with offscreen Qt,
 on a copy of the case: the main window is opened and, in three phases (idle; an export of the
-case running on the writer thread exactly as the export dialog starts it; an import of the
-second export running the same way), the reviewer's own actions tag ``--tags`` messages: jump
+case started exactly as the export dialog starts it: from the writer thread, in a worker
+process, or with ``--export-in-this-process`` on the writer thread itself as before; an import
+of the second export on the writer thread), the reviewer's own actions tag ``--tags`` messages: jump
 to the next message, press the category's hotkey (``MainWindow.toggle_category``), every
 ``--interval`` ms. A 10 ms QTimer on the UI thread records the gaps between its ticks; a gap
 is the tick interval plus however long the event loop was blocked. Reported per phase: max
 gap, p99, count of gaps over 100 ms, ticks, how long the background task ran, tag latency
 (key press to written and shown: median / max), and whether every tag was persisted and
-audited.
+audited; and, to tell the GIL from the machine's load, the CPU this whole process used in the
+longest gap and how many gaps over 100 ms had it busy for most of the gap (a thread of its own
+held the GIL) rather than idle (it waited for a core).
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ def child(
     from reviewer.services import audit_log, browse
     from reviewer.services.actor import Actor
     from reviewer.services.case import open_case
+    from reviewer.services.export_process import export_in_process
     from reviewer.services.exporting import ExportOptions, export_bundle
     from reviewer.services.importing import ImportOptions, import_export
 
@@ -142,13 +147,15 @@ def child(
         pressed: dict[int, float] = {}
         gaps: list[float] = []
         cpu: list[float] = []
-        last = [time.perf_counter(), time.thread_time()]
+        process_cpu: list[float] = []  # every thread of this process (not child processes)
+        last = [time.perf_counter(), time.thread_time(), time.process_time()]
 
         def tick() -> None:
-            now, used = time.perf_counter(), time.thread_time()
+            now, used, everyone = time.perf_counter(), time.thread_time(), time.process_time()
             gaps.append((now - last[0]) * 1000)
             cpu.append((used - last[1]) * 1000)
-            last[0], last[1] = now, used
+            process_cpu.append((everyone - last[2]) * 1000)
+            last[0], last[1], last[2] = now, used, everyone
 
         watchdog = QTimer()
         watchdog.setTimerType(Qt.TimerType.PreciseTimer)
@@ -222,6 +229,15 @@ def child(
             # (for a core on a loaded machine, or for the GIL)
             "max_gap_cpu_ms": round(cpu[gaps.index(max(gaps))], 1) if gaps else None,
             "max_cpu_in_a_gap_ms": round(max(cpu), 1) if cpu else None,
+            # CPU of all this process's threads in the longest gap, and how many gaps > 100 ms
+            # had this process busy for most of them (a thread of its own held the GIL)
+            # rather than idle (the process waited for a core: the machine's load)
+            "max_gap_process_cpu_ms": round(process_cpu[gaps.index(max(gaps))], 1)
+            if gaps
+            else None,
+            "gaps_over_100ms_process_busy": sum(
+                1 for g, c in zip(gaps, process_cpu, strict=True) if g > 100 and c >= 0.8 * (g - 10)
+            ),
             "ticks": len(gaps),
             "phase_s": round(total, 2),
             "background_s": round(state["seconds"], 2),
@@ -236,10 +252,20 @@ def child(
         }
 
     out_dir = Path(tempfile.mkdtemp(prefix="stall-bundle-"))
+    export_here = os.environ.get("STALL_EXPORT_HERE") == "1"
 
     def export(progress: Any, cancel: Any) -> object:
-        return export_bundle(
-            case,
+        if export_here:  # as before 2026-12-07 14:00: on the writer thread, in this process
+            return export_bundle(
+                case,
+                actor,
+                out_dir / "bundle",
+                ExportOptions(context=5),
+                progress=progress,
+                cancel=cancel,
+            )
+        return export_in_process(
+            case.root,
             actor,
             out_dir / "bundle",
             ExportOptions(context=5),
@@ -272,6 +298,11 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=200)
     parser.add_argument("--interval", type=int, default=100, help="ms between key presses")
     parser.add_argument("--phases", default="idle,export,import")
+    parser.add_argument(
+        "--export-in-this-process",
+        action="store_true",
+        help="export on the writer thread of the window's process (as before the worker process)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -285,6 +316,7 @@ def main() -> None:
         copy = Path(scratch) / "case"
         shutil.copytree(source, copy)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        env["STALL_EXPORT_HERE"] = "1" if args.export_in_this_process else "0"
         run = subprocess.run(
             [
                 sys.executable,

@@ -29,13 +29,8 @@ from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, 
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.exporting import (
-    ExportOptions,
-    ExportPreview,
-    ExportResult,
-    export_bundle,
-    preview,
-)
+from reviewer.services.export_process import export_in_process
+from reviewer.services.exporting import ExportOptions, ExportPreview, ExportResult, preview
 
 
 class ExportDialog(TaskDialog):
@@ -276,7 +271,10 @@ class ExportDialog(TaskDialog):
         case, actor, options = self.case, self.actor, self.options()
 
         def run(progress: SignalProgress, cancel: CancelToken) -> ExportResult:
-            return export_bundle(case, actor, out_dir, options, progress=progress, cancel=cancel)
+            # in a worker process: its Python threads would take the GIL from the window's
+            return export_in_process(
+                case.root, actor, out_dir, options, progress=progress, cancel=cancel
+            )
 
         self.message.setText("")
         self.stage.setText("Starting…")
