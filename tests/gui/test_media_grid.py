@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import media_fixtures as mf
 from helpers import ACTOR
@@ -31,8 +31,9 @@ from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.services import audit_log
 from reviewer.services.case import Case, create_case
 from reviewer.services.importing import ImportOptions, import_export
-from reviewer.services.media_analysis import AnalyseOptions, analyse
+from reviewer.services.media_analysis import AnalyseOptions, AnalyseReport, analyse
 from reviewer.services.media_grid import MediaTile
+from reviewer.store.media_models import MediaAnalysis
 from reviewer.store.models import Tag
 
 SCREEN_TEXT = "ROTA CHANGE FRIDAY"
@@ -294,6 +295,14 @@ def test_enter_opens_the_viewer_and_the_current_picture_shows_in_chat(
     qtbot.keyClick(grid.view, Qt.Key.Key_Return)
     viewers = [d for d in grid.findChildren(MediaViewer) if d.isVisible()]
     assert len(viewers) == 1 and viewers[0].sha256 == tile.sha256
+    assert not viewers[0].blurred  # opened on purpose, not flagged
+    viewers[0].close()
+    # a flagged picture opened from the grid stays blurred in the viewer too
+    grid.select_rows([row_of(grid, pictures.flagged)])
+    qtbot.keyClick(grid.view, Qt.Key.Key_Return)
+    viewers = [d for d in grid.findChildren(MediaViewer) if d.isVisible()]
+    assert len(viewers) == 1 and viewers[0].sha256 == pictures.flagged
+    assert viewers[0].blurred
     viewers[0].close()
 
 
@@ -310,3 +319,23 @@ def test_the_grid_of_search_results(
     assert [t.sha256 for t in shown(grid)] == [pictures.screenshot]
     grid.source_box.setCurrentIndex(0)
     qtbot.waitUntil(lambda: len(shown(grid)) == 7, timeout=10_000)
+
+
+def test_the_grid_reads_again_when_an_analysis_run_ends(
+    qtbot: QtBot, window: MainWindow, analysed: tuple[Case, Pictures]
+) -> None:
+    case, pictures = analysed
+    grid = open_grid(qtbot, window)
+    grid.set_sort(Sort.SCORE)
+    photo = shown(grid)[row_of(grid, pictures.photo)]
+    with case.transaction() as session:  # as a run with a newer engine would leave it
+        session.execute(
+            update(MediaAnalysis)
+            .where(MediaAnalysis.sha256 == pictures.photo, MediaAnalysis.kind == "sexual")
+            .values(score=0.95)
+        )
+    window.media.finished.emit(AnalyseReport(run_id=9, engines=[], unavailable=[]))
+    qtbot.waitUntil(lambda: shown(grid)[0].sha256 == pictures.photo, timeout=10_000)
+    assert shown(grid)[0].score == 0.95 and photo.score == 0.30
+    assert grid.sort_box.currentData() is Sort.SCORE  # sort and filters kept
+    assert grid.model.is_flagged(shown(grid)[0])
