@@ -20,7 +20,7 @@ from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.navigator import COUNTED_ONCE, COUNTED_PER_COPY
 from reviewer.gui.reconciled_view import DELETED, MISSING
-from reviewer.services import browse
+from reviewer.services import browse, tagging
 from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
@@ -248,3 +248,29 @@ def test_search_in_a_reconciled_chat_finds_each_message_once(
     window._go_to_hit(window._hits.index(first))
     assert window.reconciled.chat is not None  # still in the reconciled chat
     assert window.chat.current_id() == first
+
+
+def test_next_unreviewed_skips_a_message_reviewed_on_another_phone(
+    qtbot: QtBot, case: Case, window: MainWindow
+) -> None:
+    _open_reconciled(qtbot, window)
+    ids = list(window.model.ids())
+    badges = _all_badges(window)
+    k = next(k for k in range(10, len(ids) - 2) if len(badges[ids[k + 1]].held_on) == 3)
+    with case.reading() as session:
+        (other,) = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT c.message_id FROM reconciled_copy c JOIN reconciled_copy me"
+                " ON me.reconciled_id = c.reconciled_id WHERE me.message_id = ?"
+                " AND c.message_id != ? ORDER BY c.message_id DESC LIMIT 1",
+                (ids[k + 1], ids[k + 1]),
+            )
+            .one()
+        )
+    tagging.mark_reviewed(case, ACTOR, [other])  # on the last phone, in its own conversation
+    window.jump_to(ids[k])
+    window.next_unreviewed()
+    qtbot.waitUntil(lambda: window.chat.current_id() != ids[k])
+    assert window.chat.current_id() == ids[k + 2]
+    assert window.reconciled.chat is not None

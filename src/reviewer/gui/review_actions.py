@@ -459,7 +459,8 @@ class ReviewActions(QMainWindow):
         """The first unreviewed message after the current one (wrapping round once), found
         by the search service so it stays fast on a million messages; after the changes
         still being written (a message just marked is not found again)."""
-        if self._conversation is None:
+        chat = self.reconciled.chat
+        if self._conversation is None and chat is None:
             return
         info = next((c for c in self._conversations if c.id == self._conversation), None)
         filters = search.SearchFilters(
@@ -469,6 +470,8 @@ class ReviewActions(QMainWindow):
         rows = self.model
 
         def find(case: Case) -> int | None:
+            if chat is not None:  # in chat order, a message reviewed through any copy skipped
+                return reconciled_browse.next_unreviewed(case, chat.id, current)
             for after in (max(current, 0), 0):
                 page = search.search(case, None, filters, after=after, limit=1)
                 if page.hits:
@@ -481,8 +484,9 @@ class ReviewActions(QMainWindow):
             if message_id is not None and rows.row_of(message_id) >= 0:
                 self.jump_to(message_id)
             else:
+                where = "reconciled chat" if chat is not None else "conversation"
                 self.statusBar().showMessage(
-                    "Every message in this conversation has been reviewed", 5000
+                    f"Every message in this {where} has been reviewed", 5000
                 )
 
         if self.edits.pending:

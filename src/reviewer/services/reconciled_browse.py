@@ -80,6 +80,16 @@ def day_index(case: Case, chat_id: int) -> list[DayInfo]:
     return days
 
 
+def next_unreviewed(case: Case, chat_id: int, after_message_id: int) -> int | None:
+    """The row (earliest-imported copy) of the first message after ``after_message_id`` in
+    chat order that no copy has tagged or marked reviewed, wrapping round once."""
+    with case.reading() as session:
+        found = reconciled_browse_repo.next_unreviewed(session, chat_id, after_message_id)
+        if found is None:
+            found = reconciled_browse_repo.next_unreviewed(session, chat_id, -1)
+    return found
+
+
 def copies_page(case: Case, message_ids: Sequence[int]) -> dict[int, Badges]:
     """Badges of a page of messages (~200) by message id; messages never reconciled are
     left out."""

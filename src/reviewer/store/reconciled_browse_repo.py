@@ -93,3 +93,23 @@ def chat_days(session: Session, chat_id: int) -> list[tuple[str, int, int, int]]
         (chat_id,),
     )
     return browse_repo.days_of((mid, date, bool(tagged)) for mid, date, tagged in cursor)
+
+
+def next_unreviewed(session: Session, chat_id: int, after_message_id: int) -> int | None:
+    """The earliest-imported copy of the first message of the chat after the one
+    ``after_message_id`` stands for (from the start when it stands for none) on no copy of
+    which a tag or review mark is held."""
+    connection = session.connection()
+    found = connection.exec_driver_sql(
+        "SELECT position FROM reconciled_message WHERE chat_id = ? AND first_message_id = ?",
+        (chat_id, after_message_id),
+    ).first()
+    row = connection.exec_driver_sql(
+        "SELECT m.first_message_id FROM reconciled_message m"
+        " WHERE m.chat_id = ? AND m.position > ? AND NOT EXISTS (SELECT 1 FROM reconciled_copy c"
+        " WHERE c.reconciled_id = m.id AND (c.message_id IN (SELECT message_id FROM tag)"
+        " OR c.message_id IN (SELECT message_id FROM review_mark)))"
+        " ORDER BY m.position LIMIT 1",
+        (chat_id, -1 if found is None else int(found[0])),
+    ).first()
+    return None if row is None else int(row[0])
