@@ -6,6 +6,7 @@ redacted bundle whose meme names an uninvolved person leaks that name in no file
 from __future__ import annotations
 
 import csv
+import email
 import html
 import io
 import json
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +137,15 @@ def test_export_carries_the_analysis_marked_as_machine_read(
     after = flat.split("Text read by machine (rapidocr", 1)[1]
     assert fx.word_recall(words, after[:400]) >= 0.9
     assert "Near-duplicate group (by machine):" in flat
+    (rsmf,) = (bag / "data" / "rsmf").glob("*.rsmf")
+    message = email.message_from_bytes(rsmf.read_bytes(), policy=policy.default)
+    part = next(p for p in message.walk() if p.get_filename() == "rsmf.zip")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(payload)).read("rsmf_manifest.json"))
+    event = next(e for e in manifest["events"] if e.get("id") == f"M{ids[MEME]}")
+    (field,) = [c for c in event["custom"] if c["name"].startswith("ImageText ")]
+    assert field["value"].startswith("machine-read (rapidocr ")
     assert main(["verify", str(bag)]) == 0
 
 
