@@ -60,6 +60,7 @@ class Case:
         self._engine = engine
         self._idle: list[sqlite3.Connection] = [db] if db is not None else []
         self._idle_lock = threading.Lock()
+        self._closed = False
 
     @property
     def engine(self) -> Engine:
@@ -85,8 +86,10 @@ class Case:
     @contextmanager
     def sql(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         """One transaction on a plain ``sqlite3`` connection (the same settings as the
-        engine's), for the light commands: committed on success, rolled back on any error; a
-        ``write`` takes the case's write lock, as :meth:`transaction` does."""
+        engine's), for the plain-SQL services (tagging, review progress) that the light
+        commands use without SQLAlchemy: committed on success, rolled back on any error; a
+        ``write`` takes the case's write lock, as :meth:`transaction` does. Connections are
+        kept for the next transaction, one per thread at a time."""
         with self._idle_lock:
             db = self._idle.pop() if self._idle else None
         if db is None:
@@ -100,7 +103,11 @@ class Case:
             raise
         finally:
             with self._idle_lock:
-                self._idle.append(db)  # kept open: closing the last one costs a checkpoint
+                keep = not self._closed
+                if keep:
+                    self._idle.append(db)  # kept open: closing the last one costs a checkpoint
+            if not keep:  # the case was closed while this transaction ran (another thread)
+                db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -179,6 +186,7 @@ class Case:
             self._engine.dispose()
         with self._idle_lock:
             idle, self._idle = self._idle, []
+            self._closed = True
         for db in idle:
             db.close()
 

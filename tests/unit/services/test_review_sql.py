@@ -90,3 +90,14 @@ def test_a_tag_in_a_session_commits_and_rolls_back_with_the_session(
         assert report.ok and report.entries == before.entries + 1
         assert [n.message_id for n in session.scalars(select(MessageNote))] == [ids[0]]
     assert tagging.category_counts(case)["violent"] == 1
+
+
+def test_a_connection_in_use_when_the_case_closes_is_closed_after_its_transaction(
+    case: Case,
+) -> None:
+    """The window closes the case while a background read may still run on another thread."""
+    with case.sql(write=False) as db:
+        case.close()
+        assert db.execute("SELECT COUNT(*) FROM audit_entry").fetchone() == (1,)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        db.execute("SELECT 1")
