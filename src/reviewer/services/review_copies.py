@@ -7,14 +7,14 @@ before the chats were reconciled) shows on each of them and in the reconciled vi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from reviewer.store import browse_repo, reconciled_copies
 
-__all__ = ["Review", "read"]
+__all__ = ["Review", "join_notes", "read"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,9 @@ def read(session: Session, ids: Sequence[int]) -> Review:
         keys = {k for m in group.members for k in tags.get(m, ())}
         if keys:
             found.tags[mid] = sorted(keys, key=lambda k: (position.get(k, 1 << 30), k))
-        texts = [notes[m] for m in group.members if m in notes]
-        if texts:
-            found.notes[mid] = "\n\n".join(texts)
+        note = join_notes(notes[m] for m in group.members if m in notes)
+        if note is not None:
+            found.notes[mid] = note
         pairs: dict[int, str] = {}
         for m in group.members:
             for pid, stance in stances.get(m, ()):
@@ -57,6 +57,12 @@ def read(session: Session, ids: Sequence[int]) -> Review:
         if marked.intersection(group.members):
             found.reviewed.add(mid)
     return found
+
+
+def join_notes(texts: Iterable[str]) -> str | None:
+    """The note of a reconciled message whose copies hold several (canonical copy first)."""
+    held = [t for t in texts if t]
+    return "\n\n".join(held) if held else None
 
 
 def _same_person(

@@ -7,7 +7,7 @@ acknowledged to the user survives a killed process or a power cut.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
@@ -17,6 +17,7 @@ from reviewer.core.timeutil import utc_now_iso
 from reviewer.services import audit_log, review_sql
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.services.review_copies import join_notes
 from reviewer.services.review_sql import (
     TAGGABLE_GROUPS,
     Changes,
@@ -142,12 +143,6 @@ def set_note(case: Case, actor: Actor, message_id: int, text: str) -> Changes:
         target = _target([group.canonical])
         entry = audit_log.append(session, actor, "note.changed", target, details)
         return Changes((message_id,), (), entry["seq"])
-
-
-def join_notes(texts: Iterable[str]) -> str | None:
-    """The note of a reconciled message whose copies hold several (canonical copy first)."""
-    held = [t for t in texts if t]
-    return "\n\n".join(held) if held else None
 
 
 def mark_reviewed(
