@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from helpers import ACTOR
 from reconcile_phones import export_path, render, three_phones, true_chat
@@ -18,6 +19,7 @@ from reviewer.cli.main import main
 from reviewer.services import browse
 from reviewer.services.case import create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
+from reviewer.store.models import MessageNote
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, who: str = "Ann") -> tuple[int, str]:
@@ -210,3 +212,29 @@ def test_a_stance_through_another_copy_shows_on_the_same_person(
     with open_case(Path(case)) as opened:
         views = browse.message_views(opened, [first, second])
     assert views[first].stances == views[second].stances == ()
+
+
+def test_notes_made_on_two_copies_before_reconciling_are_kept_then_replaced_once(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = _on_three(_records(capsys, case))
+    first, second, third = (c["id"] for c in record["copies"])
+    with open_case(Path(case)) as opened, opened.transaction() as session:
+        for mid, text in ((second, "seen on CD/2"), (first, "seen on AB/1")):  # e.g. merged
+            session.add(MessageNote(message_id=mid, text=text, reviewer="Old", updated_utc="x"))
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second, third])
+    assert {v.note for v in views.values()} == {"seen on AB/1\n\nseen on CD/2"}
+    run(capsys, "note", case, str(third), "one note now")
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [first, second, third])
+        with opened.reading() as session:
+            held = session.scalars(select(MessageNote.message_id)).all()
+    assert {v.note for v in views.values()} == {"one note now"}
+    assert held == [first]
+    _code, out = run(capsys, "audit", case, "--jsonl")
+    entry = json.loads(out.splitlines()[-1])
+    assert entry["action"] == "note.changed"
+    assert entry["details"]["old"] == "seen on AB/1\n\nseen on CD/2"
+    assert entry["details"]["notes_of"] == [first, second]
+    assert entry["details"]["through"] == {str(first): third}
