@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
@@ -131,12 +132,23 @@ def window(qtbot: QtBot, analysed: tuple[Case, Pictures], tmp_path: Path) -> Ite
     qtbot.waitExposed(win)
     settle(qtbot)
     yield win
-    tasks.wait_for_all()
+    settle(qtbot)  # the window's counts and audit refresh after changes, before it closes
 
 
 def settle(qtbot: QtBot) -> None:
+    """Let background work finish and deliver: changes, the reads they start (the window's
+    counts and audit head, coalesced over a burst), the grid's tiles and thumbnails."""
+
+    def busy() -> bool:
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow) and window.refresh_pending():
+                return True
+            if isinstance(window, MediaGrid) and window.loader.busy:
+                return True
+        return tasks.in_flight() > 0
+
     tasks.wait_for_all()
-    qtbot.waitUntil(lambda: tasks.in_flight() == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: not busy(), timeout=30_000)
     qtbot.wait(20)
 
 
@@ -185,8 +197,10 @@ def test_tiles_badges_sorting_and_filters(
     assert ("bottom-left", "Aa text") in badges(screenshot, False)
     assert screenshot.text == SCREEN_TEXT
 
+    grid.select_rows([row_of(grid, pictures.photo)])
     grid.set_sort(Sort.SCORE)
     by_score = shown(grid)
+    assert grid.view.currentIndex().row() == 1  # the current picture stays current
     assert [t.sha256 for t in by_score[:2]] == [pictures.flagged, pictures.photo]
     assert [t.score for t in by_score] == sorted((t.score or 0 for t in tiles), reverse=True)
     grid.set_sort(Sort.GROUP)

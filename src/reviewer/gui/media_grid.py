@@ -229,7 +229,12 @@ class MediaGrid(QWidget):
             self.source_box.addItem(source.title)
         self.source_box.setCurrentIndex(current)
         self.source_box.blockSignals(False)
+        if not self._sources:
+            self.model.set_tiles([], FlaggedMedia())
+            self.count_label.setText("Open a conversation or search first")
+            return
         self._source_chosen(current)
+        self.view.setFocus()
 
     def reload(self) -> None:
         """Read the shown source again (after an analysis run; F5), keeping the sort and
@@ -268,12 +273,14 @@ class MediaGrid(QWidget):
             "Pictures flagged as possibly sexual: a score at or above the case's threshold, "
             "or a sexual-content suggestion on the message"
         )
+        chosen = self.group_box.currentData()
         self.group_box.blockSignals(True)
         self.group_box.clear()
         self.group_box.addItem("Any", ANY_GROUP)
         self.group_box.addItem("In a group", IN_A_GROUP)
         for number, size in self.model.groups():
             self.group_box.addItem(f"≈{number} ({size} messages)", number)
+        self.group_box.setCurrentIndex(max(0, self.group_box.findData(chosen)))
         self.group_box.blockSignals(False)
         self._arrange()
         self.loaded.emit()
@@ -281,6 +288,9 @@ class MediaGrid(QWidget):
     # -- sorting and filtering -------------------------------------------------------------
 
     def _arrange(self) -> None:
+        """Sort and filter as the controls say, keeping the current tile if it stays."""
+        current = self.view.currentIndex()
+        kept = self.model.tile(current.row()) if current.isValid() else None
         sort = self.sort_box.currentData()
         group = self.group_box.currentData()
         self.model.arrange(
@@ -291,6 +301,15 @@ class MediaGrid(QWidget):
                 group=group if isinstance(group, int) else ANY_GROUP,
             ),
         )
+        if kept is not None:
+            key = (kept.message_id, kept.ordinal)
+            row = next(
+                (r for r, t in enumerate(self.model.shown()) if (t.message_id, t.ordinal) == key),
+                -1,
+            )
+            if row >= 0:
+                self.select_rows([row])
+                self.view.scrollTo(self.model.index(row))
         self._show_counts()
 
     def set_sort(self, sort: Sort) -> None:
