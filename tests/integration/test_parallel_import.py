@@ -38,6 +38,8 @@ def ios_export(path: Path, count: int) -> Path:
                 "\u200eThis message was deleted.",
                 "list:\n01/03/2024 first\n02/03/2024 second",  # two near-miss warnings
                 "bad <invalid> bytes",  # invalid UTF-8: a warning, and a flag
+                "it costs £50 🐒 👍🏽 today",  # index words the worker spells for its pieces
+                "привет 🇬🇧 and ❤️",
             ]
         )
         lines.append(f"{stamp} {name}: {body}\r\n")
@@ -47,6 +49,21 @@ def ios_export(path: Path, count: int) -> Path:
 
 def snapshot(case: Case) -> list[dict[str, object]]:
     return [{k: v for k, v in r.items() if k != "exhibit"} for r in message_records(case)]
+
+
+def index_entries(case: Case) -> list[tuple[object, ...]]:
+    """Every entry of the full-text index: word, message id, position."""
+    with case.reading() as session:
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_words "
+                "USING fts5vocab('main', 'message_fts', 'instance')"
+            )
+        )
+        rows = session.execute(
+            text("SELECT term, doc, offset FROM temp.fts_words ORDER BY doc, offset")
+        ).all()
+    return [tuple(row) for row in rows]
 
 
 def exhibit_and_people(case: Case) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
@@ -82,6 +99,7 @@ def test_two_process_import_equals_one_process_import(
         import_export(one, export, actor)
         expected = snapshot(one)
         expected_exhibit = exhibit_and_people(one)
+        expected_index = index_entries(one)
     warnings = json.loads(str(expected_exhibit[0][3]))
     assert "_chat.txt: 2 more records with invalid UTF-8" not in warnings  # worded once
     assert [w for w in warnings if "more" in w] == [
@@ -104,6 +122,10 @@ def test_two_process_import_equals_one_process_import(
                 text("SELECT count(*) FROM message_fts WHERE message_fts MATCH 'quoted'")
             ).scalar()
         assert hits == sum(1 for r in expected if "quoted" in str(r["text"]))
+        assert index_entries(two) == expected_index
+    monkey = "".join(chr(0xE000 + int(d, 16)) for d in "1f412") + chr(0xE010)
+    monkeys = [doc for term, doc, _ in expected_index if term == monkey]
+    assert len(monkeys) == sum("🐒" in str(r["text"]) for r in expected) > 100
     assert not list((tmp_path / "two" / "cache").glob("import-*")), "scratch files are removed"
 
 

@@ -52,6 +52,7 @@ from reviewer.store.staging import (
     CaseWriter,
     create_staging,
     index_messages,
+    index_staged,
     merge,
 )
 
@@ -364,7 +365,7 @@ class _ImportJob:
                 senders=[senders.add(name) for name in part.senders],
             )
             loaded.add(part)
-            index_messages(db, shift + 1, shift + part.count)
+            index_staged(db, f"stage{index}", id_shift=shift)
             self.progress.report("store", loaded.count, None)
         self.warnings.extend(parsed.warnings_of(notes))  # as a one-process parse words them
         return loaded
