@@ -6,6 +6,7 @@ picture, and the grid of search results."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from sqlalchemy import select, update
 
 import media_fixtures as mf
 from helpers import ACTOR
-from reviewer.gui import tasks
+from reviewer.gui import media_grid_model, tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.media_grid import MediaGrid
 from reviewer.gui.media_grid_delegate import badges
@@ -353,3 +354,47 @@ def test_the_grid_reads_again_when_an_analysis_run_ends(
     assert shown(grid)[0].score == 0.95 and photo.score == 0.30
     assert grid.sort_box.currentData() is Sort.SCORE  # sort and filters kept
     assert grid.model.is_flagged(shown(grid)[0])
+
+
+def test_only_the_tiles_on_screen_are_decoded(
+    qtbot: QtBot,
+    window: MainWindow,
+    analysed: tuple[Case, Pictures],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, pictures = analysed
+    grid = open_grid(qtbot, window)
+    source = next(t for t in shown(grid) if t.sha256 == pictures.photo)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    tiles = []
+    for n in range(600):  # 600 pictures, each its own thumbnail file
+        thumbnail = folder / f"{n}.jpg"
+        thumbnail.write_bytes(source.evidence.read_bytes())
+        tiles.append(dataclasses.replace(source, message_id=10_000 + n, thumbnail=thumbnail))
+    decoded: list[Path] = []
+    real = media_grid_model.decode_thumbnail
+
+    def counting(path: Path, original: Path, side: int) -> Any:
+        decoded.append(path)
+        return real(path, original, side)
+
+    monkeypatch.setattr(media_grid_model, "decode_thumbnail", counting)
+    grid.resize(900, 700)
+    grid.model.set_tiles(tiles, grid.model.flagged_media)
+    settle(qtbot)
+    on_screen = {t.thumbnail for t in tiles if _on_screen(grid, t)}
+    assert on_screen and set(decoded) >= on_screen
+    assert len(decoded) <= 2 * len(on_screen)  # a screen (and a row either side), not 600
+    first = len(decoded)
+    grid.view.scrollToBottom()
+    settle(qtbot)
+    later = decoded[first:]
+    assert later and all(int(path.stem) >= 600 - 2 * len(on_screen) for path in later)
+    assert len(decoded) <= 4 * len(on_screen)
+
+
+def _on_screen(grid: MediaGrid, tile: MediaTile) -> bool:
+    row = grid.model.shown().index(tile)
+    return grid.view.visualRect(grid.model.index(row)).intersects(grid.view.viewport().rect())
