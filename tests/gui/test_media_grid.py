@@ -223,6 +223,7 @@ def test_tiles_badges_sorting_and_filters(
     # the thumbnails were decoded in the background; every tile starts blurred
     qtbot.waitUntil(lambda: not grid.loader.busy, timeout=10_000)
     assert all(grid.is_blurred(t) for t in shown(grid))
+    assert all(t.thumbnail.is_file() for t in shown(grid))  # made in the case's cache
     grid.grab().save(str(tmp_path / "media-grid.png"))
     assert (tmp_path / "media-grid.png").stat().st_size > 10_000
 

@@ -28,6 +28,7 @@ from reviewer.gui.chat.delegate import blur
 from reviewer.gui.tasks import Task
 from reviewer.services.media_flags import FlaggedMedia
 from reviewer.services.media_grid import MediaTile
+from reviewer.services.thumbnails import ensure_thumbnail
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -267,9 +268,12 @@ class ThumbnailLoader(QObject):
 
 
 def decode_thumbnail(path: Path, original: Path, side: int) -> Decoded:
-    """Read a picture scaled to fit ``side`` × ``side``: its thumbnail, or the original
-    where no thumbnail was made (a JPEG is decoded at a fraction of its size). Runs on a
+    """Read a picture scaled to fit ``side`` × ``side`` from its thumbnail, made first in
+    the case's cache where the import made none (``services.thumbnails``, shared with the
+    chat view and the export); the original itself when no thumbnail can be made. Runs on a
     worker thread."""
+    if not path.is_file():
+        ensure_thumbnail(path, original)
     reader = QImageReader(str(path if path.is_file() else original))
     reader.setAutoTransform(True)
     size = reader.size()
