@@ -93,6 +93,20 @@ def build_case(messages: int, tagged: int) -> Path:
     return target
 
 
+def _run_queue_reader() -> Any:
+    """Milliseconds the calling thread has spent runnable but waiting for a core, so far
+    (Linux ``schedstat``; 0 elsewhere). Opened by the thread it measures."""
+    try:
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    except OSError:
+        return lambda: 0.0
+
+    def read() -> float:
+        return int(os.pread(fd, 128, 0).split()[1]) / 1e6
+
+    return read
+
+
 def child(
     case_dir: Path,
     second_export: Path,
@@ -116,6 +130,7 @@ def child(
     from reviewer.services.importing import ImportOptions, import_export
 
     app = QApplication.instance() or QApplication([])
+    run_queue_ms = _run_queue_reader()  # the UI thread's
     actor = Actor("Bench Reviewer", "bench")
     case = open_case(case_dir)
     window = MainWindow(case, actor)
@@ -148,14 +163,17 @@ def child(
         gaps: list[float] = []
         cpu: list[float] = []
         process_cpu: list[float] = []  # every thread of this process (not child processes)
-        last = [time.perf_counter(), time.thread_time(), time.process_time()]
+        queued: list[float] = []  # the UI thread runnable but waiting for a core (Linux)
+        last = [time.perf_counter(), time.thread_time(), time.process_time(), run_queue_ms()]
 
         def tick() -> None:
             now, used, everyone = time.perf_counter(), time.thread_time(), time.process_time()
+            waited = run_queue_ms()
             gaps.append((now - last[0]) * 1000)
             cpu.append((used - last[1]) * 1000)
             process_cpu.append((everyone - last[2]) * 1000)
-            last[0], last[1], last[2] = now, used, everyone
+            queued.append(waited - last[3])
+            last[0], last[1], last[2], last[3] = now, used, everyone, waited
 
         watchdog = QTimer()
         watchdog.setTimerType(Qt.TimerType.PreciseTimer)
@@ -238,6 +256,15 @@ def child(
             "gaps_over_100ms_process_busy": sum(
                 1 for g, c in zip(gaps, process_cpu, strict=True) if g > 100 and c >= 0.8 * (g - 10)
             ),
+            # the UI thread blocked though it was neither running nor waiting for a core: for
+            # the GIL (or on I/O). The tick interval (10 ms) is part of every gap.
+            "max_blocked_ms": round(
+                max((g - c - q for g, c, q in zip(gaps, cpu, queued, strict=True)), default=0), 1
+            ),
+            "blocked_over_100ms": sum(
+                1 for g, c, q in zip(gaps, cpu, queued, strict=True) if g - c - q > 100
+            ),
+            "max_gap_run_queue_ms": round(queued[gaps.index(max(gaps))], 1) if gaps else None,
             "ticks": len(gaps),
             "phase_s": round(total, 2),
             "background_s": round(state["seconds"], 2),

@@ -6,7 +6,8 @@ UI thread for the GIL, and the window froze for up to 1.5 s at a time while tagg
 an export (bench/bench_gui_stall.py; bench/RESULTS.md "The window never freezes, part 2").
 In its own process the export shares nothing with the window but the case's database, which
 SQLite already arbitrates: it reads one snapshot and appends its audit entry at the end, as
-in-process. The window's thread waits on a queue, without the GIL.
+in-process. The window's thread waits on a queue, without the GIL. The worker runs at a lower
+priority (nice 10), so the window's own threads get a core first.
 
 Progress and cancel cross the process boundary; errors come back as the same kinds the
 window shows (a ``ReviewerError`` as its message, ``Cancelled``, anything else with the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 import time
 import traceback
@@ -71,6 +73,7 @@ def _worker(
     case_root: str, actor: Actor, out_dir: str, options: ExportOptions, out: Any, stop: Any
 ) -> None:
     """The worker process's body: open the case, export, send the outcome."""
+    _lower_priority()
     from reviewer.services.case import open_case
     from reviewer.services.exporting import export_bundle
 
@@ -91,6 +94,15 @@ def _worker(
         out.put(("error", str(exc)))
     except BaseException:
         out.put(("bug", traceback.format_exc()))
+
+
+def _lower_priority() -> None:
+    """Yield the cores to the window (and the Typst process this one starts inherits it).
+    On two cores an export and its Typst child take both; a thread of the window's process
+    descheduled while it holds the GIL would then hold up the UI thread too."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(10)
 
 
 def export_in_process(
