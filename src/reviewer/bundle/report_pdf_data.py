@@ -23,6 +23,12 @@ BODY_W = 493.23  # A4 less two 18 mm margins, in points
 THUMB = 113.39  # 4 cm: the longer side of a thumbnail, in points
 ATTACHMENT_NAME = "messages.jsonl"
 BREAKABLE_CHARS = 1200  # a tagged message longer than this may break across pages
+# Typst lays out the stretches between explicit page breaks in parallel (one per core), and
+# the message section is otherwise one stretch of ~1,500 pages in a large report: a tagged
+# item starts a new page once this much has been laid out since the last break (a context
+# message weighs 1, a tagged one TAGGED_WEIGHT, about their measured layout costs), ~60 pages.
+PAGE_RUN_WEIGHT = 4_000
+TAGGED_WEIGHT = 8
 
 
 class ReportData:
@@ -300,17 +306,23 @@ class ReportData:
         entries: list[Any] = []  # runs of context lines (arrays) and tagged messages
         run: list[list[Any]] = []
         previous: int | None = None
+        weight = 0  # laid out since the last page break (see PAGE_RUN_WEIGHT)
         for item in conversation.items:
             if previous is not None and item.message.seq > previous + 1:
                 run.append(["g"])
             previous = item.message.seq
             if item.number is None:
                 run.append(self._context(item))
+                weight += 1
                 continue
             if run:
                 entries.append(run)
                 run = []
             entries.append(self._tagged(item))
+            if weight >= PAGE_RUN_WEIGHT:
+                entries[-1]["pb"] = True
+                weight = 0
+            weight += TAGGED_WEIGHT
         if run:
             entries.append(run)
         return {

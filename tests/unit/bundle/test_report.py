@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from reviewer.bundle import report_pdf
+from reviewer.bundle import report_pdf, report_pdf_data
 from reviewer.bundle.model import (
     Bundle,
     BundleAttachment,
@@ -20,6 +20,7 @@ from reviewer.bundle.model import (
     BundleStance,
     BundleTag,
 )
+from reviewer.bundle.report_common import REPORT_TITLE
 from reviewer.bundle.report_html import write_report_html
 from reviewer.bundle.report_pdf import write_report_pdf
 
@@ -283,6 +284,36 @@ def test_pdf_typeset_in_a_child_process_is_the_same(
     monkeypatch.setattr(report_pdf, "CHILD_PROCESS_FROM", 0)
     write_report_pdf(bundle, tmp_path / "b.pdf", tmp_path)
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_long_conversation_is_cut_into_page_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tagged item starts a new page once enough has been laid out since the last break
+    (so Typst can lay the stretches out in parallel); nothing is lost or reordered."""
+    bundle = make_bundle(tmp_path, conversations=1, tagged_per_conv=12, images=0)
+    write_report_pdf(bundle, tmp_path / "whole.pdf", tmp_path)
+    monkeypatch.setattr(report_pdf_data, "PAGE_RUN_WEIGHT", 30)
+    write_report_pdf(bundle, tmp_path / "report.pdf", tmp_path)
+
+    def pages_of(name: str) -> list[str]:
+        reader = pypdf.PdfReader(tmp_path / name)
+        return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+    def items_starting_a_page(pages: list[str]) -> list[str]:
+        header = f"{CASE} OFFICIAL-SENSITIVE {REPORT_TITLE} Item "
+        return [p[len(header) :].split(" ")[0] for p in pages if p.startswith(header)]
+
+    whole, pages = pages_of("whole.pdf"), pages_of("report.pdf")
+    # every 30 units (a context message 1, a tagged one 8): about every second item
+    assert len(items_starting_a_page(pages)) >= 4
+    assert len(items_starting_a_page(pages)) > len(items_starting_a_page(whole))
+    assert len(pages) > len(whole)
+    text = " ".join(pages)
+    positions = [text.index(f"tagged message {m.id}:") for m in _tagged(bundle)]
+    assert positions == sorted(positions)
+    for message in bundle.messages:
+        assert f"context line {message.id} " in text or f"tagged message {message.id}:" in text
 
 
 class _Collector(HTMLParser):
