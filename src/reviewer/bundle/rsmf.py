@@ -210,8 +210,7 @@ class _Slice:
         with zipfile.ZipFile(buffer, "w") as archive:
             info = zipfile.ZipInfo(MANIFEST, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            text = json.dumps(self.manifest(), ensure_ascii=False, indent=1)
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, _manifest_json(self.manifest()).encode("utf-8"))
             for file in self.files.values():
                 info = zipfile.ZipInfo(file.zip_name, date_time=_FIXED_TIME)
                 with file.path.open("rb") as src, archive.open(info, "w") as out:
@@ -247,6 +246,22 @@ class _Slice:
         msg.set_content(_body(self.messages), subtype="plain", cte="quoted-printable")
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=ZIP_NAME)
         return msg.as_bytes()
+
+
+def _manifest_json(manifest: dict[str, Any]) -> str:
+    """The manifest as JSON with each top-level field, and each element of a list field (one
+    participant, conversation or event), on a line of its own: as readable as indented JSON,
+    but encoded by ``json``'s C encoder (``indent`` falls back to its pure-Python encoder,
+    ~1.5 s of CPU for the export benchmark's 48,000 events)."""
+    fields = []
+    for key, value in manifest.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
+            fields.append(f"{name}: [\n{items}\n]")
+        else:
+            fields.append(f"{name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(fields) + "\n}"
 
 
 def _participant(p: BundleParticipant) -> dict[str, Any]:
