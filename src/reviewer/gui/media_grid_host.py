@@ -3,11 +3,13 @@ messages a search finds (read off the UI thread through ``services.media_grid``)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import SignalInstance
 
+from reviewer.core.records import MessageKind
 from reviewer.gui.edits import EditQueue
 from reviewer.gui.media_blur import BlurRule
 from reviewer.services import media_grid, search
@@ -67,6 +69,8 @@ class GridSource:
         if self.conversation_id is not None:
             return media_grid.conversation_tiles(case, self.conversation_id)
         filters = self.filters or search.SearchFilters()
+        if filters.kind is None:  # pictures are carried by media messages only
+            filters = dataclasses.replace(filters, kind=MessageKind.MEDIA.value)
         found = search.iter_search(case, self.query, filters, regex=self.regex)
         return media_grid.message_tiles(case, [hit.id for hit in found])
 
