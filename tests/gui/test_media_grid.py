@@ -271,7 +271,12 @@ def test_ctrl_and_a_key_tags_the_whole_group_as_one_decision(
     group = shown(grid)[row_of(grid, pictures.meme[1])].group
     assert all(e["details"]["similar_group"] == group for e in added)
     assert all("derogatory" in t.tags for t in shown(grid) if t.sha256 in pictures.meme)
-    assert window.chat.model() is not None
+    # the same from the "Tag group" menu
+    menu = grid.group_button.menu()
+    assert menu is not None
+    next(a for a in menu.actions() if a.text().startswith("Violent")).trigger()
+    settle(qtbot)
+    assert tags(case, "violent") == members
 
 
 def test_flagged_pictures_stay_blurred_when_images_are_revealed(

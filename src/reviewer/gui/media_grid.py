@@ -16,7 +16,6 @@ decoded (only those on screen), off the UI thread.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,8 +60,6 @@ from reviewer.services import media_flags
 from reviewer.services.browse import AttachmentView
 from reviewer.services.media_flags import FlaggedMedia
 from reviewer.services.media_grid import MediaGridData, MediaTile
-
-log = logging.getLogger("reviewer.gui")
 
 
 class MediaGrid(QWidget):
@@ -187,7 +184,7 @@ class MediaGrid(QWidget):
             self._key(f"Ctrl+{key}", functools.partial(self.tag_groups, category))
             label = self.taxonomy.get(category, (category, ""))[0]
             action = menu.addAction(f"{label}\tCtrl+{key}")
-            action.triggered.connect(functools.partial(self.tag_groups, category))
+            action.triggered.connect(lambda _checked=False, c=category: self.tag_groups(c))
         self.group_button.setMenu(menu)
         self._key("Space", self.toggle_reveal)
         self._key("F5", self.reload)
