@@ -131,6 +131,8 @@ class MediaGrid(QWidget):
             "groups: one decision per group, audited per message (Ctrl + category key)"
         )
         self.group_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        for button in (self.reveal_button, self.open_button, self.group_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay on the tiles
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self._build()
