@@ -9,6 +9,8 @@ bulk call, then times ``export_bundle`` and ``verify_bundle``.
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,6 +81,30 @@ def choose(records: list[dict[str, object]]) -> list[int]:
     return sorted(chosen)
 
 
+class Phases:
+    """A progress sink that notes when each stage of the export starts (wall and process CPU
+    seconds from the start), printed after the export."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.cpu = time.process_time()
+        self.seen: list[tuple[str, float, float]] = []
+
+    def report(self, stage: str, done: int, total: int | None) -> None:
+        if not self.seen or self.seen[-1][0] != stage:
+            self.seen.append(
+                (stage, time.perf_counter() - self.started, time.process_time() - self.cpu)
+            )
+
+    def print(self, seconds: float, cpu: float) -> None:
+        ends = [*self.seen[1:], ("", seconds, cpu)]
+        for (stage, wall, used), (_, next_wall, next_used) in zip(self.seen, ends, strict=True):
+            print(
+                f"  {wall:5.1f} s  {stage:<30} {next_wall - wall:5.1f} s wall, "
+                f"{next_used - used:5.1f} s CPU (this process)"
+            )
+
+
 def main() -> int:
     generate()
     work = OUT / "export-bench"
@@ -97,9 +123,14 @@ def main() -> int:
             f"preview: {shown.tagged:,} tagged, {shown.context:,} context, "
             f"{shown.attachments:,} attachments, {shown.bytes / 1e6:.1f} MB"
         )
-        started = time.perf_counter()
-        result = export_bundle(case, ACTOR, work / "bundle", ExportOptions(context=5))
-        seconds = time.perf_counter() - started
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        phases = Phases()
+        result = export_bundle(
+            case, ACTOR, work / "bundle", ExportOptions(context=5), progress=phases
+        )
+        seconds = time.perf_counter() - phases.started
+        cpu = time.process_time() - phases.cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
     for warning in result.warnings:
         print(f"warning: {warning}")
     print(
@@ -107,6 +138,12 @@ def main() -> int:
         f"{result.context:,} context, {result.attachments:,} media files, {result.rsmf_files} "
         f"RSMF, {result.files} payload files, {result.bytes / 1e6:.1f} MB"
     )
+    print(
+        f"  CPU: {cpu:.1f} s this process, "
+        f"{children.ru_utime + children.ru_stime - before.ru_utime - before.ru_stime:.1f} s "
+        f"child processes (Typst); load average {os.getloadavg()[0]:.1f}"
+    )
+    phases.print(seconds, cpu)
     started = time.perf_counter()
     report = verify_bundle(work / "bundle")
     print(f"verify: {time.perf_counter() - started:.1f} s, ok={report.ok} {report.failure or ''}")
