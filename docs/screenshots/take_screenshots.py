@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -256,6 +257,24 @@ def main(argv: list[str]) -> None:
         viewer.close()
 
     shots.append(("media-viewer", media))
+
+    def media_grid() -> None:
+        from reviewer.services.media_analysis import analyse
+
+        analyse(case, ACTOR)  # the demo's pictures: text, scores, near-duplicate groups
+        window.media_grid_action.trigger()
+        grid = window.media_grid
+        assert grid is not None
+        grid.resize(1180, 760)
+        deadline = time.monotonic() + 60
+        while (grid.model.rowCount() == 0 or grid.loader.busy) and time.monotonic() < deadline:
+            settle(app, 100)
+        grid.select_rows([0])
+        settle(app, 300)
+        save(app, grid, args.out / f"{prefix}media-grid.png")
+        grid.close()
+
+    shots.append(("media-grid", media_grid))
 
     def shortcuts() -> None:
         window.show_shortcuts()
