@@ -1,11 +1,17 @@
 """Emoji and symbols as words of the full-text index.
 
 SQLite's ``unicode61`` tokenizer treats emoji and symbols as separators, so the word index never
-holds them. The index is therefore built over :func:`index_text` of each message: every emoji
-sequence and every other symbol character beyond ASCII (``£``, ``€``, ``°``, ``™``, ``★``,
-``✓``) is replaced by index words spelt in private-use characters, which ``unicode61`` keeps
-as token characters and folds in no way. The query side spells what the reviewer typed the
-same way, so FTS5 matches them like any other word, in phrases and with the query operators.
+holds them. :func:`spell_text` replaces every emoji sequence and every other symbol character
+beyond ASCII (``£``, ``€``, ``°``, ``™``, ``★``, ``✓``) by index words spelt in private-use
+characters, which ``unicode61`` keeps as token characters and folds in no way. The query side
+spells what the reviewer typed that way, so FTS5 matches them like any other word, in phrases
+and with the query operators.
+
+The index holds :func:`index_text` of each message: a text with symbols twice, as written
+(symbols separate its words, as they always did) and spelt, with :data:`SEAM` between. So a
+phrase of words matches across a symbol as a reviewer expects ("costs 50" finds "costs £50"),
+a phrase with the symbol matches only with it in place ("costs £50"), and "£" alone finds every
+message holding one. No phrase a reviewer can type spans the seam.
 
 One emoji is one word: a ZWJ sequence (👨‍👩‍👧), a flag (🇬🇧), a keycap (1️⃣) or a tag sequence
 (🏴󠁧󠁢󠁳󠁣󠁴󠁿) stays whole. Variation selectors are dropped (❤️ and ❤ are the same word) and a skin tone
@@ -25,6 +31,7 @@ from functools import cache, lru_cache
 
 _PUA = 0xE000  # hex digit d of a code point is chr(_PUA + d); each code point ends with _END
 _END = chr(_PUA + 16)
+SEAM = chr(_PUA + 17)  # an index word of its own between a text and its spelt copy
 _TONES = "\U0001f3fb-\U0001f3ff"
 _VS = "\ufe0e\ufe0f"
 _ZWJ = "\u200d"
@@ -48,8 +55,18 @@ def symbol_tokens(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def index_text(text: str) -> str:
-    """``text`` as the full-text index reads it: each emoji and symbol replaced by its index
-    words, with spaces around them; a text without any is returned as it is."""
+    """``text`` as the full-text index reads it (see the module docstring): a text without
+    emoji or symbols is returned as it is (the same object); any other is followed by the seam
+    and its :func:`spell_text`."""
+    spelt = spell_text(text)
+    if spelt is text:
+        return text
+    return f"{text} {SEAM} {spelt}"
+
+
+def spell_text(text: str) -> str:
+    """``text`` with each emoji and symbol replaced by its index words, with spaces around
+    them; a text without any is returned as it is (the same object)."""
     if text.isascii():
         return text
     pattern = _pattern()

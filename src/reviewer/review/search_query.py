@@ -9,10 +9,12 @@ punctuation, apostrophes, ``@``, hyphens and emoji in what the user types can ne
 FTS5 syntax error; the tokenizer (``unicode61 remove_diacritics 2``) splits a term into words
 exactly as it split the messages, and folds case and accents on both sides (``cafe`` finds
 ``café`` and ``café`` finds ``cafe``). Emoji and non-ASCII symbols are index words too: a term
-is spelt with :func:`reviewer.core.symbol_tokens.index_text` as the messages were, so ``🐒``
-finds every message holding a monkey, ``🐒🐒`` two in a row, ``👍🏽`` that skin tone (``👍``
-any), and ``banana🐒`` the word right before the emoji. A term with no letter, digit, emoji or
-symbol at all (``!!!``, ``$``) is refused: only a regex search can find it.
+is spelt with :func:`reviewer.core.symbol_tokens.spell_text` as the messages' spelt copies
+were, so ``🐒`` finds every message holding a monkey, ``🐒🐒`` two in a row, ``👍🏽`` that skin
+tone (``👍`` any), ``banana🐒`` the word right before the emoji, and ``"costs £50"`` the phrase
+with the pound sign in place. A phrase without a symbol reads the messages as they always were
+read, symbols separating words: ``"costs 50"`` finds "costs £50" too. A term with no letter,
+digit, emoji or symbol at all (``!!!``, ``$``) is refused: only a regex search can find it.
 
 :func:`highlight_spans` finds the positive terms in a message text the same way the tokenizer
 does, for highlighting the hits of a result page.
@@ -26,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reviewer.core.errors import InputError
-from reviewer.core.symbol_tokens import index_text, symbol_tokens
+from reviewer.core.symbol_tokens import spell_text, symbol_tokens
 
 OPERATORS = ("AND", "OR", "NOT")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -40,6 +42,7 @@ class Term:
     text: str
     words: tuple[str, ...]
     prefix: bool = False
+    spelt: bool = False  # holds an emoji or symbol: matched where the symbols are words
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +110,13 @@ def highlight_spans(text: str, terms: Sequence[Term]) -> tuple[tuple[int, int], 
     """Sorted, merged character spans of ``text`` where any of ``terms`` occurs."""
     if not terms:
         return ()
-    tokens = index_words(text)
-    words = [word for _, _, word in tokens]
+    spelt = index_words(text)
+    # A term of words only matches the text as words alone split it (symbols separate them).
+    plain = [(start, end, fold_word(text[start:end])) for start, end in word_spans(text)]
     found: list[tuple[int, int]] = []
     for term in terms:
+        tokens = spelt if term.spelt else plain
+        words = [word for _, _, word in tokens]
         size = len(term.words)
         for i in range(len(words) - size + 1):
             if _matches_at(words, i, term):
@@ -242,13 +248,14 @@ class _Parser:
         if text.endswith("*"):
             text, prefix = text.rstrip("*"), True
         words = tuple(word for _, _, word in index_words(text))
+        spelt = any(True for _ in symbol_tokens(text))
         if not words:
             raise InputError(
                 f"{lexeme.text!r} has no letter, digit, emoji or symbol, and the index holds "
                 "only those: use a regex search to find punctuation and ASCII symbols"
             )
-        self.positives.append(Term(lexeme.text, words, prefix))
-        quoted = '"' + index_text(text).replace('"', '""') + '"'
+        self.positives.append(Term(lexeme.text, words, prefix, spelt))
+        quoted = '"' + spell_text(text).replace('"', '""') + '"'
         return quoted + "*" if prefix else quoted
 
 

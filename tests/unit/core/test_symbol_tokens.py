@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.core.symbol_tokens import has_symbols, index_text, symbol_tokens
+from reviewer.core.symbol_tokens import SEAM, has_symbols, index_text, spell_text, symbol_tokens
 
 
 def chars(text: str) -> list[str]:
@@ -37,10 +37,16 @@ def test_variation_selectors_do_not_change_the_word() -> None:
     assert next(symbol_tokens("👍🏽"))[2] == next(symbol_tokens("👍"))[2]
 
 
-def test_index_text_keeps_text_without_symbols_and_spaces_symbols_apart() -> None:
+def test_spell_text_keeps_text_without_symbols_and_spaces_symbols_apart() -> None:
     same = "naïve café, 12:30"
-    assert index_text(same) is same
-    spelt = index_text("banana🐒x")
+    assert spell_text(same) is same
+    spelt = spell_text("banana🐒x")
     assert spelt.startswith("banana ") and spelt.endswith(" x")
     assert "🐒" not in spelt and spelt.split()[1] == next(symbol_tokens("🐒"))[2]
     assert all("\ue000" <= c <= "\ue010" for c in spelt.split()[1])
+
+
+def test_index_text_is_the_text_as_written_then_spelt_after_a_seam() -> None:
+    same = "naïve café, 12:30"
+    assert index_text(same) is same
+    assert index_text("costs £50") == f"costs £50 {SEAM} {spell_text('costs £50')}"

@@ -87,6 +87,14 @@ def test_highlight_covers_whole_emoji_sequences() -> None:
     assert highlight_spans("🐒🐒🐒", parse("🐒🐒").terms) == ((0, 3),)
 
 
+def test_a_phrase_of_words_highlights_across_a_symbol() -> None:
+    text = "it costs £50, 1️⃣ more"
+    assert highlight_spans(text, parse('"costs 50"').terms) == ((3, 12),)
+    assert highlight_spans(text, parse('"costs £50"').terms) == ((3, 12),)
+    assert highlight_spans(text, parse("£").terms) == ((9, 10),)
+    assert highlight_spans(text, parse('"costs €50"').terms) == ()
+
+
 def test_emoji_terms_stay_safe_fts5_strings(fts: sqlite3.Connection) -> None:
     assert ids(fts, "🐒's") == []
     assert ids(fts, "(🐒 OR 🇬🇧) NOT again") == [1, 6, 11]

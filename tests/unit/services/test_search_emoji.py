@@ -11,7 +11,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from reviewer.cli.main import main
-from reviewer.core.symbol_tokens import index_text
+from reviewer.core.symbol_tokens import spell_text
 from reviewer.services.actor import Actor
 from reviewer.services.case import DB_NAME, Case, open_case
 from reviewer.services.importing import ImportOptions, import_export
@@ -82,7 +82,7 @@ def test_case_made_before_the_emoji_index_finds_emoji_after_its_upgrade(loaded: 
         config.attributes["connection"] = connection
         command.downgrade(config, before)  # the old index: words only, over message.text
     loaded.close()
-    monkey = '"' + index_text("🐒") + '"'
+    monkey = '"' + spell_text("🐒") + '"'
     with sqlite3.connect(root / DB_NAME) as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (before,)
         old = "SELECT count(*) FROM message_fts WHERE message_fts MATCH ?"
@@ -93,6 +93,40 @@ def test_case_made_before_the_emoji_index_finds_emoji_after_its_upgrade(loaded: 
         assert find(upgraded, "🐒") == ["he brought a banana 🐒", "🐒🐒 lol"]
         assert find(upgraded, "banana") == ["he brought a banana 🐒", "a banana for the café"]
         assert find(upgraded, "👍🏽") == ["👍🏽 agreed"]
+
+
+def test_a_phrase_finds_its_words_across_a_symbol_and_with_it_in_place(loaded: Case) -> None:
+    """ "cost 50" reads "cost £50" as the words cost and 50 (as before symbols were words);
+    "cost £50" needs the pound sign in place; "£" alone finds every message with one."""
+    pounds = ["that cost £50 ❤️"]
+    assert find(loaded, '"cost 50"') == pounds
+    assert find(loaded, '"cost £50"') == pounds
+    assert find(loaded, "£") == pounds
+    assert find(loaded, '"cost €50"') == []
+    assert find(loaded, '"£ cost"') == []
+    assert find(loaded, '"50 that"') == []  # never across the seam of the two readings
+    assert find(loaded, '"banana 🐒"') == ["he brought a banana 🐒"]
+    assert count(loaded, '"cost 50"') == 1
+    for query in ('"cost 50"', '"cost £50"'):
+        hits = search(loaded, query).hits
+        assert [hit.text[s:e] for hit in hits for s, e in hit.spans] == ["cost £50"]
+
+
+def test_a_case_indexed_with_symbols_in_place_only_is_reindexed(loaded: Case) -> None:
+    root = loaded.root
+    config = migrate._config()
+    with loaded.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    loaded.close()
+    with sqlite3.connect(root / DB_NAME) as db:
+        old = "SELECT count(*) FROM message_fts WHERE message_fts MATCH ?"
+        assert db.execute(old, ('"cost 50"',)).fetchone() == (0,)
+        assert db.execute(old, ('"' + spell_text("cost £50") + '"',)).fetchone() == (1,)
+    with open_case(root) as upgraded:
+        assert find(upgraded, '"cost 50"') == ["that cost £50 ❤️"]
+        assert find(upgraded, '"cost £50"') == ["that cost £50 ❤️"]
+        assert find(upgraded, "🐒🐒") == ["🐒🐒 lol"]
 
 
 def test_cli_search_finds_an_emoji(loaded: Case, capsys: pytest.CaptureFixture[str]) -> None:
