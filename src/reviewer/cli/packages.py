@@ -177,9 +177,10 @@ def merge_(args: argparse.Namespace) -> int:
     for change in report.changes:
         value = "" if change["kind"] in ("tag", "mark") else f" {change['value']!r}"
         item = f" {change['item']}" if change["item"] else ""
+        through = f" (through copy {change['through']})" if "through" in change else ""
         print(
-            f"  {change['op']} {change['kind']}{item}{value} on message {change['message']} "
-            f"by {change['by']}"
+            f"  {change['op']} {change['kind']}{item}{value} on message {change['message']}"
+            f"{through} by {change['by']}"
         )
     for conflict in report.conflicts:
         print(_conflict_line(conflict))

@@ -28,6 +28,7 @@ from reviewer.review.agreement import PairAgreement, agreement
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.services.merge_copies import Canon
 from reviewer.services.merging import conflict_record
 from reviewer.store.models import (
     AuditEntry,
@@ -45,18 +46,23 @@ TAGGABLE_GROUPS = ("content", "standard")
 
 
 def decisions(session: Session) -> dict[str, dict[int, frozenset[str]]]:
-    """reviewer -> message -> categories tagged (empty: reviewed, no concern)."""
-    found: dict[str, dict[int, set[str]]] = defaultdict(dict)
-    for reviewer, message, category in session.execute(
-        select(Tag.reviewer, Tag.message_id, Tag.category)
-    ):
-        found[reviewer].setdefault(message, set()).add(category)
-    for reviewer, message in session.execute(select(ReviewMark.reviewer, ReviewMark.message_id)):
-        found[reviewer].setdefault(message, set())  # reviewed, nothing tagged
-    for reviewer, message, category in session.execute(
+    """reviewer -> message -> categories tagged (empty: reviewed, no concern). A decision
+    on any copy of a reconciled message is one on that message, keyed by its canonical copy
+    (DESIGN.md §9): the same tag on two copies is the same decision."""
+    tags = session.execute(select(Tag.reviewer, Tag.message_id, Tag.category)).all()
+    marks = session.execute(select(ReviewMark.reviewer, ReviewMark.message_id)).all()
+    opinions = session.execute(
         select(ReviewOpinion.reviewer, ReviewOpinion.message_id, ReviewOpinion.category)
-    ):
-        tagged = found[reviewer].setdefault(message, set())
+    ).all()
+    canon = Canon(session)
+    canon.load(int(row[1]) for rows in (tags, marks, opinions) for row in rows)
+    found: dict[str, dict[int, set[str]]] = defaultdict(dict)
+    for reviewer, message, category in tags:
+        found[reviewer].setdefault(canon(message), set()).add(category)
+    for reviewer, message in marks:
+        found[reviewer].setdefault(canon(message), set())  # reviewed, nothing tagged
+    for reviewer, message, category in opinions:
+        tagged = found[reviewer].setdefault(canon(message), set())
         if category:
             tagged.add(category)
     return {r: {m: frozenset(c) for m, c in by.items()} for r, by in found.items()}
@@ -160,15 +166,22 @@ def adjudicate(
     keep: bool,
     reason: str | None = None,
 ) -> Adjudication:
-    """The lead's decision whether ``message_id`` falls under ``category``; audited."""
+    """The lead's decision whether ``message_id`` falls under ``category``; audited. A copy
+    of a reconciled message is decided as that message: on its canonical copy, every copy's
+    tag, conflicts and opinions considered (DESIGN.md §9)."""
     with case.transaction() as session:
         _check(session, message_id, category)
-        tag = session.scalars(
-            select(Tag).where(Tag.message_id == message_id, Tag.category == category)
-        ).first()
+        canon = Canon(session)
+        acted_through, message_id = message_id, canon(message_id)
+        copies = canon.members(message_id)
+        tags = session.scalars(
+            select(Tag)
+            .where(Tag.message_id.in_(copies), Tag.category == category)
+            .order_by(Tag.message_id != message_id, Tag.created_utc)
+        ).all()
         open_rows = session.scalars(
             select(MergeConflict).where(
-                MergeConflict.message_id == message_id,
+                MergeConflict.message_id.in_(copies),
                 MergeConflict.kind == "tag",
                 MergeConflict.item == category,
                 MergeConflict.status == "open",
@@ -176,26 +189,29 @@ def adjudicate(
         ).all()
         opinions = session.execute(
             select(ReviewOpinion.reviewer, ReviewOpinion.category, ReviewOpinion.at_utc)
-            .where(ReviewOpinion.message_id == message_id)
+            .where(ReviewOpinion.message_id.in_(copies))
             .order_by(ReviewOpinion.at_utc, ReviewOpinion.id)
         ).all()
-        if tag is None and not open_rows and not opinions:
+        if not tags and not open_rows and not opinions:
             raise InputError(
-                f"nothing to adjudicate: no reviewer decided message {message_id} "
+                f"nothing to adjudicate: no reviewer decided message {acted_through} "
                 f"({category} is not tagged and no merge kept a decision on it)"
             )
         now = utc_now_iso()
         change: dict[str, Any] | None = None
-        if keep and tag is None:
+        if keep and not tags:
             finders = [o for o in opinions if o.category == category]
             by = open_rows[0].package_by if open_rows else None
             by = by or (finders[0].reviewer if finders else actor.name)
             at = finders[0].at_utc if finders else now
             session.add(Tag(message_id=message_id, category=category, reviewer=by, created_utc=at))
             change = {"added": {"by": by, "at": at}}
-        elif not keep and tag is not None:
+        elif not keep and tags:
+            tag = tags[0]
             change = {"removed": {"by": tag.reviewer, "at": tag.created_utc, "note": tag.note}}
-            session.execute(delete(Tag).where(Tag.id == tag.id))
+            if len(tags) > 1:
+                change["copies"] = [t.message_id for t in tags]
+            session.execute(delete(Tag).where(Tag.id.in_([t.id for t in tags])))
         for row in open_rows:
             row.status = "kept" if keep else "dropped"
             row.resolved_by = actor.name
@@ -209,6 +225,8 @@ def adjudicate(
             "conflicts": [row.id for row in open_rows],
             "opinions": sorted({(o.reviewer, o.category) for o in opinions}),
         }
+        if acted_through != message_id:
+            details["through"] = {str(message_id): acted_through}
         entry = audit_log.append(
             session, actor, "package.adjudicated", f"message {message_id}", details
         )
@@ -260,16 +278,18 @@ def resolve_conflict(
 
 def _write(session: Session, row: MergeConflict, value: Any) -> bool:
     """Make the case hold the package's value of the conflict's item; False if it did."""
-    m, by, at = row.message_id, row.package_by or "unknown", row.package_utc or utc_now_iso()
+    by, at = row.package_by or "unknown", row.package_utc or utc_now_iso()
+    canon = Canon(session)
+    m, copies = canon(row.message_id), canon.members(row.message_id)
     if row.kind == "tag":
-        tag = session.scalars(
-            select(Tag).where(Tag.message_id == m, Tag.category == row.item)
-        ).first()
-        if (tag is not None) == bool(value):
+        tags = session.scalars(
+            select(Tag).where(Tag.message_id.in_(copies), Tag.category == row.item)
+        ).all()
+        if bool(tags) == bool(value):
             return False
-        if tag is not None:
+        for tag in tags:
             session.delete(tag)
-        else:
+        if not tags:
             session.add(Tag(message_id=m, category=row.item, reviewer=by, created_utc=at))
     elif row.kind == "note":
         note = session.get(MessageNote, m)

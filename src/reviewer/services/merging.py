@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ from reviewer.core.timeutil import utc_now_iso
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, open_case
+from reviewer.services.merge_copies import Canon, Item, redirect
 from reviewer.services.packaging import BASE_KEY, RECORD_KEY, base_digest, case_id
-from reviewer.store import audit_repo, package_repo
+from reviewer.store import audit_repo, package_reconciled, package_repo
 from reviewer.store.models import (
     AuditEntry,
     Category,
@@ -53,7 +54,6 @@ from reviewer.store.package_repo import ReviewState
 
 KINDS = ("tag", "note", "mark", "stance")
 _ONE_MESSAGE = re.compile(r"^message (\d+)$")
-Item = tuple[str, int, str]  # kind, message id, category / "" / participant id
 
 
 class PackageRefused(CaseError):
@@ -122,6 +122,7 @@ def _read(package: Case, name: str) -> PackageWork:
             raise PackageRefused(
                 f"{name}: refused: its starting review data does not match its chain"
             )
+        _check_reconciled(session, record, name)
         base = ReviewState.from_json(base_json)
         state = package_repo.review_state(session)
         ids = base.message_ids() | state.message_ids()
@@ -141,6 +142,18 @@ def _read(package: Case, name: str) -> PackageWork:
         identities=identities,
         changed_by=changed_by,
     )
+
+
+def _check_reconciled(session: Session, record: Mapping[str, Any], name: str) -> None:
+    """The reconciliation the package was cut with is the one its chain names, unless a
+    ``reconcile`` run on the laptop (audited) rebuilt it. A merge redirects review by the
+    case's own reconciliation, but a package whose rows were altered is not the one cut."""
+    carried = record.get("reconciled")
+    if carried is None:
+        return
+    rerun = session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "reconcile"))
+    if rerun is None and package_reconciled.manifest(session) != carried:
+        raise PackageRefused(f"{name}: refused: its reconciled messages do not match its chain")
 
 
 class _DryRun(Exception):
@@ -210,10 +223,14 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
         )
     _check_messages(session, work, name)
     _check_categories(session, work, name)
-    touched = _touched_since(session, int(parent["head_seq"]), work.package_id)
-    current = package_repo.review_state(session)
+    canon = Canon(session)
+    work, through = _redirected(work, canon)
+    since = _touched_since(session, int(parent["head_seq"]), work.package_id)
+    canon.load(m for _, m, _ in since)
+    touched = {canon.item(i) for i in since}
+    current = redirect(package_repo.review_state(session), canon).state
     blind = bool(work.record.get("blind"))
-    opinions = _opinions(session, work, current)
+    opinions = _opinions(session, work, current, canon)
     changes: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     concurring: list[dict[str, Any]] = []
@@ -226,21 +243,27 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
     for item in _changed_items(work):
         theirs = _entry(work.state, item)
         ours = _entry(current, item)
+        via = {"through": through[item]} if item in through else {}
         if _value(item[0], theirs) == _value(item[0], ours):
             by = _who(work, item, theirs)[0]
-            concurring.append({"kind": item[0], "message": item[1], "item": item[2], "by": by})
+            concurring.append(
+                {"kind": item[0], "message": item[1], "item": item[2], "by": by, **via}
+            )
             continue
         decided = item in touched or (blind and _held(current, tagged, item))
         if blind and item[0] == "mark" and item[1] in tagged:
             # "No concern" against the case's tags: a disagreement for agreement and
             # adjudication (the opinion is kept), not a mark beside the tags.
-            as_opinion.append({"kind": "mark", "message": item[1], "item": "", "by": by_of(item)})
+            as_opinion.append(
+                {"kind": "mark", "message": item[1], "item": "", "by": by_of(item), **via}
+            )
         elif decided:
             conflict = _conflict(session, work, item, theirs, ours)
             if conflict is not None:
-                conflicts.append(conflict)
+                conflicts.append({**conflict, **via})
         else:
-            changes.append(_apply(session, work, item, theirs, ours))
+            change = _apply(session, work, item, theirs, ours, canon.members(item[1]))
+            changes.append({**change, **via})
     details = {
         "package": work.package_id,
         "package_head": work.head,
@@ -301,6 +324,17 @@ def _check_categories(session: Session, work: PackageWork, name: str) -> None:
         )
 
 
+def _redirected(work: PackageWork, canon: Canon) -> tuple[PackageWork, dict[Item, int]]:
+    """The package's work keyed by the case's canonical copies (DESIGN.md §9): its base, its
+    state and who changed each item; and the copy each of its decisions was made through."""
+    base = redirect(work.base, canon)
+    state = redirect(work.state, canon)
+    canon.load(m for _, m, _ in work.changed_by)
+    changed_by = {canon.item(item): who for item, who in sorted(work.changed_by.items())}
+    moved = replace(work, base=base.state, state=state.state, changed_by=changed_by)
+    return moved, {**base.through, **state.through}
+
+
 def _changed_items(work: PackageWork) -> list[Item]:
     items: set[Item] = set()
     for state in (work.base, work.state):
@@ -359,7 +393,10 @@ def _apply(
     item: Item,
     theirs: dict[str, Any] | None,
     ours: dict[str, Any] | None,
+    copies: tuple[int, ...],
 ) -> dict[str, Any]:
+    """Write the package's value of ``item`` (keyed by the canonical copy, ``copies[0]``):
+    held on the canonical copy; a removal, or a note or stance replaced, clears every copy."""
     kind, m, key = item
     by, at = _who(work, item, theirs)
     change: dict[str, Any] = {
@@ -374,7 +411,7 @@ def _apply(
     }
     if kind == "tag":
         if theirs is None:
-            session.execute(delete(Tag).where(Tag.message_id == m, Tag.category == key))
+            session.execute(delete(Tag).where(Tag.message_id.in_(copies), Tag.category == key))
             assert ours is not None
             change["removed"] = {"by": ours["by"], "at": ours["at"], "note": ours["note"]}
         else:
@@ -383,22 +420,24 @@ def _apply(
             )
             change["note"] = theirs["note"]
     elif kind == "note":
-        if theirs is None:
-            session.execute(delete(MessageNote).where(MessageNote.message_id == m))
-        else:
-            session.merge(
-                MessageNote(message_id=m, text=theirs["text"], reviewer=by, updated_utc=at)
-            )
+        session.execute(delete(MessageNote).where(MessageNote.message_id.in_(copies)))
+        if theirs is not None:
+            session.add(MessageNote(message_id=m, text=theirs["text"], reviewer=by, updated_utc=at))
     elif kind == "mark":
         if theirs is None:
-            session.execute(delete(ReviewMark).where(ReviewMark.message_id == m))
+            session.execute(delete(ReviewMark).where(ReviewMark.message_id.in_(copies)))
         else:
             session.merge(ReviewMark(message_id=m, reviewer=by, updated_utc=at))
     elif theirs is None:
         session.execute(
-            delete(Stance).where(Stance.message_id == m, Stance.participant_id == int(key))
+            delete(Stance).where(Stance.message_id.in_(copies), Stance.participant_id == int(key))
         )
     else:
+        session.execute(
+            delete(Stance).where(
+                Stance.message_id.in_(copies[1:]), Stance.participant_id == int(key)
+            )
+        )
         session.merge(
             Stance(
                 message_id=m,
@@ -475,9 +514,10 @@ def conflict_record(row: MergeConflict) -> dict[str, Any]:
     }
 
 
-def _opinions(session: Session, work: PackageWork, current: ReviewState) -> int:
+def _opinions(session: Session, work: PackageWork, current: ReviewState, canon: Canon) -> int:
     """Keep, for agreement, each reviewer's decisions on the messages the package reviewed:
-    the package's new tags and marks, and the case's own on those messages."""
+    the package's new tags and marks, and the case's own on those messages (all keyed by
+    canonical copies)."""
     rows: set[tuple[int, str, str, str]] = set()
     for (m, c), v in work.state.tags.items():
         if (m, c) not in work.base.tags:
@@ -492,14 +532,13 @@ def _opinions(session: Session, work: PackageWork, current: ReviewState) -> int:
     for m, v in current.marks.items():
         if m in messages:
             rows.add((m, str(v["by"]), "", str(v["at"])))
-    existing = {
-        (int(m), str(r), str(c))
-        for m, r, c in session.execute(
-            select(ReviewOpinion.message_id, ReviewOpinion.reviewer, ReviewOpinion.category).where(
-                ReviewOpinion.source == work.package_id
-            )
+    held = session.execute(
+        select(ReviewOpinion.message_id, ReviewOpinion.reviewer, ReviewOpinion.category).where(
+            ReviewOpinion.source == work.package_id
         )
-    }
+    ).all()
+    canon.load(int(m) for m, _, _ in held)
+    existing = {(canon(int(m)), str(r), str(c)) for m, r, c in held}
     new = sorted(r for r in rows if (r[0], r[1], r[2]) not in existing)
     seen: set[tuple[int, str, str]] = set()
     for m, by, c, at in new:

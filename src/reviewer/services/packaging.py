@@ -29,7 +29,7 @@ from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import DB_NAME, Case
-from reviewer.store import migrate, package_repo
+from reviewer.store import migrate, package_reconciled, package_repo
 from reviewer.store.engine import create_database, make_engine
 from reviewer.store.models import AuditEntry, CaseInfo, Setting
 
@@ -202,6 +202,9 @@ def _fill(
             "app_version": __version__,
             "schema": migrate.head_revision(),
         }
+        reconciled = package_reconciled.manifest(session)
+        if reconciled["copy"]:
+            record["reconciled"] = reconciled
         session.merge(Setting(key=RECORD_KEY, value=stored_json(record)))
         session.merge(Setting(key=BASE_KEY, value=stored_json(base)))
         entry = audit_log.append(session, actor, "package.created", f"package {package_id}", record)

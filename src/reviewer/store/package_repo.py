@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from reviewer.store import fts
+from reviewer.store import fts, package_reconciled
 from reviewer.store.models import (
     Attachment,
     CaseInfo,
@@ -135,7 +135,8 @@ def count_cut(session: Session, cut: Cut) -> tuple[tuple[str, ...], int, int, in
 
 def copy_cut(session: Session, cut: Cut, *, blind: bool) -> Copied:
     """Copy the case record, settings, taxonomy and the cut's exhibits, evidence rows,
-    conversations, participants, messages (indexed for search) and attachments; unless
+    conversations, participants, messages (indexed for search), attachments and their
+    reconciliation (``package_reconciled``); unless
     ``blind``, also their tags, notes, review marks, stances and suggestions."""
     session.execute(text("DROP TABLE IF EXISTS temp.pick_msg"))
     session.execute(text("DROP TABLE IF EXISTS temp.pick_conv"))
@@ -189,6 +190,7 @@ def _copy_cut(session: Session, cut: Cut, *, blind: bool) -> Copied:
     _copy(session, Participant, f"WHERE exhibit_id IN ({exhibit_ids})")
     _copy(session, Message, "WHERE id IN (SELECT id FROM pick_msg) ORDER BY id")
     _copy(session, Attachment, "WHERE message_id IN (SELECT id FROM pick_msg)")
+    package_reconciled.copy_reconciled(session)
     first, last = session.execute(text("SELECT min(id), max(id) FROM main.message")).one()
     if first is not None:
         session.execute(
