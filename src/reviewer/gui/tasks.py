@@ -25,6 +25,8 @@ Details…".
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import traceback
 from collections.abc import Callable
@@ -122,9 +124,15 @@ class _Runnable(QRunnable):
         try:
             result = self._fn(self._progress, self._cancel)
         except BaseException as exc:  # delivered to the main thread, never swallowed
-            self._signals.failed.emit(exc, traceback.format_exc())
+            self._deliver(self._signals.failed, exc, traceback.format_exc())
         else:
-            self._signals.succeeded.emit(result)
+            self._deliver(self._signals.succeeded, result)
+
+    @staticmethod
+    def _deliver(signal: Any, *args: object) -> None:
+        # RuntimeError: the task's owner was deleted while the work ran; nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)
 
 
 class Task(QObject, Generic[T]):
@@ -203,7 +211,11 @@ class Task(QObject, Generic[T]):
     def run(self) -> Task[T]:
         self._running = True
         # Keep this object alive while its work is in flight, even if the caller drops it.
-        _in_flight.add(self)
+        _in_flight[id(self)] = self
+        # A task deleted with its parent before its outcome arrives must not stay in flight
+        # (the slot holds the id, not the task, so it keeps nothing alive).
+        self._forget = functools.partial(_in_flight.pop, id(self), None)
+        self.destroyed.connect(self._forget)
         if self._dialog_title:
             self._timer = QTimer(self)
             self._timer.setSingleShot(True)
@@ -254,7 +266,7 @@ class Task(QObject, Generic[T]):
                 self._on_success(result)  # type: ignore[arg-type]
         finally:
             self.finished.emit()
-            _in_flight.discard(self)
+            self._delivered()
 
     def _failed(self, exc: BaseException, details: str) -> None:
         self._finish()
@@ -265,10 +277,14 @@ class Task(QObject, Generic[T]):
                 show_error(self._error_parent, exc, details)
         finally:
             self.finished.emit()
-            _in_flight.discard(self)
+            self._delivered()
+
+    def _delivered(self) -> None:
+        self.destroyed.disconnect(self._forget)
+        _in_flight.pop(id(self), None)
 
 
-_in_flight: set[Task[Any]] = set()
+_in_flight: dict[int, Task[Any]] = {}
 
 
 def in_flight() -> int:
