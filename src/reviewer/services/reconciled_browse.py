@@ -12,11 +12,14 @@ from datetime import date
 from reviewer.services.browse import DayInfo
 from reviewer.services.case import Case
 from reviewer.store import browse_repo, reconciled_browse_repo
+from reviewer.store.reconciled_browse_repo import ChatClock
 from reviewer.store.reconciled_copies import copies_of
 
 __all__ = [
     "Badges",
+    "ChatClock",
     "ReconciledChatInfo",
+    "chat_clock",
     "copies_page",
     "reconciled_chats",
     "reconciled_message_ids",
@@ -64,10 +67,18 @@ def reconciled_message_ids(
         )
 
 
+def chat_clock(case: Case, chat_id: int) -> ChatClock:
+    """The zone (of the chat's earliest-imported exhibit) and clock offsets the chat's
+    timeline reads days in."""
+    with case.reading() as session:
+        return reconciled_browse_repo.chat_clock(session, chat_id)
+
+
 def day_index(case: Case, chat_id: int) -> list[DayInfo]:
-    """The timeline of a reconciled chat: per local day (of each message's earliest-imported
-    copy), its first message, messages and tagged messages, each message once however many
-    phones hold it. One pass over the chat: run it in the background."""
+    """The timeline of a reconciled chat: per day, its first message, messages and tagged
+    messages, each message once however many phones hold it. Days are read in one zone, the
+    chat's earliest-imported exhibit's, each copy's clock offset taken out (``chat_clock``).
+    One pass over the chat: run it in the background."""
     with case.reading() as session:
         rows = reconciled_browse_repo.chat_days(session, chat_id)
     days: list[DayInfo] = []

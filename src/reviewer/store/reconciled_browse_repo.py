@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from array import array
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core import timeutil
 from reviewer.store import browse_repo
 from reviewer.store.models import Conversation, Exhibit, ReconciledChat
 
@@ -82,17 +84,66 @@ def chat_message_ids(
     return ids
 
 
+@dataclass(frozen=True, slots=True)
+class ChatClock:
+    """The one clock a reconciled chat's days are read on: the zone of its earliest-imported
+    exhibit (whose copies stand for the messages it holds), and each exhibit's clock offset
+    against the chat's reference, in seconds."""
+
+    exhibit: str
+    zone: str
+    offsets: dict[str, float]
+
+
+def chat_clock(session: Session, chat_id: int) -> ChatClock:
+    row = session.execute(
+        select(ReconciledChat.conversations, ReconciledChat.offsets).where(
+            ReconciledChat.id == chat_id
+        )
+    ).one()
+    conversations = json.loads(row[0])
+    reference, zone = session.execute(
+        select(Exhibit.reference, Exhibit.timezone)
+        .join(Conversation, Conversation.exhibit_id == Exhibit.id)
+        .where(Conversation.id.in_(conversations))
+        .order_by(Conversation.id)
+        .limit(1)
+    ).one()
+    offsets = {str(k): float(v) for k, v in json.loads(row[1] or "{}").items()}
+    return ChatClock(str(reference), str(zone), offsets)
+
+
 def chat_days(session: Session, chat_id: int) -> list[tuple[str, int, int, int]]:
-    """(local date, first id, messages, tagged messages) per day of a reconciled chat, each
-    message once by its earliest-imported copy's date, tagged when any copy is (one pass)."""
+    """(date, first id, messages, tagged messages) per day of a reconciled chat, each message
+    once, tagged when any copy is (one pass). A message's day is that of its canonical copy's
+    time, moved onto the clock of the chat's earliest-imported exhibit (its offset taken out)
+    and read in that exhibit's zone (``chat_clock``): one zone for the whole chat, so a phone
+    set to another zone cannot split a day near midnight."""
+    clock = chat_clock(session, chat_id)
+    tz = timeutil.zone(clock.zone)
+    base = clock.offsets.get(clock.exhibit, 0.0)
+    shift = {ref: timedelta(seconds=base - offset) for ref, offset in clock.offsets.items()}
     cursor = session.connection().exec_driver_sql(
-        "SELECT m.first_message_id, substr(t.timestamp, 1, 10), EXISTS (SELECT 1 FROM"
+        "SELECT m.first_message_id, m.utc, e.reference, EXISTS (SELECT 1 FROM"
         " reconciled_copy c JOIN tag g ON g.message_id = c.message_id"
         " WHERE c.reconciled_id = m.id) FROM reconciled_message m"
-        " JOIN message t ON t.id = m.first_message_id WHERE m.chat_id = ? ORDER BY m.position",
+        " JOIN reconciled_copy f ON f.message_id = m.first_message_id"
+        " JOIN exhibit e ON e.id = f.exhibit_id WHERE m.chat_id = ? ORDER BY m.position",
         (chat_id,),
     )
-    return browse_repo.days_of((mid, date, bool(tagged)) for mid, date, tagged in cursor)
+
+    def day(utc: str | None, reference: str) -> str | None:
+        if not utc:
+            return None
+        instant = datetime.fromisoformat(utc.replace("Z", "+00:00"))
+        return (instant + shift.get(reference, _NO_SHIFT)).astimezone(tz).date().isoformat()
+
+    return browse_repo.days_of(
+        (mid, day(utc, reference), bool(tagged)) for mid, utc, reference, tagged in cursor
+    )
+
+
+_NO_SHIFT = timedelta(0)
 
 
 def next_unreviewed(session: Session, chat_id: int, after_message_id: int) -> int | None:
