@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
+from typing import Any
 
 from reviewer.bundle.files import copy_verified, safe_filename
 from reviewer.bundle.model import Bundle
@@ -25,6 +28,8 @@ def write_media(
         total += copy_verified(source, payload / bundle_path, sha256)
         if done % 50 == 0 or done == len(wanted):
             progress.report("copying media", done, len(wanted))
+    if bundle.redacted:
+        write_redactions(bundle, payload)
     return len(wanted), total
 
 
@@ -40,3 +45,63 @@ def write_originals(bundle: Bundle, payload: Path, cancel: CancelToken) -> list[
             copy_verified(source, payload / relative, sha256)
             written.append(relative)
     return written
+
+
+REDACTIONS = "redaction/media"  # .jsonl and .csv
+
+
+def write_redactions(bundle: Bundle, payload: Path) -> int:
+    """redaction/media.jsonl and .csv: every file a redacted bundle changed or withheld,
+    one line each: its redacted copy (or nothing), the original's SHA-256, what was removed.
+    Returns how many lines; writes nothing when there are none."""
+    rows: dict[tuple[str | None, str | None, str], dict[str, Any]] = {}
+    for message in bundle.messages:
+        for a in message.attachments:
+            r = a.redaction
+            if r is None or not r.changed:
+                continue
+            key = (r.original_sha256, a.sha256, r.withheld or "")
+            rows.setdefault(
+                key,
+                {
+                    "file": a.bundle_path,
+                    "sha256": a.sha256,
+                    "original_sha256": r.original_sha256,
+                    "filename": a.filename,
+                    "messages": [],
+                    "withheld": r.withheld,
+                    "removed": list(r.removed),
+                },
+            )["messages"].append(message.id)
+    if not rows:
+        return 0
+    folder = payload / Path(REDACTIONS).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in rows.values()]
+    (payload / f"{REDACTIONS}.jsonl").write_text("".join(lines), encoding="utf-8")
+    with (payload / f"{REDACTIONS}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            [
+                "file",
+                "SHA-256",
+                "redacted copy of SHA-256",
+                "file name",
+                "messages",
+                "withheld",
+                "removed",
+            ]
+        )
+        for row in rows.values():
+            out.writerow(
+                [
+                    row["file"] or "",
+                    row["sha256"] or "",
+                    row["original_sha256"] or "(not given)",
+                    row["filename"],
+                    " ".join(str(m) for m in row["messages"]),
+                    row["withheld"] or "",
+                    "; ".join(row["removed"]),
+                ]
+            )
+    return len(rows)

@@ -98,6 +98,29 @@ class BundleAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaRedaction:
+    """What a redacted bundle does with an attachment's file. The redaction pass plans it
+    (``areas``, ``named``); preparing the media records what was done: a redacted copy of
+    ``original_sha256`` with ``removed`` taken out, or the file ``withheld`` (and why)."""
+
+    areas: tuple[tuple[tuple[int, int], ...], ...] = ()  # picture areas naming someone
+    named: bool = False  # the file's name named a person not involved
+    original_sha256: str | None = None  # None when the hash itself would identify
+    removed: tuple[str, ...] = ()
+    withheld: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed or self.withheld)
+
+    def record(self) -> dict[str, Any]:
+        """The ``redaction`` key of an attachment record (and a line of media-redactions)."""
+        if self.withheld:
+            return {"withheld": self.withheld, "original_sha256": self.original_sha256}
+        return {"redacted_copy_of": self.original_sha256, "removed": list(self.removed)}
+
+
+@dataclass(frozen=True, slots=True)
 class BundleAttachment:
     filename: str  # as the export named it
     sha256: str | None  # None when the export referenced a file it did not contain
@@ -108,6 +131,7 @@ class BundleAttachment:
     bundle_path: str | None  # "media/<sha256>.<ext>" inside data/, when present
     thumbnail: Path | None = None  # a JPEG in the case cache, for reports
     analysis: BundleAnalysis | None = None  # None when the file was never analysed
+    redaction: MediaRedaction | None = None  # a redacted bundle's copy or withholding
 
     def record(self) -> dict[str, Any]:
         """The attachment as messages.jsonl gives it (``analysis`` only when analysed)."""
@@ -120,6 +144,8 @@ class BundleAttachment:
         }
         if self.analysis is not None:
             found["analysis"] = self.analysis.record()
+        if self.redaction is not None and self.redaction.changed:
+            found["redaction"] = self.redaction.record()
         return found
 
 

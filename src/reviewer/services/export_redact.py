@@ -28,10 +28,12 @@ from reviewer.bundle.model import (
     BundleParticipant,
     BundleStance,
     BundleTag,
+    MediaRedaction,
 )
 from reviewer.services.redaction import Redactor
 
 WITHHELD_CARD = "[contact card withheld]"
+CARD_WITHHELD = "a contact card: a person's name and number"
 CONTACT = "contact"  # core.records.MessageKind.CONTACT
 _CARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
 _CARD_PREFIX = re.compile(r"^\d+-")  # iOS: 00000018-Lee Grant.vcf
@@ -130,11 +132,37 @@ def _attachment(attachment: BundleAttachment, redactor: Redactor) -> BundleAttac
             present=False,
             source=None,
             bundle_path=None,
+            # A card's hash is not given: a few lines in a known layout, a guessed name and
+            # number would confirm it.
+            redaction=MediaRedaction(withheld=CARD_WITHHELD) if attachment.present else None,
         )
     analysis = attachment.analysis
+    areas: tuple[tuple[tuple[int, int], ...], ...] = ()
     if analysis is not None and analysis.ocr is not None:
-        analysis = replace(analysis, ocr=_ocr(analysis.ocr, redactor))
-    return replace(attachment, filename=_text(redactor, attachment.filename), analysis=analysis)
+        redacted = _ocr(analysis.ocr, redactor)
+        areas = _areas(analysis.ocr, redacted)
+        analysis = replace(analysis, ocr=redacted)
+    plan = MediaRedaction(areas=areas, named=redactor.mentions(attachment.filename))
+    filename = _filename(redactor, attachment.filename)
+    return replace(attachment, filename=filename, analysis=analysis, redaction=plan)
+
+
+def _filename(redactor: Redactor, name: str) -> str:
+    """An attachment's name redacted, keeping iOS's counter ("00000017-") as it is: eight
+    digits are not a phone number."""
+    prefix = _CARD_PREFIX.match(name)
+    cut = prefix.end() if prefix else 0
+    return name[:cut] + _text(redactor, name[cut:])
+
+
+def _areas(ocr: BundleOcr, redacted: BundleOcr) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The boxes of the lines whose text redaction changed: every line when the text was
+    withheld whole (a name split over lines)."""
+    if redacted.withheld:
+        return tuple(line.box for line in ocr.lines)
+    return tuple(
+        old.box for old, new in zip(ocr.lines, redacted.lines, strict=True) if old.text != new.text
+    )
 
 
 def _ocr(ocr: BundleOcr, redactor: Redactor) -> BundleOcr:

@@ -14,6 +14,7 @@ bundle's head is an entry of the case's chain. On any failure (or cancel) the pa
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from reviewer.services import adjudication, audit_log, export_copies, export_sel
 from reviewer.services import participants as participant_service
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
+from reviewer.services.export_media import redact_media
 from reviewer.services.export_redact import contact_names, redact_bundle
 from reviewer.store.models import Attachment, CaseInfo, Setting
 
@@ -160,6 +162,7 @@ def export_bundle(
     existed = _check_out_dir(out_dir, options)
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
+    workdir: Path | None = None
     try:
         # One consistent snapshot (a deferred read transaction under WAL): other tasks may
         # write to the case meanwhile. The bundle holds the chain up to the snapshot's head.
@@ -171,6 +174,12 @@ def export_bundle(
         head = entries[-1]
         bundle.audit_entries = _audit_lines(entries, screen)
         bundle.audit_head = head["hash"]
+        if screen is not None:
+            # the redacted copies of the media, until the bundle holds them
+            media_dir = case.cache_dir / "export-redacted-media"
+            media_dir.mkdir(parents=True, exist_ok=True)
+            workdir = Path(tempfile.mkdtemp(dir=media_dir))
+            bundle = redact_media(bundle, screen, workdir, progress, cancel)
         summary = write_bundle(
             bundle,
             out_dir,
@@ -193,6 +202,9 @@ def export_bundle(
         _remove(out_dir, existed, options)
         _record_failure(case, actor, out_dir, options, exc)
         raise
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return _result(out_dir, bundle, summary, head, entry, archive, time.perf_counter() - started)
 
 
