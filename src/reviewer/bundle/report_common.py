@@ -154,7 +154,11 @@ def redaction_statement(bundle: Bundle) -> str | None:
     return (
         "REDACTED VERSION. Participants not marked as subjects of the investigation are shown "
         "under stable pseudonyms (“Person A”, “Person B”, …), and telephone numbers and e-mail "
-        "addresses in message text are masked; shared contact cards are withheld. The mapping "
+        "addresses in message text are masked; shared contact cards are withheld. Media are "
+        "redacted copies (metadata removed; text naming such a person blacked out; documents "
+        "naming them withheld); each change is listed, with the original's SHA-256, in "
+        "redaction/media.csv. "
+        "The mapping "
         "to real identities is held in the case and is not part of this bundle. The export and "
         "its redaction are recorded in the case's audit log, in the entry that follows this "
         "bundle's audit chain head. "

@@ -1,0 +1,127 @@
+"""The metadata removers of a redacted bundle on the JPEG, PNG, WebP and MP4 variants phones
+write: what is removed is gone, what is decoded is unchanged, damaged files are refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageSequence, PngImagePlugin
+
+from reviewer.bundle.media_clean import CannotClean, Unsupported, clean, clean_file
+
+NAME = b"Kim Reyes"
+
+
+def _exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x013B] = NAME.decode()
+    exif.get_ifd(0x8825)[1] = "N"
+    return exif
+
+
+def _jpeg(mode: str = "RGB", **options: object) -> bytes:
+    image = Image.linear_gradient("L").resize((120, 90)).convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=_exif(), comment=NAME, **options)
+    return buffer.getvalue()
+
+
+def _frames(data: bytes) -> list[bytes]:
+    with Image.open(io.BytesIO(data)) as image:
+        return [frame.copy().tobytes() for frame in ImageSequence.Iterator(image)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _jpeg(),
+        _jpeg(progressive=True),
+        _jpeg("CMYK"),  # decoding needs the Adobe segment, which stays
+        _jpeg("L", optimize=True),
+        _jpeg(restart_marker_blocks=1),
+        _jpeg(subsampling=0, quality=95) + b"MPF trailer naming Kim Reyes",
+    ],
+    ids=["baseline", "progressive", "cmyk", "grey", "restart-markers", "trailer"],
+)
+def test_a_jpeg_loses_its_metadata_and_keeps_its_pixels(data: bytes) -> None:
+    cleaned = clean(data)
+    assert NAME not in cleaned.data and "EXIF (APP1)" in cleaned.removed
+    assert _frames(cleaned.data) == _frames(data)
+    with Image.open(io.BytesIO(cleaned.data)) as image:
+        assert not image.getexif() and "comment" not in image.info
+
+
+def test_a_jpeg_without_metadata_is_left_as_it_is() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "JPEG")
+    assert clean(buffer.getvalue()).removed == ()
+    assert clean(buffer.getvalue()).data == buffer.getvalue()
+
+
+@pytest.mark.parametrize("cut", [3, 40, -40])
+def test_a_damaged_jpeg_is_refused(cut: int) -> None:
+    data = _jpeg()
+    with pytest.raises(CannotClean):
+        clean(data[:cut] if cut > 0 else data[:cut].replace(b"\xff\xd9", b""))
+
+
+def test_an_animated_png_keeps_its_frames() -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("Author", NAME.decode())
+    frames = [Image.new("RGBA", (16, 16), c) for c in ("red", "blue", "green")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "PNG", save_all=True, append_images=frames[1:], pnginfo=info)
+    cleaned = clean(buffer.getvalue())
+    assert NAME not in cleaned.data and cleaned.removed == ("PNG iTXt chunk",)
+    assert _frames(cleaned.data) == _frames(buffer.getvalue())
+
+
+def test_an_animated_webp_loses_exif_and_xmp_and_its_flags() -> None:
+    frames = [Image.new("RGB", (16, 16), c) for c in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        "WEBP",
+        save_all=True,
+        append_images=frames[1:],
+        lossless=True,
+        exif=_exif(),
+        xmp=b"<x:xmpmeta>Kim Reyes</x:xmpmeta>",
+    )
+    cleaned = clean(buffer.getvalue())
+    assert NAME not in cleaned.data
+    assert set(cleaned.removed) == {"WebP EXIF chunk", "WebP XMP chunk"}
+    assert cleaned.data[20 + 8] & 0x0C == 0  # VP8X no longer announces them
+    assert _frames(cleaned.data) == _frames(buffer.getvalue())
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return (len(payload) + 8).to_bytes(4, "big") + kind + payload
+
+
+def test_an_mp4_with_a_64_bit_box_is_blanked_in_place(tmp_path: Path) -> None:
+    samples = b"\xff\x00" * 64
+    big_mdat = (1).to_bytes(4, "big") + b"mdat" + (16 + len(samples)).to_bytes(8, "big")
+    moov = _box(b"moov", _box(b"udta", _box(b"\xa9ART", NAME)))
+    data = _box(b"ftyp", b"qt  \0\0\0\0qt  ") + big_mdat + samples + moov
+    source, target = tmp_path / "a.mov", tmp_path / "b.mov"
+    source.write_bytes(data)
+    assert clean_file(source, target) == ("MP4 udta box of moov",)
+    copy = target.read_bytes()
+    assert (
+        len(copy) == len(data)
+        and NAME not in copy
+        and copy[: len(data) - len(moov)] == (data[: len(data) - len(moov)])
+    )
+
+
+def test_heif_and_unknown_formats_are_told_apart(tmp_path: Path) -> None:
+    heic = _box(b"ftyp", b"heic\0\0\0\0mif1heic") + _box(b"meta", bytes(4))
+    (tmp_path / "a.heic").write_bytes(heic)
+    with pytest.raises(CannotClean, match="HEIF"):
+        clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
+    (tmp_path / "a.gif").write_bytes(b"GIF89a" + bytes(20))
+    with pytest.raises(Unsupported):
+        clean_file(tmp_path / "a.gif", tmp_path / "b.gif")
