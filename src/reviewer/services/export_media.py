@@ -106,7 +106,9 @@ def _redacted(
         except (OSError, ValueError) as exc:
             return _withheld(attachment, plan, sha, UNCLEANABLE.format(why=exc))
         what = f"redacted: {areas} area{'s' * (areas != 1)} blacked out (re-encoded as PNG)"
-        return _copy(attachment, plan, sha, target, ".png", "image/png", (what,))
+        copy = _copy(attachment, plan, sha, target, ".png", "image/png", (what,))
+        # the case's thumbnail shows what was blacked out: the report's is made from the copy
+        return replace(copy, thumbnail=None)
     target = workdir / f"{sha}-clean{suffix}"
     try:
         removed = clean_file(source, target)
@@ -139,7 +141,8 @@ def _copy(
         size=target.stat().st_size,
         source=target,
         bundle_path=f"media/{new_sha}{suffix}",
-        thumbnail=None,  # the case's thumbnail is of the original: made again from the copy
+        # the case's thumbnail keeps serving: same pixels, and the report's thumbnails are
+        # written again from it without any metadata
         redaction=replace(plan, original_sha256=sha, removed=removed),
     )
 
