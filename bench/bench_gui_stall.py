@@ -24,12 +24,14 @@ held the GIL) rather than idle (it waited for a core).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,7 @@ def child(
     from PySide6.QtWidgets import QApplication
 
     from reviewer.gui import tasks
+    from reviewer.gui.app import freeze_long_lived
     from reviewer.gui.main_window import MainWindow
     from reviewer.gui.tasks import Task
     from reviewer.services import audit_log, browse
@@ -131,10 +134,26 @@ def child(
 
     app = QApplication.instance() or QApplication([])
     run_queue_ms = _run_queue_reader()  # the UI thread's
+    collections: list[tuple[float, float, bool]] = []  # (start, ms, on the UI thread)
+    collecting: dict[int, float] = {}
+
+    def on_gc(phase_name: str, _info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        ident = threading.get_ident()
+        if phase_name == "start":
+            collecting[ident] = now
+        elif ident in collecting:
+            began = collecting.pop(ident)
+            collections.append((began, (now - began) * 1000, ident == ui_thread))
+
+    ui_thread = threading.get_ident()
+    gc.callbacks.append(on_gc)
     actor = Actor("Bench Reviewer", "bench")
     case = open_case(case_dir)
     window = MainWindow(case, actor)
     window.show()
+    if os.environ.get("STALL_NO_FREEZE") != "1":
+        freeze_long_lived()  # as the app does once a case's window is shown
     deadline = time.perf_counter() + 60
     while tasks.in_flight() and time.perf_counter() < deadline:
         app.processEvents()
@@ -224,6 +243,7 @@ def child(
             app.processEvents()
             time.sleep(0.001)
         total = time.perf_counter() - started
+        pauses = [ms for began, ms, on_ui in collections if began >= started and on_ui]
         watchdog.stop()
         driver.stop()
         ordered = sorted(gaps)
@@ -265,6 +285,9 @@ def child(
                 1 for g, c, q in zip(gaps, cpu, queued, strict=True) if g - c - q > 100
             ),
             "max_gap_run_queue_ms": round(queued[gaps.index(max(gaps))], 1) if gaps else None,
+            # garbage collections run on the UI thread during the phase: the longest, count
+            "max_ui_gc_ms": round(max(pauses), 1) if pauses else 0.0,
+            "ui_gc_runs": len(pauses),
             "ticks": len(gaps),
             "phase_s": round(total, 2),
             "background_s": round(state["seconds"], 2),

@@ -3,6 +3,7 @@ the start window; errors in words; the delayed progress dialog."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -151,10 +152,13 @@ def test_start_window_opens_a_recent_case(
     window = controller.windows[0]  # deletes itself on close
     assert window.case.root == case.root
     assert not start.isVisible()
+    # the long-lived objects are out of the collector's reach while the window is open
+    assert gc.get_freeze_count() > 10_000
     tasks.wait_for_all()
     window.close()
     assert controller.windows == []
     assert start.isVisible()
+    assert gc.get_freeze_count() == 0  # and collectable again once it is closed
     assert recent_cases(settings) == [case.root]
 
 
