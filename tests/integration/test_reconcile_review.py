@@ -238,3 +238,29 @@ def test_notes_made_on_two_copies_before_reconciling_are_kept_then_replaced_once
     assert entry["details"]["old"] == "seen on AB/1\n\nseen on CD/2"
     assert entry["details"]["notes_of"] == [first, second]
     assert entry["details"]["through"] == {str(first): third}
+
+
+def test_search_deleted_somewhere_and_missing_from(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = _records(capsys, case)
+    owner = _owner(records)
+    by_id = {r["id"]: r for r in records}
+    deleted = {r["id"] for r in records if "deleted" in [c["state"] for c in r["copies"]]}
+    missing = {
+        r["id"]
+        for r in records
+        if ("EF/3", "in-range") in [(a["exhibit"], a["reason"]) for a in r["absent"]]
+    }
+    assert deleted and missing
+    _code, out = run(capsys, "search", case, "--deleted-somewhere", "--reconciled", "--jsonl")
+    assert {owner[json.loads(line)["id"]] for line in out.splitlines()} == deleted
+    _code, out = run(capsys, "search", case, "--missing-from", "EF/3", "--reconciled", "--jsonl")
+    found = [owner[json.loads(line)["id"]] for line in out.splitlines()]
+    assert sorted(found) == sorted(missing)  # once each
+    word = max(by_id[next(iter(missing))]["text"].split(), key=len)
+    _code, out = run(capsys, "search", case, word, "--missing-from", "EF/3", "--jsonl")
+    assert out and {owner[json.loads(line)["id"]] for line in out.splitlines()} <= missing
+    code = main(["search", case, "--missing-from", "ZZ/9"])
+    err = capsys.readouterr().err
+    assert code != 0 and "no exhibit 'ZZ/9'" in err and err.count("\n") == 1

@@ -216,6 +216,8 @@ def search(args: argparse.Namespace) -> int:
         unreviewed=args.unreviewed,
         exhibit=args.exhibit,
         once=args.reconciled,
+        deleted_somewhere=args.deleted_somewhere,
+        missing_from=args.missing_from,
     )
     query = args.query or None
     with open_case(Path(args.case)) as case:

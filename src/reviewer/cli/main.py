@@ -69,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a message held by several exhibits (reconcile) is one hit, its first copy",
     )
+    search.add_argument(
+        "--deleted-somewhere",
+        action="store_true",
+        help="only messages some phone shows deleted (reconcile)",
+    )
+    search.add_argument(
+        "--missing-from",
+        metavar="REF",
+        help="only messages exhibit REF lacks within the span it covers (reconcile)",
+    )
     search.add_argument("--jsonl", action="store_true", help="one JSON record per hit")
     search.set_defaults(handler=_lazy("commands", "search"))
 

@@ -2,21 +2,22 @@
 earliest-imported copy (so tagging and review act on that message, as everywhere else), with
 badges for the exhibits that hold it, where a phone shows it deleted and which exhibits lack
 it in range; a filter bar narrows to messages deleted on some phone or missing from one
-exhibit. The ordered ids (a whole chat) are read off the UI thread; badges a page at a time,
-for the rows the view lays out."""
+exhibit, and a search in the chat keeps to them (``narrow``). The ordered ids (a whole chat)
+are read off the UI thread; badges a page at a time, for the rows the view lays out."""
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from reviewer.gui.tasks import Task
-from reviewer.services import browse, reconciled_browse
+from reviewer.services import browse, reconciled_browse, search
 from reviewer.services.reconciled_browse import Badges, ReconciledChatInfo
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class ReconciledController(QObject):
         self._cache_size = cache_size
         self.fetches = 0  # pages of badges read (for tests)
         self._request = 0  # the newest id read; older results are dropped
+        self.filter = ALL  # the filter bar's choice: ALL, DELETED or MISSING + reference
 
     def refresh(self) -> None:
         """Re-read the reconciled chats into the navigator."""
@@ -129,16 +131,35 @@ class ReconciledController(QObject):
         if self.chat is None:
             return
         self.chat = None
+        self.filter = ALL
         self._request += 1
         self._cache.clear()
         self.bar.hide()
         self.window.chat.delegate().set_badge_provider(None)
         self.window.refresh_counts_for_view()
 
+    def narrow(self, filters: search.SearchFilters) -> search.SearchFilters:
+        """A search in the open chat: its messages once each, under the filter bar's choice
+        (deleted on some phone, missing from an exhibit), so the hits are rows shown."""
+        if self.chat is None:
+            return filters
+        value = self.filter
+        return replace(
+            filters,
+            reconciled_chat=self.chat.id,
+            deleted_somewhere=value == DELETED,
+            missing_from=value.removeprefix(MISSING) if value.startswith(MISSING) else None,
+        )
+
     def _filter(self, value: str) -> None:
-        """Read the chat's ids under filter ``value`` in the background, then show them."""
+        """Read the chat's ids under filter ``value`` in the background, then show them (and
+        search again under it when a search is on)."""
         if self.chat is None:
             return
+        changed = value != self.filter
+        self.filter = value
+        if changed and not self.window.search_bar.request().empty:
+            self.window.run_search(jump=False)
         self._request += 1
         request = self._request
         case, chat_id = self.window.case, self.chat.id

@@ -59,6 +59,10 @@ class SearchFilters:
     # Only this reconciled chat's messages, once each (as ``once``), each hit naming in
     # ``shown_as`` the copy the reconciled view shows.
     reconciled_chat: int | None = None
+    # Only copies of reconciled messages some phone shows deleted, or that this exhibit
+    # (reference) lacks within the span it covers: the reconciled view's filters.
+    deleted_somewhere: bool = False
+    missing_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -324,6 +328,11 @@ def _resolve(session: Session, filters: SearchFilters) -> RowFilter | None:
     senders = _sender_ids(session, filters.sender)
     if senders == () or conversations == ():
         return None
+    missing = None
+    if filters.missing_from is not None:
+        missing = search_repo.exhibit_id(session, filters.missing_from)
+        if missing is None:
+            raise InputError(f"no exhibit {filters.missing_from!r} in this case")
     start, before = _date_bounds(filters.date_from, filters.date_to)
     categories = _categories(session, filters.category)
     tagged = None
@@ -343,6 +352,8 @@ def _resolve(session: Session, filters: SearchFilters) -> RowFilter | None:
         unreviewed=filters.unreviewed,
         id_low=low,
         id_high=high,
+        deleted_somewhere=filters.deleted_somewhere,
+        missing_from=missing,
     )
 
 

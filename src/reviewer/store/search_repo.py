@@ -24,6 +24,7 @@ from reviewer.store.models import (
     Exhibit,
     Message,
     Participant,
+    ReconciledAbsence,
     ReconciledChat,
     ReconciledCopy,
     ReviewMark,
@@ -50,6 +51,10 @@ class RowFilter:
     unreviewed: bool = False
     id_low: int = 0  # exclusive
     id_high: int | None = None
+    # Copies of reconciled messages (DESIGN.md §9) some phone shows deleted, or that this
+    # exhibit (id) lacks within the span it covers: the reconciled view's filters.
+    deleted_somewhere: bool = False
+    missing_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,10 @@ def exhibit_conversations(session: Session, reference: str) -> tuple[int, ...] |
         return None
     query = select(Conversation.id).where(Conversation.exhibit_id == exhibit_id)
     return tuple(session.scalars(query.order_by(Conversation.id)))
+
+
+def exhibit_id(session: Session, reference: str) -> int | None:
+    return session.scalar(select(Exhibit.id).where(Exhibit.reference == reference))
 
 
 def reconciled_chat_conversations(session: Session, chat_id: int) -> tuple[int, ...] | None:
@@ -247,6 +256,27 @@ def _conditions(where: RowFilter) -> list[ColumnElement[bool]]:
     if where.unreviewed:
         conditions.append(~exists().where(ReviewMark.message_id == Message.id))
         conditions.append(Message.id.not_in(_copies_of(ReviewMark)))
+    if where.deleted_somewhere:
+        copy, deleted = aliased(ReconciledCopy), aliased(ReconciledCopy)
+        conditions.append(
+            Message.id.in_(
+                select(copy.message_id)
+                .join(deleted, deleted.reconciled_id == copy.reconciled_id)
+                .where(deleted.state == "deleted")
+            )
+        )
+    if where.missing_from is not None:
+        copy = aliased(ReconciledCopy)
+        conditions.append(
+            Message.id.in_(
+                select(copy.message_id)
+                .join(ReconciledAbsence, ReconciledAbsence.reconciled_id == copy.reconciled_id)
+                .where(
+                    ReconciledAbsence.exhibit_id == where.missing_from,
+                    ReconciledAbsence.reason == "in-range",
+                )
+            )
+        )
     return conditions
 
 
