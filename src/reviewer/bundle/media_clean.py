@@ -11,9 +11,11 @@ re-encoded), keeping only what decoding and display need.
 - MP4/MOV/3GP/M4A: ``udta`` and ``meta`` boxes of the movie and its tracks and top-level
   ``uuid`` boxes (XMP) become ``free`` boxes of the same size, zeroed, so no sample offset
   moves.
+- HEIF/HEIC/AVIF: the bytes of the EXIF and XMP items are zeroed where they lie.
 
 Pillow can rewrite these formats only by re-encoding them (JPEG, WebP lossy), and piexif only
-removes EXIF (not XMP, IPTC or comments); so these walkers are written here.
+removes EXIF (not XMP, IPTC or comments); so these walkers are written here (MP4 and HEIF in
+:mod:`reviewer.bundle.media_isobmff`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,21 @@ import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from PIL import Image
+
+from reviewer.bundle.media_isobmff import CannotClean, Unsupported, clean_isobmff, is_isobmff
+
+__all__ = [
+    "CannotClean",
+    "Cleaned",
+    "Unsupported",
+    "clean",
+    "clean_file",
+    "clean_jpeg",
+    "clean_png",
+    "clean_webp",
+]
 
 ORIENTATION = 0x0112
 
@@ -33,14 +47,6 @@ ORIENTATION = 0x0112
 class Cleaned:
     data: bytes
     removed: tuple[str, ...]  # what was taken out, for the bundle's list of redacted copies
-
-
-class Unsupported(ValueError):
-    """The file is not of a format these walkers know."""
-
-
-class CannotClean(ValueError):
-    """The file is of a format these walkers know but cannot be cleaned (malformed, HEIF)."""
 
 
 def clean(data: bytes) -> Cleaned:
@@ -251,60 +257,6 @@ def clean_webp(data: bytes) -> Cleaned:
         return Cleaned(data, ())
     body = b"WEBP" + b"".join(chunks)
     return Cleaned(b"RIFF" + len(body).to_bytes(4, "little") + body, tuple(removed))
-
-
-# --------------------------------------------------------------------------- MP4 / MOV
-
-_CONTAINERS = frozenset((b"moov", b"trak"))
-_BLANKED_IN = {b"moov": (b"udta", b"meta"), b"trak": (b"udta", b"meta")}
-_HEIF_BRANDS = (b"mif1", b"msf1", b"heic", b"heix", b"heim", b"heis", b"avif", b"avis")
-
-
-def is_isobmff(head: bytes) -> bool:
-    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
-
-
-def clean_isobmff(handle: BinaryIO) -> tuple[str, ...]:
-    """Blank the metadata boxes of the MP4/MOV file open for update in ``handle``, in place
-    (so a video of any size is never read whole); returns what was removed."""
-    handle.seek(0)
-    head = handle.read(64)
-    if head[4:8] == b"ftyp":
-        size = int.from_bytes(head[:4], "big")
-        brands = head[8:12] + head[16:size]
-        if any(brands[i : i + 4] in _HEIF_BRANDS for i in range(0, len(brands), 4)):
-            raise CannotClean("HEIF: its metadata items cannot be removed yet")
-    removed: list[str] = []
-    handle.seek(0, 2)
-    _blank(handle, 0, handle.tell(), b"", removed)
-    return tuple(removed)
-
-
-def _blank(handle: BinaryIO, start: int, stop: int, parent: bytes, removed: list[str]) -> None:
-    """Turn the metadata boxes among the children of ``parent`` into zeroed ``free`` boxes."""
-    pos = start
-    while pos + 8 <= stop:
-        handle.seek(pos)
-        header = handle.read(16)
-        size = int.from_bytes(header[:4], "big")
-        kind = header[4:8]
-        length = 8
-        if size == 1:
-            size, length = int.from_bytes(header[8:16], "big"), 16
-        elif size == 0:
-            size = stop - pos
-        if size < length or pos + size > stop:
-            raise CannotClean(f"MP4: box {kind!r} overruns its parent")
-        if kind in _BLANKED_IN.get(parent, ()) or (not parent and kind == b"uuid"):
-            handle.seek(pos + 4)
-            handle.write(b"free")
-            handle.seek(pos + length)
-            handle.write(bytes(size - length))
-            where = f" of {parent.decode('latin-1')}" if parent else ""
-            removed.append(f"MP4 {kind.decode('latin-1')} box{where}")
-        elif kind in _CONTAINERS:
-            _blank(handle, pos + length, pos + size, kind, removed)
-        pos += size
 
 
 # --------------------------------------------------------------------------- files

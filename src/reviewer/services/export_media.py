@@ -2,12 +2,12 @@
 *redacted copy* with its own hash, or is withheld; never the original altered under the
 original's name and hash.
 
-- pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, MP4/MOV):
-  EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
+- pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, MP4/MOV,
+  HEIF): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
   (:mod:`reviewer.bundle.media_clean`);
 - a picture whose machine-read text names a person not involved: those lines blacked out,
   saved as PNG (:mod:`reviewer.bundle.media_black_out`); a video whose frames do: withheld;
-- a HEIF picture or a damaged file of those formats: withheld (its metadata cannot be removed);
+- a damaged file of those formats: withheld (its metadata cannot be removed);
 - a document whose file name or text names a person not involved: withheld;
 - anything else (GIF, Opus, MP3 …) as it is.
 

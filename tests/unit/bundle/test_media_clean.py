@@ -117,11 +117,70 @@ def test_an_mp4_with_a_64_bit_box_is_blanked_in_place(tmp_path: Path) -> None:
     )
 
 
-def test_heif_and_unknown_formats_are_told_apart(tmp_path: Path) -> None:
-    heic = _box(b"ftyp", b"heic\0\0\0\0mif1heic") + _box(b"meta", bytes(4))
-    (tmp_path / "a.heic").write_bytes(heic)
-    with pytest.raises(CannotClean, match="HEIF"):
-        clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
+def _full(kind: bytes, version: int, payload: bytes) -> bytes:
+    return _box(kind, bytes((version, 0, 0, 0)) + payload)
+
+
+def _heic(idat: bool = False) -> tuple[bytes, bytes, bytes]:
+    """(file, coded picture, EXIF payload): a picture item and an EXIF item in ``mdat``
+    (construction method 0), or the EXIF item in ``idat`` (method 1), and an XMP item."""
+    picture, exif, xmp = (
+        b"\x00hvc-coded-picture" * 8,
+        b"\0\0\0\0MM\0*Kim Reyes",
+        b"<x>Kim Reyes</x>",
+    )
+    infos = _full(
+        b"iinf",
+        0,
+        (3).to_bytes(2, "big")
+        + _full(b"infe", 2, b"\0\x01\0\0hvc1")
+        + _full(b"infe", 2, b"\0\x02\0\0Exif")
+        + _full(b"infe", 2, b"\0\x03\0\0mimeapplication/rdf+xml\0"),
+    )
+
+    def meta(offsets: tuple[int, int, int]) -> bytes:
+        entries = b""
+        for item, (offset, data) in enumerate(zip(offsets, (picture, exif, xmp), strict=True), 1):
+            method = 1 if idat and item == 2 else 0
+            entries += item.to_bytes(2, "big") + method.to_bytes(2, "big") + b"\0\0"
+            entries += (1).to_bytes(2, "big") + offset.to_bytes(4, "big")
+            entries += len(data).to_bytes(4, "big")
+        location = _full(b"iloc", 1, b"\x44\x00" + (3).to_bytes(2, "big") + entries)
+        inline = _box(b"idat", exif) if idat else b""
+        return _full(
+            b"meta",
+            0,
+            _full(b"hdlr", 0, bytes(4) + b"pict" + bytes(13)) + infos + location + inline,
+        )
+
+    ftyp = _box(b"ftyp", b"heic\0\0\0\0mif1heic")
+    start = len(ftyp) + len(meta((0, 0, 0))) + 8
+    body = picture + (b"" if idat else exif) + xmp
+    offsets = (
+        start,
+        0 if idat else start + len(picture),
+        start + len(picture) + (0 if idat else len(exif)),
+    )
+    return ftyp + meta(offsets) + _box(b"mdat", body), picture, exif
+
+
+@pytest.mark.parametrize("idat", [False, True], ids=["in-mdat", "in-idat"])
+def test_a_heic_loses_its_exif_and_xmp_items_in_place(tmp_path: Path, idat: bool) -> None:
+    data, picture, exif = _heic(idat)
+    assert data.count(NAME) == 2
+    (tmp_path / "a.heic").write_bytes(data)
+    removed = clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
+    copy = (tmp_path / "b.heic").read_bytes()
+    assert removed == ("HEIF EXIF item", "HEIF XMP item") and NAME not in copy
+    assert len(copy) == len(data) and picture in copy  # the coded picture where it was
+    changed = [i for i, (a, b) in enumerate(zip(data, copy, strict=True)) if a != b]
+    assert len(changed) <= len(exif) + len(b"<x>Kim Reyes</x>")
+
+
+def test_unknown_formats_are_told_apart(tmp_path: Path) -> None:
     (tmp_path / "a.gif").write_bytes(b"GIF89a" + bytes(20))
     with pytest.raises(Unsupported):
         clean_file(tmp_path / "a.gif", tmp_path / "b.gif")
+    (tmp_path / "a.heic").write_bytes(_box(b"ftyp", b"heic\0\0\0\0mif1") + b"\0\0\0\xffmeta")
+    with pytest.raises(CannotClean):
+        clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
