@@ -13,6 +13,7 @@ time (or ``SOURCE_DATE_EPOCH`` when set), and nothing else varies between runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -106,6 +107,27 @@ def write_report_pdf(
     the GIL), so a caller may hold back its own Python work until then.
     """
     records = records_jsonl(bundle) if records is None else records
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if len(bundle.messages) >= CHILD_PROCESS_FROM:
+            # started first, so the child imports Typst and reads the fonts (~0.25 s, more on
+            # a busy machine) while the data is prepared here
+            pool = stack.enter_context(ProcessPoolExecutor(1, get_context("spawn")))
+            pool.submit(_warm_up)
+        pdf, warnings = _typeset(bundle, media_root, records, prepared, pool)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
+    return warnings
+
+
+def _typeset(
+    bundle: Bundle,
+    media_root: Path,
+    records: bytes,
+    prepared: threading.Event | None,
+    pool: ProcessPoolExecutor | None,
+) -> tuple[bytes, list[str]]:
+    """The PDF and its warnings: the data prepared here, compiled in ``pool`` or here."""
     with tempfile.TemporaryDirectory(prefix="reviewer-report-") as folder:
         root = Path(folder)
         (root / ATTACHMENT_NAME).write_bytes(records)
@@ -120,14 +142,15 @@ def write_report_pdf(
             shutil.copyfile(source, root / "report.typ")
         if prepared is not None:
             prepared.set()
-        if len(bundle.messages) >= CHILD_PROCESS_FROM:
-            with ProcessPoolExecutor(1, get_context("spawn")) as pool:
-                pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
+        if pool is not None:
+            pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
         else:
             pdf, problems = _compile(str(root), creation_time(bundle))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pdf)
-    return data.warnings() + [f"report/report.pdf: Typst: {p}" for p in problems]
+    return pdf, data.warnings() + [f"report/report.pdf: Typst: {p}" for p in problems]
+
+
+def _warm_up() -> None:
+    _fonts()
 
 
 def _compile(root: str, timestamp: datetime) -> tuple[bytes, list[str]]:

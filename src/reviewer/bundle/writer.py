@@ -67,9 +67,11 @@ def write_bundle(
         write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
         write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
         cancel.raise_if_cancelled()
+        progress.report("writing RSMF", 0, None)
         summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
         for module, function, relative in REPORTS:
             cancel.raise_if_cancelled()
+            progress.report(f"writing {relative}", 0, None)
             _write_report(bundle, out_dir, module, function, relative, summary)
         progress.report(f"writing {PDF_REPORT[2]}", 0, None)
         written, warnings = pdf.result()
