@@ -9,14 +9,18 @@ __all__ = ["found_in", "found_on_line"]
 
 
 def found_in(message: BundleMessage) -> str:
-    """The exhibits holding the message (line and state of each copy) and those that cover
-    its time but lack it; empty when the message was not reconciled with other exhibits."""
+    """The exhibits holding the message (line and state of each copy), those that cover its
+    time but lack it, and the copy its media were taken from when its own lacked them; empty
+    when the message was not reconciled with other exhibits."""
     missing = [exhibit for exhibit, reason in message.absent if reason == "in-range"]
     if len(message.copies) < 2 and not missing:
         return ""
     text = ", ".join(_copy(c) for c in message.copies)
     if missing:
         text += "; missing from " + ", ".join(missing)
+    taken = dict.fromkeys(a.from_copy for a in message.attachments if a.from_copy is not None)
+    for exhibit, copy_id in taken:
+        text += f"; media from {exhibit} (message {copy_id})"
     return text
 
 

@@ -132,6 +132,9 @@ class BundleAttachment:
     thumbnail: Path | None = None  # a JPEG in the case cache, for reports
     analysis: BundleAnalysis | None = None  # None when the file was never analysed
     redaction: MediaRedaction | None = None  # a redacted bundle's copy or withholding
+    # (exhibit, message id) of another copy of the reconciled message (§9) the file was taken
+    # from, when the message's own copy lacks it ("<Media omitted>", or not in its export)
+    from_copy: tuple[str, int] | None = None
 
     def record(self) -> dict[str, Any]:
         """The attachment as messages.jsonl gives it (``analysis`` only when analysed)."""
@@ -142,6 +145,8 @@ class BundleAttachment:
             "size": self.size,
             "present": self.present,
         }
+        if self.from_copy is not None:
+            found["from_copy"] = {"exhibit": self.from_copy[0], "id": self.from_copy[1]}
         if self.analysis is not None:
             found["analysis"] = self.analysis.record()
         if self.redaction is not None and self.redaction.changed:

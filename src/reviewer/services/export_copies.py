@@ -1,24 +1,33 @@
 """The bundle says where each message was found (DESIGN.md §9): every included message that
 is a copy of a reconciled message gets that message's copies and absences, and a reconciled
 message selected through several of its copies is included once — as its earliest-imported
-selected copy, carrying the others' tags, stances and notes (its ``copies`` name them all)."""
+selected copy, carrying the others' tags, stances and notes (its ``copies`` name them all).
+When that copy lacks its media ("<Media omitted>", or a file its export did not hold) and
+another copy holds them, the bundle carries those files, each saying which copy it came
+from (``from_copy``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from reviewer.bundle.model import BundleCopy, BundleMessage
+from reviewer.bundle.model import BundleAttachment, BundleCopy, BundleMessage
 from reviewer.store import reconciled_copies
 from reviewer.store.reconciled_copies import Copies
 
 __all__ = ["counted_once", "with_copies"]
 
 
-def with_copies(session: Session, messages: Sequence[BundleMessage]) -> list[BundleMessage]:
-    """``messages`` (in bundle order) with copies and absences, one per reconciled message."""
+MediaReader = Callable[[Sequence[int]], Mapping[int, Sequence[BundleAttachment]]]
+
+
+def with_copies(
+    session: Session, messages: Sequence[BundleMessage], *, media: MediaReader | None = None
+) -> list[BundleMessage]:
+    """``messages`` (in bundle order) with copies and absences, one per reconciled message;
+    ``media`` reads the attachments of other copies for a message whose own lacks them."""
     found = reconciled_copies.copies_of(session, [m.id for m in messages])
     if not found:
         return list(messages)
@@ -36,6 +45,51 @@ def with_copies(session: Session, messages: Sequence[BundleMessage]) -> list[Bun
         kept = min(selected, key=lambda m: _rank(copies, m.id))
         if kept is message:
             result.append(_merged(message, selected, copies))
+    return result if media is None else _media_from_copies(result, media)
+
+
+_NO_MEDIA = ("deleted", "media-omitted")
+
+
+def _media_from_copies(messages: list[BundleMessage], media: MediaReader) -> list[BundleMessage]:
+    """Each message lacking its media file takes the files of its first other copy (earliest
+    imported first) that holds any, marked with that copy."""
+
+    def lacking(message: BundleMessage) -> bool:
+        own = next((c for c in message.copies if c.id == message.id), None)
+        if own is None or any(a.present for a in message.attachments):
+            return False
+        return own.state == "media-omitted" or bool(message.attachments)
+
+    wanted = {
+        c.id
+        for m in messages
+        if lacking(m)
+        for c in m.copies
+        if c.id != m.id and c.state not in _NO_MEDIA
+    }
+    if not wanted:
+        return messages
+    found = media(sorted(wanted))
+    result: list[BundleMessage] = []
+    for message in messages:
+        source = None
+        if lacking(message):
+            source = next(
+                (
+                    c
+                    for c in message.copies
+                    if c.id in wanted and any(a.present for a in found.get(c.id, ()))
+                ),
+                None,
+            )
+        if source is None:
+            result.append(message)
+            continue
+        taken = tuple(
+            replace(a, from_copy=(source.exhibit, source.id)) for a in found[source.id] if a.present
+        )
+        result.append(replace(message, attachments=taken))
     return result
 
 

@@ -325,7 +325,13 @@ def _collect(
         )
         for m in raw
     ]
-    messages = export_copies.with_copies(session, messages)
+    messages = export_copies.with_copies(
+        session,
+        messages,
+        media=lambda ids: export_select.attachments(
+            session, ids, case.evidence.root, case.cache_dir / "thumbs"
+        ),
+    )
     info = session.scalars(select(CaseInfo)).one()
     organisation = session.get(Setting, ORGANISATION_SETTING)
     bundle = Bundle(
