@@ -80,3 +80,14 @@ def test_a_picture_omitted_on_the_canonical_copy_comes_from_another_copy(
     html = (out / "data" / "report" / "index.html").read_text("utf-8")
     assert f"media from AB/1 (message {ab1})" in html
     assert "bundle verified" in run(capsys, "verify", str(out))
+
+    # A redacted bundle treats that file as its own (a redacted copy, or withheld: the test's
+    # photo is not a real JPEG), still saying which copy it came from.
+    redacted = tmp_path / "redacted"
+    run(capsys, "export", case, str(redacted), "--context", "0", "--redact-uninvolved")
+    lines = (redacted / "data" / "messages" / "messages.jsonl").read_text("utf-8").splitlines()
+    (exported,) = [r for r in map(json.loads, lines) if r["id"] == ef3]
+    (attachment,) = exported["attachments"]
+    assert attachment["from_copy"] == {"exhibit": "AB/1", "id": ab1}
+    assert attachment["redaction"]["original_sha256"] == photo["sha256"]
+    assert "bundle verified" in run(capsys, "verify", str(redacted))
