@@ -23,7 +23,7 @@ from reviewer.bundle.verify import verify_bundle
 from reviewer.cli.bundle import register
 from reviewer.core.errors import Cancelled, InputError, ReviewerError
 from reviewer.core.progress import CancelToken
-from reviewer.services import audit_log, participants, tagging
+from reviewer.services import audit_log, export_select, participants, tagging
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case, create_case
 from reviewer.services.exporting import ExportOptions, export_bundle, preview
@@ -309,6 +309,24 @@ def test_context_at_conversation_edges(
     export_bundle(case, actor, tmp_path / "out", options)
     lines = (tmp_path / "out" / "data" / "messages" / "messages.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in lines] == expected
+
+
+@pytest.mark.parametrize("gap", [1, 3, 100])
+def test_context_spans_read_together_or_apart_give_the_same_messages(
+    case: Case,
+    ios_zip: Path,
+    actor: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    gap: int,
+) -> None:
+    """Spans close together are read by one query and the messages between skipped."""
+    monkeypatch.setattr(export_select, "WINDOW_GAP", gap)
+    imported(case, ios_zip, actor)
+    tagging.tag(case, actor, [2, 7], "other")
+    export_bundle(case, actor, tmp_path / "out", ExportOptions(context=1))
+    lines = (tmp_path / "out" / "data" / "messages" / "messages.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2, 3, 6, 7, 8]
 
 
 def test_category_filter_includes_children_and_dates_filter(

@@ -51,6 +51,7 @@ from reviewer.store.models import (
 _T = TypeVar("_T")
 
 PAGE = 2000
+WINDOW_GAP = 100  # context spans closer than this are read by one query (see _windows)
 CHUNK = 500
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 
@@ -204,17 +205,23 @@ def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[
         .limit(PAGE)
     )
     for conversation in sorted(ranges):
-        for span in ranges[conversation]:
-            last = span.start - 1
+        for window in _windows(ranges[conversation]):
+            last = window[0].start - 1
+            spans = iter(window)
+            span = next(spans)
             while True:
                 rows = session.execute(
                     base.where(
                         Message.conversation_id == conversation,
                         Message.seq > last,
-                        Message.seq < span.stop,
+                        Message.seq < window[-1].stop,
                     )
                 ).all()
                 for r in rows:
+                    while r[5] >= span.stop:
+                        span = next(spans)
+                    if r[5] < span.start:
+                        continue  # in a gap between two spans of the window
                     yield RawMessage(
                         id=r[0],
                         exhibit=r[1],
@@ -242,6 +249,21 @@ def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[
                 if len(rows) < PAGE:
                     break
                 last = rows[-1].seq
+
+
+def _windows(spans: Sequence[range]) -> Iterator[list[range]]:
+    """The sorted ``spans`` in groups read by one query each: spans less than ``WINDOW_GAP``
+    apart share one (the rows between are read and skipped). One query per span was 3,662
+    statements for the export benchmark: 1.8-1.9 s of CPU, mostly SQLAlchemy's work per
+    statement (0.7-0.8 s now)."""
+    group: list[range] = []
+    for span in spans:
+        if group and span.start - group[-1].stop >= WINDOW_GAP:
+            yield group
+            group = []
+        group.append(span)
+    if group:
+        yield group
 
 
 # --------------------------------------------------------------------------- review data
