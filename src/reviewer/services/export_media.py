@@ -77,8 +77,18 @@ def _one(
     if key not in done:
         done[key] = _redacted(attachment, plan, source, sha, redactor, workdir)
     made = done[key]
-    # the same file under another message keeps that message's (redacted) name
-    return replace(made, filename=attachment.filename)
+    # the file as made once; everything else (name, analysis …) as this message has it
+    return replace(
+        attachment,
+        sha256=made.sha256,
+        mime=made.mime,
+        size=made.size,
+        present=made.present,
+        source=made.source,
+        bundle_path=made.bundle_path,
+        thumbnail=made.thumbnail,
+        redaction=made.redaction,
+    )
 
 
 def _redacted(
