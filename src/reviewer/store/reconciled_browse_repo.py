@@ -132,11 +132,22 @@ def chat_days(session: Session, chat_id: int) -> list[tuple[str, int, int, int]]
         (chat_id,),
     )
 
+    hours: dict[tuple[str, str], str | None] = {}  # (UTC hour, exhibit) -> its one date
+
     def day(utc: str | None, reference: str) -> str | None:
         if not utc:
             return None
+        move = shift.get(reference, _NO_SHIFT)
+        key = (utc[:13], reference)
+        whole = hours.get(key, "")
+        if whole == "":  # the hour's date, unless local midnight falls within it
+            start = datetime.fromisoformat(utc[:13] + ":00:00+00:00") + move
+            first, last = ((start + _HOUR * k).astimezone(tz).date() for k in (0, 1))
+            whole = hours[key] = first.isoformat() if first == last else None
+        if whole is not None:
+            return whole
         instant = datetime.fromisoformat(utc.replace("Z", "+00:00"))
-        return (instant + shift.get(reference, _NO_SHIFT)).astimezone(tz).date().isoformat()
+        return (instant + move).astimezone(tz).date().isoformat()
 
     return browse_repo.days_of(
         (mid, day(utc, reference), bool(tagged)) for mid, utc, reference, tagged in cursor
@@ -144,6 +155,7 @@ def chat_days(session: Session, chat_id: int) -> list[tuple[str, int, int, int]]
 
 
 _NO_SHIFT = timedelta(0)
+_HOUR = timedelta(seconds=3599)
 
 
 def next_unreviewed(session: Session, chat_id: int, after_message_id: int) -> int | None:
