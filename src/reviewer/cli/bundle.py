@@ -36,7 +36,9 @@ def register(sub: Any) -> None:
     export.add_argument(
         "--redact-uninvolved",
         action="store_true",
-        help="pseudonymise participants who are not subjects; mask phone numbers and e-mails",
+        help="pseudonymise participants who are not subjects; mask phone numbers and e-mails; "
+        "media as redacted copies (metadata removed, names in pictures blacked out, documents "
+        "and cards naming them withheld), listed in redaction/media.csv",
     )
     export.add_argument(
         "--archive", action="store_true", help="also write the bag as one OUT_DIR.zip beside it"

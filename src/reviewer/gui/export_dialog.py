@@ -85,7 +85,10 @@ class ExportDialog(TaskDialog):
         self.redact = QCheckBox("Redact people not marked as subjects")
         self.redact.setToolTip(
             "Uninvolved people get stable pseudonyms (Person A, Person B …); phone numbers "
-            "and e-mail addresses in the text are masked. The mapping stays in the case."
+            "and e-mail addresses in the text are masked. The mapping stays in the case. "
+            "Media are redacted copies: metadata (EXIF, GPS, XMP …) removed, text naming "
+            "an uninvolved person in a picture blacked out, documents and contact cards "
+            "naming them withheld; each change is listed in redaction/media.csv."
         )
         self.agreement = QCheckBox("Include the agreement between reviewers (Cohen's kappa)")
         self.agreement.setToolTip(
