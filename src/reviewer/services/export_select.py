@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.bundle.model import (
@@ -53,6 +53,7 @@ _T = TypeVar("_T")
 PAGE = 2000
 WINDOW_GAP = 100  # context spans closer than this are read by one query (see _windows)
 CHUNK = 500
+LISTED = 100_000  # ids passed in one JSON parameter (see _listed)
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 
 
@@ -274,7 +275,7 @@ def attachments(
 ) -> dict[int, list[BundleAttachment]]:
     """The attachments of the messages, each with its file's machine analysis if any."""
     rows: list[Any] = []
-    for chunk in _chunks(ids):
+    for chunk in _listed(ids):
         rows += session.execute(
             select(
                 Attachment.message_id,
@@ -389,7 +390,7 @@ def extension(filename: str, mime: str | None) -> str:
 
 def tags(session: Session, ids: Sequence[int]) -> dict[int, list[BundleTag]]:
     found: dict[int, list[BundleTag]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in _listed(ids):
         rows = session.execute(
             select(
                 Tag.message_id,
@@ -412,7 +413,7 @@ def tags(session: Session, ids: Sequence[int]) -> dict[int, list[BundleTag]]:
 def stances(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str, str]]]:
     """(participant name, stance key, stance label) per message, before redaction."""
     found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in _listed(ids):
         rows = session.execute(
             select(Stance.message_id, Participant.display_name, Stance.stance, Category.label)
             .join(Participant, Stance.participant_id == Participant.id)
@@ -427,7 +428,7 @@ def stances(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, s
 
 def notes(session: Session, ids: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in _listed(ids):
         rows = session.execute(
             select(MessageNote.message_id, MessageNote.text).where(
                 MessageNote.message_id.in_(chunk)
@@ -543,6 +544,16 @@ def everyone(session: Session) -> list[tuple[str, bool, int | None]]:
         )
     )
     return [(str(name), bool(subject), person) for name, subject, person in rows]
+
+
+def _listed(ids: Sequence[int]) -> Iterator[Select[tuple[Any]]]:
+    """``ids`` as subqueries for ``column.in_(…)``: each reads up to ``LISTED`` ids from one
+    JSON array parameter (SQLite's ``json_each``). ``in_`` with a list renders every id into
+    the statement: 97 statements of 500 for the export benchmark's 48,322 messages, for
+    each of attachments, tags, stances and notes, ~0.15 s of CPU each in SQLAlchemy."""
+    for start in range(0, len(ids), LISTED):
+        values = func.json_each(json.dumps(list(ids[start : start + LISTED])))
+        yield select(values.table_valued("value").c.value)
 
 
 def _chunks(ids: Sequence[_T]) -> Iterator[Sequence[_T]]:
