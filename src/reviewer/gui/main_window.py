@@ -79,9 +79,12 @@ class MainWindow(ReviewActions):
 
     Signals:
         closed(): the window closed and its case is closed.
+        taxonomyChanged(object): the case's taxonomy changed (read again by ``reload``, after
+            an import, merge or adjudication); the panes and the media grid follow it.
     """
 
     closed = Signal()
+    taxonomyChanged = Signal(object)
 
     def __init__(
         self,
@@ -162,13 +165,9 @@ class MainWindow(ReviewActions):
         self._connect()
         self._restore_state()
 
-        self.chat.set_taxonomy({c.key: (c.label, c.colour) for c in self._taxonomy})
         self.chat.set_highlight_provider(self.lexicon_spans)
-        self.panel.set_taxonomy(self._taxonomy)
-        self.navigator.set_taxonomy(self._taxonomy)
-        self.search_bar.set_categories(
-            [c for c in self._taxonomy if c.group in tagging.TAGGABLE_GROUPS]
-        )
+        self.taxonomyChanged.connect(self._show_taxonomy)
+        self._show_taxonomy(self._taxonomy)
         self.reload()
         check_package_on_open(self, case)
 
@@ -330,7 +329,6 @@ class MainWindow(ReviewActions):
         self._shortcut("Return", self.confirm_suggestion, on_chat=True)
         self._shortcut("Enter", self.confirm_suggestion, on_chat=True)
         self._shortcut("Delete", self.dismiss_suggestion, on_chat=True)
-        self._install_category_shortcuts()
 
     def category_hotkeys(self) -> dict[str, str]:
         """Key → category: the taxonomy's hotkeys, else 1–9 over the top-level content
@@ -357,6 +355,7 @@ class MainWindow(ReviewActions):
     def _connect(self) -> None:
         self.navigator.conversationActivated.connect(self.show_conversation)
         self.navigator.reconciledActivated.connect(self.reconciled.show_chat)
+        self.navigator.reconciledActivated.connect(lambda _id: self._media_grid_follows())
         self.navigator.categoryActivated.connect(self.filter_by_category)
         self.navigator.participantActivated.connect(self.filter_by_sender)
         self.timeline.dayClicked.connect(self.jump_to)
@@ -424,8 +423,20 @@ class MainWindow(ReviewActions):
         with self.case.reading() as session:
             return taxonomy_service.current(session)
 
+    def _show_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """The taxonomy's categories, labels, colours and hotkeys in every pane."""
+        self._taxonomy = taxonomy
+        self.chat.set_taxonomy({c.key: (c.label, c.colour) for c in taxonomy})
+        self.panel.set_taxonomy(taxonomy)
+        self.navigator.set_taxonomy(taxonomy)
+        self.search_bar.set_categories([c for c in taxonomy if c.group in tagging.TAGGABLE_GROUPS])
+        self._install_category_shortcuts()
+
     def reload(self) -> None:
         """Re-read everything the panes show (after opening or an import)."""
+        taxonomy = self._load_taxonomy()
+        if taxonomy != self._taxonomy:
+            self.taxonomyChanged.emit(taxonomy)
         self._groups.clear()
         self._conversations = browse.conversations(self.case)
         self.navigator.set_conversations(self._conversations)
@@ -436,6 +447,7 @@ class MainWindow(ReviewActions):
         self.media.refresh_flags()
         if self.reconciled.chat is not None:
             self.reconciled.show_chat(self.reconciled.chat.id)
+            self._media_grid_follows()
         elif self._conversations and (
             self._conversation is None
             or all(c.id != self._conversation for c in self._conversations)
@@ -474,6 +486,7 @@ class MainWindow(ReviewActions):
         self.chat.set_custodian_id(info.custodian_id if info is not None else None)
         self.model.set_ids(browse.conversation_message_ids(self.case, conversation_id))
         self._load_timeline()
+        self._media_grid_follows()
 
     def leave_conversation(self) -> None:
         """No conversation shown (a reconciled chat is, or is about to be)."""
@@ -615,6 +628,7 @@ class MainWindow(ReviewActions):
         self._search_request = request
         self._hits, self._hit_index, self._hit_after = [], None, None
         self._image_hits = set()
+        self._media_grid_follows(searched=not request.empty)
         if request.empty:
             self._hit_total = None
             self.search_bar.set_position(None, None)
@@ -817,26 +831,49 @@ class MainWindow(ReviewActions):
         """The media grid (one per window) on this conversation and, when a search is
         active, its results (shown first)."""
         from reviewer.gui.media_grid import MediaGrid
-        from reviewer.gui.media_grid_host import sources_for
 
         if self.media_grid is None:
             taxonomy = {c.key: (c.label, c.colour) for c in self._taxonomy}
             self.media_grid = MediaGrid(self, taxonomy, self)
-        conversation = next((c for c in self._conversations if c.id == self._conversation), None)
-        request = self._search_request
-        found = None
-        if request is not None and not request.empty:
-            found = (request.text, _filters(request), request.regex)
-        self.media_grid.show_sources(*sources_for(conversation, found))
+            self.taxonomyChanged.connect(self.media_grid.set_taxonomy)
+        self.media_grid.show_sources(*self._media_grid_sources())
         self.media_grid.show()
         self.media_grid.raise_()
         self.media_grid.activateWindow()
 
+    def _media_grid_sources(self) -> tuple[list[Any], int]:
+        """The grid's sources: what the chat view shows (a conversation or a reconciled
+        chat) and the search results, if a search is active."""
+        from reviewer.gui.media_grid_host import sources_for
+
+        conversation = next((c for c in self._conversations if c.id == self._conversation), None)
+        request = self._search_request
+        found = None
+        if request is not None and not request.empty:
+            found = (request.text, self._search_filters(request), request.regex)
+        return sources_for(conversation, found, self.reconciled.chat)
+
+    def _media_grid_follows(self, *, searched: bool = False) -> None:
+        """The open media grid follows the window: the conversation or reconciled chat shown,
+        and a new search (``searched``) shown at once (``MediaGrid.follow``)."""
+        grid = self.media_grid
+        if grid is not None and grid.isVisible():
+            grid.follow(self._media_grid_sources()[0], searched=searched)
+
     def show_message(self, conversation_id: int, message_id: int) -> None:
-        """A message in the chat view, its conversation shown first (from the media grid)."""
-        if conversation_id != self._conversation:
+        """A message in the chat view, its conversation shown first (from the media grid);
+        in a reconciled chat, the chat's message (every picture the grid shows is in it)."""
+        if self.reconciled.chat is None and conversation_id != self._conversation:
             self.show_conversation(conversation_id)
         self.jump_to(message_id)
+
+    def _flag_message(self, message_id: int) -> None:
+        view = self._views([message_id]).get(message_id)
+        files = [a.sha256 for a in getattr(view, "attachments", ()) or () if a.sha256]
+        self.media.blur.flag_message(message_id, files)
+
+    def _read_flags(self) -> None:
+        self.media.refresh_flags()
 
     def open_media(self, message_id: int, ordinal: int) -> None:
         from reviewer.gui.media_viewer import MediaViewer

@@ -19,7 +19,8 @@ Usage (a view)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -70,6 +71,14 @@ class BlurRule(QObject):
 
     def set_flags(self, flags: FlaggedMedia) -> None:
         self.flags = flags
+        self.changed.emit()
+
+    def flag_message(self, message_id: int, sha256s: Iterable[str]) -> None:
+        """The reviewer confirmed a sexual suggestion on a message: its pictures (files
+        ``sha256s``) are flagged and blurred again at once, wherever shown, before the flags
+        are read back from the case."""
+        self.flags = replace(self.flags, messages=self.flags.messages | {message_id})
+        self._files.difference_update(sha256s)
         self.changed.emit()
 
     @property

@@ -1,13 +1,16 @@
 """The media grid (DESIGN.md §10, issue 13): the pictures, video key frames and stickers of a
-conversation or of the search results as blurred thumbnails with their analysis — sorted and
-filtered by sexual-content score, near-duplicate group and text read in them — tagged from the
-keyboard like the chat view.
+conversation, a reconciled chat (each picture of a message once, with the exhibits holding it)
+or the search results as blurred thumbnails with their analysis — sorted and filtered by
+sexual-content score, near-duplicate group and text read in them — tagged from the keyboard
+like the chat view. It follows the main window: another conversation or chat shown there, or
+a new search, is shown here too (``follow``).
 
-Keys (on the grid): the category hotkeys tag the messages carrying the selected pictures (or
-remove the tag when all have it); Ctrl with a hotkey tags every message of the selected
-pictures' near-duplicate groups, one decision per group (audited per message); Space reveals
-the selected pictures one by one (or blurs them again); Enter or a double-click opens the
-media viewer. The current picture's message is shown in the chat view.
+Keys (on the grid): the category hotkeys (the taxonomy's, as the main window's) tag the
+messages carrying the selected pictures (or remove the tag when all have it); Ctrl with a
+hotkey tags every message of the selected pictures' near-duplicate groups, or removes the tag
+from them when every picture of those groups shown has it, one decision per group (audited
+per message); Space reveals the selected pictures one by one (or blurs them again); Enter or a
+double-click opens the media viewer. The current picture's message is shown in the chat view.
 
 Every change goes through the main window's edit queue; the tiles are read, and thumbnails
 decoded (only those on screen), off the UI thread.
@@ -56,6 +59,7 @@ from reviewer.gui.media_grid_model import (
 )
 from reviewer.gui.media_grid_tagging import GridTagging
 from reviewer.gui.tasks import Task, show_error
+from reviewer.review.taxonomy import Taxonomy
 from reviewer.services import media_flags
 from reviewer.services.browse import AttachmentView
 from reviewer.services.media_flags import FlaggedMedia
@@ -178,25 +182,47 @@ class MediaGrid(QWidget):
         self.host.media.finished.connect(lambda _report: self.reload())
 
     def _install_keys(self) -> None:
-        hotkeys = self.host.category_hotkeys()
-        menu = QMenu(self.group_button)
+        """The category keys and the "Tag group" menu from the main window's hotkeys (again
+        when the taxonomy changes), Space and F5."""
+        for shortcut in getattr(self, "_keys", []):
+            shortcut.setEnabled(False)
+            shortcut.deleteLater()
         self._keys: list[QShortcut] = []
+        hotkeys = self.host.category_hotkeys()
+        old = self.group_button.menu()
+        menu = QMenu(self.group_button)
+        untag = QMenu("Remove from the whole group", menu)
         for key, category in hotkeys.items():
             self._key(key, functools.partial(self.toggle_category, category))
-            self._key(f"Ctrl+{key}", functools.partial(self.tag_groups, category))
+            self._key(f"Ctrl+{key}", functools.partial(self.toggle_groups, category))
             label = self.taxonomy.get(category, (category, ""))[0]
             action = menu.addAction(f"{label}\tCtrl+{key}")
             action.triggered.connect(lambda _checked=False, c=category: self.tag_groups(c))
+            removal = untag.addAction(label)
+            removal.triggered.connect(lambda _checked=False, c=category: self.untag_groups(c))
+        menu.addSeparator()
+        menu.addMenu(untag)
         self.group_button.setMenu(menu)
+        if old is not None:
+            old.deleteLater()
         self._key("Space", self.toggle_reveal)
         self._key("F5", self.reload)
         keys = ", ".join(sorted(hotkeys))
         self.hint.setText(
             f"Keys: {keys} tag the selected pictures' messages (again: remove) · Ctrl + key "
-            "tags their whole near-duplicate groups · Space reveals · Enter opens · F5 reads "
-            "again. Flagged pictures (possibly sexual) stay blurred under “Reveal images” "
-            "until revealed one by one."
+            "tags their whole near-duplicate groups (again: removes) · Space reveals · Enter "
+            "opens · F5 reads again. Flagged pictures (possibly sexual) stay blurred under "
+            "“Reveal images” until revealed one by one."
         )
+
+    def set_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """The case's taxonomy changed: labels and colours of the tags, and the keys."""
+        chips = {c.key: (c.label, c.colour) for c in taxonomy}
+        self.taxonomy.clear()
+        self.taxonomy.update(chips)  # shared with the tagging
+        self.delegate.taxonomy = dict(chips)
+        self._install_keys()
+        self.view.viewport().update()
 
     def _key(self, sequence: str, slot: Any) -> None:
         shortcut = QShortcut(QKeySequence(sequence), self.view)
@@ -221,6 +247,37 @@ class MediaGrid(QWidget):
     def show_sources(self, sources: Sequence[GridSource], current: int = 0) -> None:
         """Offer these sources (a conversation, search results) and show ``current``."""
         self._follow_rule()
+        self._set_source_box(sources, current)
+        if not self._sources:
+            self.model.set_tiles([], FlaggedMedia())
+            self.count_label.setText("Open a conversation or search first")
+            return
+        self._source_chosen(current)
+        self.view.setFocus()
+
+    def shown_source(self) -> GridSource | None:
+        index = self.source_box.currentIndex()
+        return self._sources[index] if 0 <= index < len(self._sources) else None
+
+    def follow(self, sources: Sequence[GridSource], *, searched: bool = False) -> None:
+        """The main window shows another conversation or reconciled chat, or searched: show
+        the new search at once (``searched``), else what the grid showed in its new form — the
+        window's conversation or chat if the grid showed one, the search results if it showed
+        them and they are still there. Read again only when what is shown changed."""
+        shown = self.shown_source()
+        pick = 0
+        if searched or (shown is not None and shown.is_search):
+            pick = next((i for i, s in enumerate(sources) if s.is_search), 0)
+        else:
+            pick = next((i for i, s in enumerate(sources) if not s.is_search), 0)
+        if list(sources) == self._sources and pick == self.source_box.currentIndex():
+            return
+        if pick < len(sources) and sources[pick] == shown:
+            self._set_source_box(sources, pick)  # the same pictures: titles only
+            return
+        self.show_sources(sources, pick)
+
+    def _set_source_box(self, sources: Sequence[GridSource], current: int) -> None:
         self._sources = list(sources)
         self.source_box.blockSignals(True)
         self.source_box.clear()
@@ -228,12 +285,6 @@ class MediaGrid(QWidget):
             self.source_box.addItem(source.title)
         self.source_box.setCurrentIndex(current)
         self.source_box.blockSignals(False)
-        if not self._sources:
-            self.model.set_tiles([], FlaggedMedia())
-            self.count_label.setText("Open a conversation or search first")
-            return
-        self._source_chosen(current)
-        self.view.setFocus()
 
     def reload(self) -> None:
         """Read the shown source again (after an analysis run; F5), keeping the sort and
@@ -422,9 +473,18 @@ class MediaGrid(QWidget):
         """A category key: tag the selected pictures' messages (again: remove the tag)."""
         self.tagging.toggle_category(self.selected_tiles(), key)
 
+    def toggle_groups(self, key: str) -> None:
+        """Ctrl + a category key: tag the selected pictures' whole near-duplicate groups, or
+        remove the tag from them when every picture of those groups shown has it."""
+        self.tagging.toggle_groups(self.selected_tiles(), key)
+
     def tag_groups(self, key: str) -> None:
-        """Ctrl + a category key: tag the selected pictures' whole near-duplicate groups."""
-        self.tagging.tag_groups(self.selected_tiles(), key)
+        """The "Tag group" menu: tag the selected pictures' whole near-duplicate groups."""
+        self.tagging.set_groups(self.selected_tiles(), key, apply=True)
+
+    def untag_groups(self, key: str) -> None:
+        """The "Tag group" menu's removal: the tag off the selected pictures' whole groups."""
+        self.tagging.set_groups(self.selected_tiles(), key, apply=False)
 
 
 def _ranges(selection: QItemSelection) -> list[QItemSelectionRange]:

@@ -148,8 +148,12 @@ class TileDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(role))
         line = QRect(caption.x() + 2, caption.y() + 1, caption.width() - 4, 16)
         stamp = (tile.timestamp or "").replace("T", " ")[:16]
-        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, stamp)
         metrics = painter.fontMetrics()
+        if tile.exhibits:  # a reconciled chat: the phones holding the message
+            stamp = metrics.elidedText(
+                f"{stamp} · {' '.join(tile.exhibits)}", Qt.TextElideMode.ElideRight, line.width()
+            )
+        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, stamp)
         x, right = caption.x(), caption.right()
         top = line.bottom() + 2
         for n, key in enumerate(tile.tags):

@@ -169,6 +169,8 @@ def _score_key(tile: MediaTile) -> float:
 
 def tooltip(tile: MediaTile, flags: FlaggedMedia) -> str:
     lines = [tile.filename, f"Message #{tile.message_id} · {tile.timestamp or 'no time'}"]
+    if tile.exhibits:
+        lines.append(f"Held on {', '.join(tile.exhibits)} (one reconciled message)")
     if tile.score is not None:
         lines.append(f"Sexual-content score {tile.score:.2f}")
     reason = flags.reason(tile.sha256, tile.message_id)

@@ -1,7 +1,8 @@
 """Tagging from the media grid: a category key on the selected pictures' messages (again:
 removed), or on every message of their near-duplicate groups as one decision per group
-(``services.media.tag_group``: a tag and an audit entry per message). Through the main
-window's edit queue, shown on the tiles at once and read back once written."""
+(``services.media.tag_group`` / ``untag_group``: a tag, or its removal, and an audit entry per
+message). Through the main window's edit queue, shown on the tiles at once and read back once
+written."""
 
 from __future__ import annotations
 
@@ -67,9 +68,17 @@ class GridTagging(QObject):
 
         self._submit(what, operation, Effect(ids, tag=key, apply=apply))
 
-    def tag_groups(self, tiles: Sequence[MediaTile], key: str) -> None:
-        """Ctrl + hotkey: tag every message of these pictures' near-duplicate groups, one
-        decision per group (``services.media.tag_group``: audited per message)."""
+    def toggle_groups(self, tiles: Sequence[MediaTile], key: str) -> None:
+        """Ctrl + hotkey: tag every message of these pictures' near-duplicate groups, or
+        remove the tag when every picture of those groups shown has it."""
+        groups = {t.group for t in tiles if t.group is not None}
+        members = [t for t in self.model.tiles() if t.group in groups]
+        apply = not members or not all(key in t.tags for t in members)
+        self.set_groups(tiles, key, apply=apply)
+
+    def set_groups(self, tiles: Sequence[MediaTile], key: str, *, apply: bool) -> None:
+        """Tag (or untag) every message of these pictures' near-duplicate groups in the
+        case, one decision per group (``services.media``: audited per message)."""
         groups = sorted({t.group for t in tiles if t.group is not None})
         if not groups:
             self.say("The selected pictures are in no near-duplicate group")
@@ -78,10 +87,15 @@ class GridTagging(QObject):
         actor = self.host.actor
         for number in groups:
             ids = tuple(sorted({t.message_id for t in self.model.tiles() if t.group == number}))
+            what = (
+                f"tag {label} on near-duplicate group {number}"
+                if apply
+                else f"remove {label} from near-duplicate group {number}"
+            )
             self._submit(
-                f"tag {label} on near-duplicate group {number}",
-                functools.partial(_tag_group, actor=actor, group=number, key=key),
-                Effect(ids, tag=key, apply=True),
+                what,
+                functools.partial(_set_group, actor=actor, group=number, key=key, apply=apply),
+                Effect(ids, tag=key, apply=apply),
             )
 
     def _submit(self, what: str, operation: Any, effect: Effect) -> None:
@@ -120,8 +134,10 @@ class GridTagging(QObject):
         ).run()
 
 
-def _tag_group(case: Case, *, actor: Actor, group: int, key: str) -> Changes:
-    return media.tag_group(case, actor, group, key)
+def _set_group(case: Case, *, actor: Actor, group: int, key: str, apply: bool) -> Changes:
+    if apply:
+        return media.tag_group(case, actor, group, key)
+    return media.untag_group(case, actor, group, key)
 
 
 def _tags_after(tags: tuple[str, ...], effect: Effect) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from reviewer.services import (
     tagging,
 )
 from reviewer.services.case import Case
+from reviewer.services.sexual_suggestions import CATEGORY as SEXUAL
 from reviewer.services.tagging import Changes
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ class _Counts:
     categories: dict[str, int] | None
     progress: tagging.Progress
     open_suggestions: int
+
+
+def _is_sexual(category: str) -> bool:
+    """A suggestion that flags its message's pictures (``services.media_flags``)."""
+    return category == SEXUAL or category.startswith(SEXUAL + ".")
 
 
 def _plural(count: int, noun: str = "message") -> str:
@@ -108,6 +114,14 @@ class ReviewActions(QMainWindow):
         raise NotImplementedError
 
     def _load_timeline(self) -> None:
+        raise NotImplementedError
+
+    def _flag_message(self, message_id: int) -> None:
+        """Blur a message's pictures as flagged now (a sexual suggestion confirmed)."""
+        raise NotImplementedError
+
+    def _read_flags(self) -> None:
+        """Read the flagged pictures again (a sexual suggestion decided)."""
         raise NotImplementedError
 
     # -- selection -------------------------------------------------------------------------
@@ -506,11 +520,20 @@ class ReviewActions(QMainWindow):
             return
         self.current_suggestion = None
         actor = self.actor
+        sexual = _is_sexual(suggestion.category)
+        if sexual:  # blurred at once everywhere, before the write
+            self._flag_message(suggestion.message_id)
+
+        def confirmed(_changes: Changes) -> None:
+            self.statusBar().showMessage("Suggestion confirmed", 3000)
+            if sexual:
+                self._read_flags()
+
         self._change(
             f"confirm the suggestion on message #{suggestion.message_id}",
             lambda case: screening.confirm(case, actor, suggestion.id),
             Effect((suggestion.message_id,), tag=suggestion.category),
-            lambda _changes: self.statusBar().showMessage("Suggestion confirmed", 3000),
+            confirmed,
         )
 
     def dismiss_suggestion(self) -> None:
@@ -525,6 +548,8 @@ class ReviewActions(QMainWindow):
             self._spans.pop(suggestion.message_id, None)
             self.chat.refresh([suggestion.message_id])
             self.statusBar().showMessage("Suggestion dismissed", 3000)
+            if _is_sexual(suggestion.category):  # unflagged now unless its score is high
+                self._read_flags()
 
         self._change(
             f"dismiss the suggestion on message #{suggestion.message_id}",

@@ -1,5 +1,6 @@
 """``reviewer media``: one record per distinct attachment with its analysis (DESIGN.md §10),
-and deciding a near-duplicate group once (one tag and audit entry per message)."""
+and deciding a near-duplicate group once (one tag, or its removal, and audit entry per
+message)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,29 @@ def tag_group(case: Case, actor: Actor, group: int, category: str) -> tagging.Ch
         for message_id in ids:
             result = tagging.tag_in(
                 session, actor, [message_id], category, details={"similar_group": group}
+            )
+            changed.extend(result.message_ids)
+            seq = result.audit_seq if result.audit_seq is not None else seq
+        return tagging.Changes(tuple(changed), (category,) if changed else (), seq)
+
+
+def untag_group(
+    case: Case, actor: Actor, group: int, category: str, *, reason: str | None = None
+) -> tagging.Changes:
+    """Remove ``category`` from every message of a near-duplicate group: one decision, in one
+    transaction, with one audit entry per message that had it (as ``tag_group``)."""
+    with case.transaction() as session:
+        ids = _group_messages(session, group)
+        changed: list[int] = []
+        seq: int | None = None
+        for message_id in ids:
+            result = tagging.untag_in(
+                session,
+                actor,
+                [message_id],
+                category,
+                reason=reason,
+                details={"similar_group": group},
             )
             changed.extend(result.message_ids)
             seq = result.audit_seq if result.audit_seq is not None else seq

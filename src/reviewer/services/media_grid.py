@@ -1,5 +1,7 @@
 """What the media grid shows (DESIGN.md §10): one tile per picture, video or sticker carried by
-a message of a conversation or of a list of messages (search results), with its analysis —
+a message of a conversation, of a reconciled chat (DESIGN.md §9: each picture of a message
+once, however many phones hold it, with those phones' exhibits) or of a list of messages
+(search results), with its analysis —
 sexual-content score, near-duplicate group and the group's size, text read in it — and the
 tags of the message carrying it. One read of a few indexed queries; run it off the UI thread.
 """
@@ -18,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from reviewer.services import sexual_suggestions
 from reviewer.services.case import Case
+from reviewer.store import reconciled_browse_repo
 from reviewer.store.media_models import MediaAnalysis, MediaGroup
 from reviewer.store.models import Attachment, Message, Tag
+from reviewer.store.reconciled_copies import copies_of
 
 T = TypeVar("T")
 
@@ -41,6 +45,8 @@ class MediaTile:
         group: near-duplicate group number, None when the file is in none.
         group_size: messages in the whole case carrying a file of that group.
         text: the text read in the picture (OCR), "" when none was found or it was not read.
+        exhibits: in a reconciled chat, the exhibits holding a copy of the message ("" each
+            elsewhere: the tile is then one exhibit's message).
     """
 
     message_id: int
@@ -58,6 +64,7 @@ class MediaTile:
     group_size: int
     text: str
     tags: tuple[str, ...]
+    exhibits: tuple[str, ...] = ()
 
     @property
     def has_text(self) -> bool:
@@ -92,16 +99,28 @@ def conversation_tiles(case: Case, conversation_id: int) -> MediaGridData:
         return _data(case, session, [_Row(*row) for row in rows])
 
 
-def message_tiles(case: Case, message_ids: Sequence[int]) -> MediaGridData:
-    """The tiles of these messages (search results), in the order of the ids given."""
-    order = {message_id: index for index, message_id in enumerate(dict.fromkeys(message_ids))}
+def message_tiles(
+    case: Case, message_ids: Sequence[int], *, reconciled: bool = False
+) -> MediaGridData:
+    """The tiles of these messages (search results), in the order of the ids given;
+    ``reconciled``: the ids stand for reconciled messages (a reconciled chat's search), whose
+    copies' pictures are shown once each on them."""
+    ids = list(dict.fromkeys(message_ids))
     with case.reading() as session:
-        rows: list[_Row] = []
-        for chunk in _chunks(list(order)):
-            found = session.execute(_attachments().where(Message.id.in_(chunk)))
-            rows.extend(_Row(*row) for row in found)
-        rows.sort(key=lambda row: (order[row.message_id], row.ordinal))
-        return _data(case, session, rows)
+        if reconciled:
+            rows, exhibits = _with_copies(session, ids)
+            return _data(case, session, rows, exhibits)
+        return _data(case, session, _rows_of(session, ids))
+
+
+def reconciled_tiles(case: Case, chat_id: int) -> MediaGridData:
+    """The tiles of a reconciled chat in chat order: per reconciled message (its
+    earliest-imported copy, which review acts on) each distinct picture of its copies once,
+    with the exhibits holding the message."""
+    with case.reading() as session:
+        ids = list(reconciled_browse_repo.chat_message_ids(session, chat_id))
+        rows, exhibits = _with_copies(session, ids)
+        return _data(case, session, rows, exhibits)
 
 
 def tags_of(case: Case, message_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -131,7 +150,66 @@ def _attachments() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _data(case: Case, session: Session, rows: list[_Row]) -> MediaGridData:
+def _rows_of(session: Session, ids: Sequence[int]) -> list[_Row]:
+    """The attachment rows of these messages, in the order of the ids given."""
+    order = {message_id: index for index, message_id in enumerate(ids)}
+    rows: list[_Row] = []
+    for chunk in _chunks(list(order)):
+        found = session.execute(_attachments().where(Message.id.in_(chunk)))
+        rows.extend(_Row(*row) for row in found)
+    rows.sort(key=lambda row: (order[row.message_id], row.ordinal))
+    return rows
+
+
+def _with_copies(
+    session: Session, ids: Sequence[int]
+) -> tuple[list[_Row], dict[int, tuple[str, ...]]]:
+    """Rows for reconciled messages: each distinct file among a message's copies once, shown
+    on the message (a copy whose phone omitted the media lends its file from another), and
+    the exhibits holding each message."""
+    copies = copies_of(session, ids)
+    members: dict[int, list[int]] = {}
+    exhibits: dict[int, tuple[str, ...]] = {}
+    for message_id in ids:
+        found = copies.get(message_id)
+        if found is None:
+            members[message_id] = [message_id]
+            continue
+        others = [c.message_id for c in found.copies if c.message_id != message_id]
+        members[message_id] = [message_id, *others]
+        exhibits[message_id] = tuple(dict.fromkeys(c.exhibit for c in found.copies))
+    by_message: dict[int, list[_Row]] = defaultdict(list)
+    for row in _rows_of(session, [m for group in members.values() for m in group]):
+        by_message[row.message_id].append(row)
+    rows: list[_Row] = []
+    for message_id, group in members.items():
+        own = by_message.get(message_id)
+        first = own[0] if own else None
+        seen: set[str] = set()
+        for member in group:
+            for row in by_message.get(member, []):
+                if row.sha256 in seen:
+                    continue
+                seen.add(row.sha256)
+                anchor = first or row
+                rows.append(
+                    row._replace(
+                        message_id=message_id,
+                        ordinal=len(seen) - 1,
+                        seq=anchor.seq,
+                        conversation_id=anchor.conversation_id,
+                        timestamp=anchor.timestamp,
+                    )
+                )
+    return rows, exhibits
+
+
+def _data(
+    case: Case,
+    session: Session,
+    rows: list[_Row],
+    exhibits: dict[int, tuple[str, ...]] | None = None,
+) -> MediaGridData:
     shas = {row.sha256 for row in rows}
     analysis = _analysis(session, shas)
     groups = _groups(session, shas)
@@ -164,6 +242,7 @@ def _data(case: Case, session: Session, rows: list[_Row]) -> MediaGridData:
                 group_size=sizes.get(group, 0) if group is not None else 0,
                 text=text if isinstance(text, str) else "",
                 tags=tags.get(row.message_id, ()),
+                exhibits=(exhibits or {}).get(row.message_id, ()),
             )
         )
     return MediaGridData(tiles, sexual_suggestions.threshold(session))

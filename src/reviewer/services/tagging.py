@@ -51,6 +51,7 @@ __all__ = [
     "tag",
     "tag_in",
     "untag",
+    "untag_in",
 ]
 
 
@@ -80,31 +81,46 @@ def untag(
     """Remove a category from messages; the removal (and why) stays in the audit log. A copy
     of a reconciled message loses the category on every copy."""
     with case.transaction() as session:
-        ids = _existing(session, message_ids)
-        groups = reconciled_copies.review_groups(session, ids)
-        every = sorted({m for g in groups.values() for m in g.members})
-        tags = session.scalars(
-            select(Tag).where(Tag.category == category, Tag.message_id.in_(every))
-        ).all()
-        if not tags:
-            return Changes(())
-        removed = sorted(t.message_id for t in tags)
-        tagged = set(removed)
-        acted = [i for i in ids if tagged.intersection(groups[i].members)]
-        details = {
-            "category": category,
-            "messages": removed,
-            "reason": reason,
-            "removed": [
-                {"message": t.message_id, "by": t.reviewer, "at": t.created_utc, "note": t.note}
-                for t in sorted(tags, key=lambda t: t.message_id)
-            ],
-            **_through({m: i for i in acted for m in groups[i].members if m in tagged}),
-        }
-        for t in tags:
-            session.delete(t)
-        entry = audit_log.append(session, actor, "tag.removed", _target(removed), details)
-        return Changes(tuple(acted), (category,), entry["seq"])
+        return untag_in(session, actor, message_ids, category, reason=reason)
+
+
+def untag_in(
+    session: Session,
+    actor: Actor,
+    message_ids: Sequence[int],
+    category: str,
+    *,
+    reason: str | None = None,
+    details: dict[str, object] | None = None,
+) -> Changes:
+    """:func:`untag` inside the caller's transaction; ``details`` are added to the audit
+    entry (none is written when no message had the tag)."""
+    ids = _existing(session, message_ids)
+    groups = reconciled_copies.review_groups(session, ids)
+    every = sorted({m for g in groups.values() for m in g.members})
+    tags = session.scalars(
+        select(Tag).where(Tag.category == category, Tag.message_id.in_(every))
+    ).all()
+    if not tags:
+        return Changes(())
+    removed = sorted(t.message_id for t in tags)
+    tagged = set(removed)
+    acted = [i for i in ids if tagged.intersection(groups[i].members)]
+    entry_details = {
+        "category": category,
+        "messages": removed,
+        "reason": reason,
+        "removed": [
+            {"message": t.message_id, "by": t.reviewer, "at": t.created_utc, "note": t.note}
+            for t in sorted(tags, key=lambda t: t.message_id)
+        ],
+        **_through({m: i for i in acted for m in groups[i].members if m in tagged}),
+        **(details or {}),
+    }
+    for t in tags:
+        session.delete(t)
+    entry = audit_log.append(session, actor, "tag.removed", _target(removed), entry_details)
+    return Changes(tuple(acted), (category,), entry["seq"])
 
 
 def set_note(case: Case, actor: Actor, message_id: int, text: str) -> Changes:
