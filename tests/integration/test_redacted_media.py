@@ -44,7 +44,10 @@ STATEMENT = "00000015-Kim Reyes statement.pdf"
 NOTES = "00000016-notes.txt"
 ROTA = "00000017-rota.pdf"
 CARD = "00000018-Kim Reyes.vcf"
-ATTACHED = (PHOTO, DRAWING, STICKER, VIDEO, SCREEN, STATEMENT, NOTES, ROTA, CARD)
+SHIFTS = "00000019-shifts.txt"
+MINUTES = "00000020-minutes.docx"
+ATTACHED = (PHOTO, DRAWING, STICKER, VIDEO, SCREEN, STATEMENT, NOTES, ROTA, CARD, SHIFTS, MINUTES)
+AUTHOR = "Dana Hill"  # wrote a document; the case does not know her
 NAME_BOX = ((20, 30), (180, 30), (180, 60), (20, 60))  # where the screenshot shows the name
 OTHER_BOX = ((20, 120), (180, 120), (180, 150), (20, 150))
 SCREEN_SIZE = (240, 180)
@@ -131,6 +134,26 @@ def _pdf(author: str, text: str = "") -> bytes:
     return buffer.getvalue()
 
 
+def _docx() -> bytes:
+    body = (
+        '<w:document xmlns:w="urn:w"><w:body><w:p>Minutes of the shift</w:p></w:body></w:document>'
+    )
+    core = (
+        '<cp:coreProperties xmlns:cp="urn:cp" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:creator>{AUTHOR}</dc:creator><cp:lastModifiedBy>{AUTHOR}</cp:lastModifiedBy>"
+        "</cp:coreProperties>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body)
+        archive.writestr("docProps/core.xml", core)
+        archive.writestr(
+            "docProps/app.xml", f"<Properties><Company>{AUTHOR} Ltd</Company></Properties>"
+        )
+    return buffer.getvalue()
+
+
 FILES = {
     PHOTO: _photo(),
     DRAWING: _drawing(),
@@ -139,7 +162,9 @@ FILES = {
     SCREEN: _screen(),
     STATEMENT: _pdf("Duty desk", "statement"),
     NOTES: f"Kim's address is 4 Mill Lane. {NAME} works nights.\n".encode(),
-    ROTA: _pdf("Duty desk", "rota"),
+    ROTA: _pdf(AUTHOR, "rota"),
+    SHIFTS: b"Early, late, night.\n",
+    MINUTES: _docx(),
     CARD: f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{NAME}\r\nTEL:{NUMBER}\r\nEND:VCARD\r\n".encode(),
 }
 
@@ -246,6 +271,7 @@ def _text(value: Any) -> str:
 def leaks(bag: Path) -> list[str]:
     found: list[str] = []
     texts = list(texts_of_bag(bag))
+    secrets = (*SECRETS, AUTHOR)
     for path in sorted(bag.rglob("*")):
         if path.is_file():
             where = path.relative_to(bag).as_posix()
@@ -254,7 +280,7 @@ def leaks(bag: Path) -> list[str]:
             texts.append((f"{where} (utf-16)", data.decode("utf-16-le", "ignore")))
     for where, text in texts:
         digits = re.sub(r"[\s().\-]", "", text)
-        found += [f"{where}: {s}" for s in SECRETS if s.casefold() in text.casefold()]
+        found += [f"{where}: {s}" for s in secrets if s.casefold() in text.casefold()]
         found += [f"{where}: number" for s in ("7700900444",) if s in digits]
     return found
 
@@ -365,7 +391,24 @@ def test_documents_and_cards_naming_them_are_withheld(bags: tuple[Path, Path, Pa
         assert not copies[name]["present"] and copies[name]["sha256"] is None, name
     assert copies[CARD]["redaction"]["original_sha256"] is None  # a card's hash is guessable
     # a document that names no one is the original, unchanged
-    assert copies[ROTA]["sha256"] == originals[ROTA]["sha256"] and "redaction" not in copies[ROTA]
+    assert copies[SHIFTS]["sha256"] == originals[SHIFTS]["sha256"]
+    assert "redaction" not in copies[SHIFTS]
+    # one that names no one the case knows loses its author, and keeps its content
+    media = redacted / "data" / "media"
+    rota = copies[ROTA]
+    assert rota["redaction"]["redacted_copy_of"] == originals[ROTA]["sha256"]
+    assert rota["redaction"]["removed"][0] == "PDF document information (Producer, Author, Title)"
+    reader = pypdf.PdfReader(media / f"{rota['sha256']}.pdf")
+    assert not reader.metadata and len(reader.pages) == 1
+    minutes = copies[MINUTES]
+    assert minutes["redaction"]["removed"] == [
+        "document properties (docProps/core.xml)",
+        "document properties (docProps/app.xml)",
+    ]
+    copy = zipfile.ZipFile(media / f"{minutes['sha256']}.docx")
+    original = zipfile.ZipFile(io.BytesIO(FILES[MINUTES]))
+    assert copy.namelist() == original.namelist()
+    assert copy.read("word/document.xml") == original.read("word/document.xml")
 
 
 def test_every_change_is_listed_and_both_bundles_verify(
@@ -383,9 +426,9 @@ def test_every_change_is_listed_and_both_bundles_verify(
         assert row["removed"] or row["withheld"], name
         assert (row["file"] is None) == bool(row["withheld"]), name
     assert None in by_original  # the card, without its hash
-    assert len(listed) == 8
+    assert len(listed) == 10  # all but the document that names no one and has no author
     with (redacted / "data/redaction/media.csv").open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.DictReader(handle))) == 8
+        assert len(list(csv.DictReader(handle))) == 10
     # the unredacted bundle has the originals as they were, and no list of changes
     for name in ATTACHED:
         record = originals[name]

@@ -8,7 +8,8 @@ original's name and hash.
 - a picture whose machine-read text names a person not involved: those lines blacked out,
   saved as PNG (:mod:`reviewer.bundle.media_black_out`); a video whose frames do: withheld;
 - a damaged file of those formats: withheld (its metadata cannot be removed);
-- a document whose file name or text names a person not involved: withheld;
+- a document whose file name or text names a person not involved: withheld; any other PDF
+  or office document loses its author properties (:mod:`reviewer.bundle.media_documents`);
 - anything else (GIF, Opus, MP3 …) as it is.
 
 Each change is recorded on the attachment (:class:`MediaRedaction`), so the records and
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from reviewer.bundle.files import sha256_file
 from reviewer.bundle.media_black_out import black_out
 from reviewer.bundle.media_clean import CannotClean, Unsupported, clean_file
+from reviewer.bundle.media_documents import clean_document
 from reviewer.bundle.model import Bundle, BundleAttachment, MediaRedaction
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.services.redaction import Redactor
@@ -106,7 +109,7 @@ def _redacted(
             return _withheld(attachment, plan, sha, NAMED)
         if redactor.mentions(_document_texts(source)):
             return _withheld(attachment, plan, sha, CONTENT)
-        return attachment
+        return _cleaned(attachment, plan, source, sha, workdir, suffix, clean_document)
     if plan.areas:
         if not mime.startswith("image/"):
             return _withheld(attachment, plan, sha, FRAMES)
@@ -119,15 +122,28 @@ def _redacted(
         copy = _copy(attachment, plan, sha, target, ".png", "image/png", (what,))
         # the case's thumbnail shows what was blacked out: the report's is made from the copy
         return replace(copy, thumbnail=None)
+    return _cleaned(attachment, plan, source, sha, workdir, suffix, clean_file)
+
+
+def _cleaned(
+    attachment: BundleAttachment,
+    plan: MediaRedaction,
+    source: Path,
+    sha: str,
+    workdir: Path,
+    suffix: str,
+    cleaner: Callable[[Path, Path], tuple[str, ...]],
+) -> BundleAttachment:
+    """The file without its metadata: a redacted copy when there was any to remove."""
     target = workdir / f"{sha}-clean{suffix}"
     try:
-        removed = clean_file(source, target)
+        removed = cleaner(source, target)
     except Unsupported:
         return replace(attachment, redaction=replace(plan, original_sha256=sha))
     except (CannotClean, OSError) as exc:
         return _withheld(attachment, plan, sha, UNCLEANABLE.format(why=exc))
     if not removed:
-        target.unlink()
+        target.unlink(missing_ok=True)
         return replace(attachment, redaction=replace(plan, original_sha256=sha))
     return _copy(attachment, plan, sha, target, suffix, attachment.mime, removed)
 
