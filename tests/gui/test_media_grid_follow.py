@@ -268,7 +268,7 @@ def test_the_grid_follows_the_window_into_a_reconciled_chat_and_out(
     (chat,) = reconciled_browse.reconciled_chats(case)
     window.navigator.reconciledActivated.emit(chat.id)
     settle(qtbot)
-    assert grid.source_box.currentText().startswith("Reconciled chat Shift B")
+    assert grid.source_box.currentText() == "Shift B — reconciled (CD/2, AB/1)"
     tiles = shown(grid)
     assert len(tiles) == 7 and len({(t.message_id, t.sha256) for t in tiles}) == 7
     assert {t.exhibits for t in tiles} == {("CD/2", "AB/1")}

@@ -149,9 +149,11 @@ class TileDelegate(QStyledItemDelegate):
         line = QRect(caption.x() + 2, caption.y() + 1, caption.width() - 4, 16)
         stamp = (tile.timestamp or "").replace("T", " ")[:16]
         metrics = painter.fontMetrics()
-        if tile.exhibits:  # a reconciled chat: the phones holding the message
+        if tile.exhibits:  # a reconciled chat: the phones holding the message (time: tooltip)
             stamp = metrics.elidedText(
-                f"{stamp} · {' '.join(tile.exhibits)}", Qt.TextElideMode.ElideRight, line.width()
+                f"{stamp[:10]} · {'+'.join(tile.exhibits)}",
+                Qt.TextElideMode.ElideRight,
+                line.width(),
             )
         painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, stamp)
         x, right = caption.x(), caption.right()

@@ -96,7 +96,7 @@ def sources_for(
     results when there are any."""
     sources: list[GridSource] = []
     if chat is not None:
-        sources.append(GridSource(f"Reconciled chat {chat.label}", reconciled_chat=chat.id))
+        sources.append(GridSource(chat.label, reconciled_chat=chat.id))
     elif conversation is not None:
         title = f"Conversation “{conversation.name}” ({conversation.exhibit})"
         sources.append(GridSource(title, conversation_id=conversation.id))
