@@ -37,6 +37,7 @@ CONTENT = "its content names a person not involved"
 FRAMES = "a frame shows text naming a person not involved"
 UNCLEANABLE = "its metadata could not be removed ({why})"
 _MEDIA = ("image/", "video/", "audio/")
+GUESSABLE = 4096  # bytes: a withheld file shorter than this is listed without its hash
 _TEXT_LIMIT = 20_000_000  # bytes of a document read to look for names
 
 
@@ -174,8 +175,11 @@ def _copy(
 
 
 def _withheld(
-    attachment: BundleAttachment, plan: MediaRedaction, sha: str, why: str
+    attachment: BundleAttachment, plan: MediaRedaction, sha: str | None, why: str
 ) -> BundleAttachment:
+    # A short file's hash is not given: its few words could be guessed and confirmed by it.
+    if (attachment.size or 0) < GUESSABLE:
+        sha = None
     return replace(
         attachment,
         sha256=None,
