@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 try:
     import fcntl
@@ -36,6 +36,8 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["SyncPool", "flush_drive", "sync_file", "sync_folder", "sync_folders"]
+
+T = TypeVar("T")
 
 THREADS = 8  # fsync waits on the disk, not the CPU: more threads than cores is right
 IN_FLIGHT = 32  # files handed over but not yet synced (each holds an open descriptor)
@@ -111,7 +113,7 @@ class SyncPool:
         self._threads = threads
         self._executor: ThreadPoolExecutor | None = None
         self._slots = threading.BoundedSemaphore(in_flight)
-        self._futures: list[Future[None]] = []
+        self._futures: list[Future[Any]] = []
 
     def submit(self, handle: BinaryIO) -> None:
         try:
@@ -120,7 +122,7 @@ class SyncPool:
             handle.close()
             raise
 
-    def run(self, job: Callable[..., None], *args: Any) -> Future[None]:
+    def run(self, job: Callable[..., T], *args: Any) -> Future[T]:
         """Run ``job(*args)`` on a worker (it must sync what it writes); :meth:`wait` waits
         for it and raises its failure."""
         self._slots.acquire()
@@ -135,7 +137,7 @@ class SyncPool:
         self._futures.append(future)
         return future
 
-    def _release(self, _: Future[None]) -> None:
+    def _release(self, _: Future[Any]) -> None:
         self._slots.release()
 
     def wait(self) -> None:

@@ -118,7 +118,8 @@ class EvidenceBatch:
         self._store = store
         self._pool = SyncPool()
         self._pending: dict[str, tuple[Path, int]] = {}  # sha256 -> temporary file, size
-        self._writing: dict[str, Future[None]] = {}  # put_bytes files not yet known written
+        self._writing: dict[str, Future[None]] = {}  # put_bytes jobs
+        self._made_by_jobs: list[Path] = []  # shard folders those jobs made
         self._token = secrets.token_hex(4)  # temporary names unique to this batch
         self._new_folders: list[Path] = []
         self._root_made = False
@@ -134,6 +135,7 @@ class EvidenceBatch:
         tb: TracebackType | None,
     ) -> None:
         self._pool.close()
+        self._collect_folders()
         for tmp, _ in self._pending.values():
             tmp.unlink(missing_ok=True)
         self._pending.clear()
@@ -181,17 +183,23 @@ class EvidenceBatch:
         final = self._store.path_for(sha256)
         if sha256 in self._pending or final.exists():
             return StoredBlob(sha256, len(data), final, created=False)
-        if _make_folder(final.parent, parents=not self._root_made):
-            self._new_folders.append(final.parent)
-        self._root_made = True
+        if not self._root_made:
+            self._store.root.mkdir(parents=True, exist_ok=True)
+            self._root_made = True
         tmp = final.parent / f".incoming-{self._token}-{len(self._pending)}"
         self._pending[sha256] = (tmp, len(data))
-        self._writing[sha256] = self._pool.run(_write_new, tmp, data)
+        self._writing[sha256] = self._pool.run(_write_new, tmp, data, self._made_by_jobs)
         return StoredBlob(sha256, len(data), final, created=True)
+
+    def _collect_folders(self) -> None:
+        """Shard folders the put_bytes jobs made (all have finished), now the batch's."""
+        self._new_folders.extend(self._made_by_jobs)
+        self._made_by_jobs.clear()
+        self._writing.clear()
 
     def content_path(self, blob: StoredBlob) -> Path:
         """Where ``blob``'s content can be read now: its temporary file before the commit."""
-        writing = self._writing.pop(blob.sha256, None)
+        writing = self._writing.get(blob.sha256)
         if writing is not None:
             writing.result()
         pending = self._pending.get(blob.sha256)
@@ -200,7 +208,7 @@ class EvidenceBatch:
     def commit(self) -> None:
         """Make every file of the batch durable under its hash name."""
         self._pool.wait()
-        self._writing.clear()
+        self._collect_folders()
         root = self._store.root
         flush_drive(root)
         folders: set[Path] = set()
@@ -222,17 +230,22 @@ class EvidenceBatch:
         self._new_folders.clear()  # they hold committed files now
 
 
-def _make_folder(folder: Path, *, parents: bool = False) -> bool:
+def _make_folder(folder: Path) -> bool:
     """Create a shard folder; False when it exists (perhaps made by another process)."""
     try:
-        folder.mkdir(parents=parents)
+        folder.mkdir()
     except FileExistsError:
         return False
     return True
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Create ``path`` read-only (the descriptor may still write), write ``data``, sync."""
+def _write_new(path: Path, data: bytes, made_folders: list[Path]) -> None:
+    """Create ``path`` read-only (the descriptor may still write), write ``data``, sync;
+    a folder it had to make is appended to ``made_folders``. (Here, on a pool thread:
+    making a folder or a file waits for the filesystem's journal, which the other threads'
+    fsyncs keep busy.)"""
+    if _make_folder(path.parent):
+        made_folders.append(path.parent)  # list.append is atomic: threads share the list
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _O_BINARY, READ_ONLY)
     try:
         view = memoryview(data)
