@@ -2,15 +2,15 @@
 *redacted copy* with its own hash, or is withheld; never the original altered under the
 original's name and hash.
 
-- pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, MP4/MOV,
-  HEIF): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
+- pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, GIF,
+  MP4/MOV/M4A, HEIF, MP3): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
   (:mod:`reviewer.bundle.media_clean`);
 - a picture whose machine-read text names a person not involved: those lines blacked out,
   saved as PNG (:mod:`reviewer.bundle.media_black_out`); a video whose frames do: withheld;
 - a damaged file of those formats: withheld (its metadata cannot be removed);
 - a document whose file name or text names a person not involved: withheld; any other PDF
   or office document loses its author properties (:mod:`reviewer.bundle.media_documents`);
-- anything else (GIF, Opus, MP3 …) as it is.
+- anything else (Ogg/Opus, AAC, AMR …) as it is.
 
 Each change is recorded on the attachment (:class:`MediaRedaction`), so the records and
 ``redaction/media.jsonl`` say which copy came from which original and what was removed.

@@ -177,10 +177,46 @@ def test_a_heic_loses_its_exif_and_xmp_items_in_place(tmp_path: Path, idat: bool
     assert len(changed) <= len(exif) + len(b"<x>Kim Reyes</x>")
 
 
+def _gif() -> bytes:
+    """An animated GIF with a loop count, a comment and an XMP application extension."""
+    frames = [Image.new("P", (16, 16), c) for c in (1, 2, 3)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], loop=0, comment=NAME)
+    data = buffer.getvalue()
+    xmp = b"\x21\xff\x0bXMP DataXMP" + bytes((len(NAME),)) + NAME + b"\x00"
+    return data[:-1] + xmp + data[-1:]
+
+
+def test_a_gif_loses_its_comment_and_xmp_and_keeps_its_loop_and_frames() -> None:
+    data = _gif()
+    assert data.count(NAME) == 2
+    cleaned = clean(data)
+    assert NAME not in cleaned.data and b"NETSCAPE2.0" in cleaned.data
+    assert cleaned.removed == ("GIF comment", "GIF application extension (XMP DataXMP)")
+    assert _frames(cleaned.data) == _frames(data)
+
+
+def test_an_mp3_loses_its_tags() -> None:
+    audio = b"\xff\xfb\x90\x00" + bytes(400)
+    frame = b"TPE1" + (len(NAME) + 1).to_bytes(4, "big") + b"\0\0\0" + NAME
+    id3 = b"ID3\x03\x00\x00" + bytes((0, 0, 0, len(frame))) + frame
+    ape_item = len(NAME).to_bytes(4, "little") + bytes(4) + b"Artist\0" + NAME
+    ape_footer = (
+        b"APETAGEX" + (2000).to_bytes(4, "little") + (len(ape_item) + 32).to_bytes(4, "little")
+    )
+    ape = ape_item + ape_footer + (1).to_bytes(4, "little") + bytes(4) + bytes(8)
+    id3v1 = b"TAG" + NAME.ljust(30, b"\0") + bytes(95)
+    cleaned = clean(id3 + audio + ape + id3v1)
+    assert cleaned.data == audio
+    assert cleaned.removed == ("ID3v2 tag", "ID3v1 tag", "APEv2 tag")
+
+
 def test_unknown_formats_are_told_apart(tmp_path: Path) -> None:
-    (tmp_path / "a.gif").write_bytes(b"GIF89a" + bytes(20))
+    (tmp_path / "a.ogg").write_bytes(b"OggS" + bytes(20))
     with pytest.raises(Unsupported):
-        clean_file(tmp_path / "a.gif", tmp_path / "b.gif")
+        clean_file(tmp_path / "a.ogg", tmp_path / "b.ogg")
+    with pytest.raises(CannotClean):
+        clean(_gif()[:-30])
     (tmp_path / "a.heic").write_bytes(_box(b"ftyp", b"heic\0\0\0\0mif1") + b"\0\0\0\xffmeta")
     with pytest.raises(CannotClean):
         clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
