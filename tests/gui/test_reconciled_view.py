@@ -5,7 +5,8 @@ and review that acts once on a reconciled message through any copy."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from reconcile_phones import export_path, render, three_phones, true_chat
 from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.navigator import COUNTED_ONCE, COUNTED_PER_COPY
-from reviewer.gui.reconciled_view import DELETED, MISSING
+from reviewer.gui.reconciled_view import ALL, DELETED, MISSING
 from reviewer.services import browse, tagging
 from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
@@ -274,3 +275,39 @@ def test_next_unreviewed_skips_a_message_reviewed_on_another_phone(
     qtbot.waitUntil(lambda: window.chat.current_id() != ids[k])
     assert window.chat.current_id() == ids[k + 2]
     assert window.reconciled.chat is not None
+
+
+def test_search_keeps_to_the_deleted_and_missing_filters(
+    qtbot: QtBot, case: Case, window: MainWindow
+) -> None:
+    _open_reconciled(qtbot, window)
+    everything = _all_badges(window)
+    texts = {v.id: v.text for v in browse.message_views(case, list(everything)).values()}
+    common = Counter(w for text in texts.values() for w in set(text.split()) if w.isalpha())
+
+    def word_of(wanted: Callable[[Badges], bool]) -> str:  # a word of a filtered message
+        mid = next(m for m, b in everything.items() if wanted(b) and texts[m].split())
+        return max(texts[mid].split(), key=lambda w: common[w])
+
+    deleted = word_of(lambda b: bool(b.deleted_on))
+    missing = word_of(lambda b: "CD/2" in b.missing_from)
+    window.search_bar.text.setText(f"{deleted} OR {missing}")
+    window.run_search()
+    qtbot.waitUntil(lambda: window._hit_total is not None and window._hits != [])
+    every_hit = window._hit_total
+    assert every_hit is not None
+    for choice, wanted in (
+        (DELETED, lambda b: bool(b.deleted_on)),
+        (MISSING + "CD/2", lambda b: "CD/2" in b.missing_from),
+    ):
+        window.reconciled.bar.choose(choice)  # the search runs again under the filter
+        settle(qtbot)
+        qtbot.waitUntil(lambda: window._hit_total is not None and window._hit_total < every_hit)
+        hits = set(window._hits)
+        assert hits and all(wanted(everything[mid]) for mid in hits)
+        assert hits <= set(window.model.ids())  # every hit is a row the filter shows
+        window._go_to_hit(0)
+        assert window.reconciled.chat is not None and window.chat.current_id() in hits
+    window.reconciled.bar.choose(ALL)
+    settle(qtbot)
+    qtbot.waitUntil(lambda: window._hit_total == every_hit)

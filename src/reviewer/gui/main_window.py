@@ -8,7 +8,6 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, Signal
@@ -664,10 +663,9 @@ class MainWindow(ReviewActions):
         self.search_task.run()
 
     def _search_filters(self, request: SearchRequest) -> search.SearchFilters:
-        """The search's filters; in a reconciled chat, its messages once each (DESIGN.md §9)."""
-        chat = self.reconciled.chat
-        filters = _filters(request)
-        return filters if chat is None else replace(filters, reconciled_chat=chat.id)
+        """The search's filters; in a reconciled chat, its messages once each under the filter
+        bar's choice (DESIGN.md §9)."""
+        return self.reconciled.narrow(_filters(request))
 
     def _go_to_hit(self, index: int) -> None:
         self._hit_index = index
