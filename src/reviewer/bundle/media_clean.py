@@ -12,8 +12,8 @@ re-encoded), keeping only what decoding and display need.
   ``uuid`` boxes (XMP) become ``free`` boxes of the same size, zeroed, so no sample offset
   moves.
 - HEIF/HEIC/AVIF: the bytes of the EXIF and XMP items are zeroed where they lie.
-- GIF: comments and application extensions but the loop count; MP3: ID3 and APE tags
-  (:mod:`reviewer.bundle.media_tags`).
+- GIF: comments and application extensions but the loop count; MP3: ID3 and APE tags; Ogg
+  Opus/Vorbis: user comments blanked in place (:mod:`reviewer.bundle.media_tags`).
 
 Pillow can rewrite these formats only by re-encoding them (JPEG, WebP lossy), and piexif only
 removes EXIF (not XMP, IPTC or comments); so these walkers are written here (MP4 and HEIF in
@@ -30,7 +30,7 @@ from pathlib import Path
 from PIL import Image
 
 from reviewer.bundle.media_isobmff import CannotClean, Unsupported, clean_isobmff, is_isobmff
-from reviewer.bundle.media_tags import clean_gif, clean_mp3, is_mp3
+from reviewer.bundle.media_tags import clean_gif, clean_mp3, clean_ogg, is_mp3
 
 __all__ = [
     "CannotClean",
@@ -62,6 +62,8 @@ def clean(data: bytes) -> Cleaned:
         return clean_webp(data)
     if data[:6] in (b"GIF87a", b"GIF89a"):
         return Cleaned(*clean_gif(data))
+    if data.startswith(b"OggS"):
+        return Cleaned(*clean_ogg(data))
     if is_mp3(data[:4]):
         return Cleaned(*clean_mp3(data))
     raise Unsupported("no metadata remover for this format")

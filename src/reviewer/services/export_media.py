@@ -3,14 +3,14 @@
 original's name and hash.
 
 - pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, GIF,
-  MP4/MOV/M4A, HEIF, MP3): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
+  MP4/MOV/M4A, HEIF, MP3, Ogg Opus/Vorbis): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
   (:mod:`reviewer.bundle.media_clean`);
 - a picture whose machine-read text names a person not involved: those lines blacked out,
   saved as PNG (:mod:`reviewer.bundle.media_black_out`); a video whose frames do: withheld;
 - a damaged file of those formats: withheld (its metadata cannot be removed);
 - a document whose file name or text names a person not involved: withheld; any other PDF
   or office document loses its author properties (:mod:`reviewer.bundle.media_documents`);
-- anything else (Ogg/Opus, AAC, AMR …) as it is.
+- anything else (AAC, AMR …) as it is.
 
 Each change is recorded on the attachment (:class:`MediaRedaction`), so the records and
 ``redaction/media.jsonl`` say which copy came from which original and what was removed.

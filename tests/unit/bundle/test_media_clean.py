@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageSequence, PngImagePlugin
 
 from reviewer.bundle.media_clean import CannotClean, Unsupported, clean, clean_file
+from reviewer.bundle.media_tags import ogg_crc, ogg_pages
 
 NAME = b"Kim Reyes"
 
@@ -211,10 +212,49 @@ def test_an_mp3_loses_its_tags() -> None:
     assert cleaned.removed == ("ID3v2 tag", "ID3v1 tag", "APEv2 tag")
 
 
+def _voice_note() -> bytes:
+    """An Ogg Opus voice note (PyAV's libopus) whose comments name someone."""
+    av = pytest.importorskip("av")
+    np = pytest.importorskip("numpy")
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="ogg") as out:
+        out.metadata["artist"] = NAME.decode()
+        stream = out.add_stream("libopus", rate=48000)
+        stream.metadata["title"] = f"voice note of {NAME.decode()}"
+        for n in range(25):
+            wave = (np.sin(np.arange(960) * (n + 1) / 50) * 8000).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(wave[np.newaxis], format="s16", layout="mono")
+            frame.rate, frame.pts = 48000, n * 960
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+def _decoded(data: bytes) -> bytes:
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        return b"".join(bytes(f.to_ndarray().tobytes()) for f in container.decode(audio=0))
+
+
+def test_an_ogg_voice_note_loses_its_comments_in_place() -> None:
+    data = _voice_note()
+    assert NAME in data
+    cleaned = clean(data)
+    assert NAME not in cleaned.data and cleaned.removed[0].startswith("Ogg comments")
+    assert len(cleaned.data) == len(data)
+    for start, end in ogg_pages(cleaned.data):  # each page's CRC holds (libogg's, or again)
+        page = cleaned.data[start:end]
+        assert ogg_crc(page) == int.from_bytes(page[22:26], "little")
+    assert _decoded(cleaned.data) == _decoded(data)
+
+
 def test_unknown_formats_are_told_apart(tmp_path: Path) -> None:
-    (tmp_path / "a.ogg").write_bytes(b"OggS" + bytes(20))
+    (tmp_path / "a.amr").write_bytes(b"#!AMR\n" + bytes(20))
     with pytest.raises(Unsupported):
-        clean_file(tmp_path / "a.ogg", tmp_path / "b.ogg")
+        clean_file(tmp_path / "a.amr", tmp_path / "b.amr")
     with pytest.raises(CannotClean):
         clean(_gif()[:-30])
     (tmp_path / "a.heic").write_bytes(_box(b"ftyp", b"heic\0\0\0\0mif1") + b"\0\0\0\xffmeta")
