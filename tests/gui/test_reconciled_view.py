@@ -107,6 +107,7 @@ def test_reconciled_chat_shows_each_message_once_with_badges(
     assert window.timeline.isVisible()  # the chat's days, each message once
     qtbot.waitUntil(lambda: sum(d.count for d in window.timeline.days) == len(ids))
     assert {d.first_id for d in window.timeline.days} <= set(ids)
+    assert "Days in Europe/London, the zone of AB/1." in window.timeline.toolTip()
     badges = _all_badges(window)
     assert set(badges) == set(ids)
     on_three = next(mid for mid, b in badges.items() if len(b.held_on) == 3 and not b.deleted_on)
@@ -144,6 +145,7 @@ def test_filters_deleted_and_missing(qtbot: QtBot, window: MainWindow, tmp_path:
     window.show_conversation(first)
     assert not window.reconciled.bar.isVisible()
     assert window.timeline.isVisible()
+    assert window.timeline.zone_note == "" and "Days in" not in window.timeline.toolTip()
     assert window.chat.delegate().badges is None
 
 

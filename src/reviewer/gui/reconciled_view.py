@@ -122,6 +122,8 @@ class ReconciledController(QObject):
         window.chat.set_custodian_id(None)
         window.chat.delegate().set_badge_provider(self.badges)
         window.model.set_ids(range(0))  # until the chat's ids are read
+        clock = reconciled_browse.chat_clock(window.case, chat_id)
+        window.timeline.set_zone_note(f"{clock.zone}, the zone of {clock.exhibit}")
         self._filter(ALL)
         window._load_timeline()  # the chat's days, each message once
         window.refresh_counts_for_view()
@@ -135,6 +137,7 @@ class ReconciledController(QObject):
         self._request += 1
         self._cache.clear()
         self.bar.hide()
+        self.window.timeline.set_zone_note("")
         self.window.chat.delegate().set_badge_provider(None)
         self.window.refresh_counts_for_view()
 

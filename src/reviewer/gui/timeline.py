@@ -18,6 +18,9 @@ TAGGED_COLOUR = QColor("#d64545")
 MAX_BAR_WIDTH = 14
 
 
+_TIP = "Messages per day; tagged messages in red. Click a day to go there."
+
+
 @dataclass(frozen=True, slots=True)
 class Day:
     date: dt.date
@@ -41,7 +44,14 @@ class TimelineStrip(QWidget):
         self._current: dt.date | None = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Messages per day; tagged messages in red. Click a day to go there.")
+        self.zone_note = ""  # the zone the days are in, when not the exhibit's own
+        self.setToolTip(_TIP)
+
+    def set_zone_note(self, note: str) -> None:
+        """Say which zone the days are read in (a reconciled chat: its earliest-imported
+        exhibit's); empty for a conversation, whose days are its own exhibit's."""
+        self.zone_note = note
+        self.setToolTip(_TIP + (f" Days in {note}." if note else ""))
 
     def sizeHint(self) -> QSize:
         return QSize(400, 48)
@@ -135,7 +145,8 @@ class TimelineStrip(QWidget):
                 painter.fillRect(QRect(x, bottom - th, bar_width, th), TAGGED_COLOUR)
         if len(self._days) == 1:  # one bar says little on its own: name the day
             day = self._days[0]
-            text = f"{day.date:%a %d %b %Y}: {day.count:,} messages"
+            zone = f" ({self.zone_note})" if self.zone_note else ""
+            text = f"{day.date:%a %d %b %Y}{zone}: {day.count:,} messages"
             if day.tagged:
                 text += f", {day.tagged:,} tagged"
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
