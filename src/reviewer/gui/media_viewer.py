@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.gui.chat.delegate import blur
+from reviewer.gui.key_frames import KeyFrames, has_frame_boxes
 from reviewer.gui.media_analysis_panel import AnalysisPanel, draw_boxes
 from reviewer.gui.media_blur import FLAGGED_TEXT, BlurRule
 from reviewer.services.case import Case
@@ -130,6 +131,7 @@ class MediaViewer(QDialog):
         self.sha256 = str(getattr(attachment, "sha256", None) or "")
         self.path = evidence_path(case, attachment)
         self.player: Any = None
+        self.key_frames: KeyFrames | None = None
         self.setWindowTitle(self.filename)
         self.resize(900, 700)
 
@@ -183,6 +185,7 @@ class MediaViewer(QDialog):
         elif self.mime.startswith(("video/", "audio/")):
             if self.mime.startswith("video/"):
                 self._show_analysis()  # text read from its key frames, its score
+                self._show_key_frames()
             if self.blurred:  # a flagged video is not loaded until revealed
                 self.body.setWidget(_centred(f"{FLAGGED_TEXT}: hidden until you reveal it."))
                 self.reveal_button.setText("Reveal this flagged video…")
@@ -225,10 +228,26 @@ class MediaViewer(QDialog):
         threshold = rule.flags.threshold if rule is not None else None
         self.panel = AnalysisPanel(analysis, threshold)
         self.panel.boxes_toggle.toggled.connect(lambda _on: self.redraw())
-        if not self.mime.startswith("image/"):
-            self.panel.boxes_toggle.setEnabled(False)  # boxes are in key frames' pixels
+        if not self.mime.startswith("image/") and not has_frame_boxes(analysis):
+            self.panel.boxes_toggle.setEnabled(False)  # no key frames to draw them on
         self.panel_slot.addWidget(self.panel)
         self.panel.add_rows(self.info)
+
+    def _show_key_frames(self) -> None:
+        """A video's key frames under its player, the text read in each outlined on request."""
+        panel = self.panel
+        if panel is None or not panel.analysis.frames:
+            return
+        self.key_frames = KeyFrames(
+            self.case.cache_dir,
+            panel.analysis,
+            lambda: self.blurred,
+            panel.boxes_toggle.isChecked,
+        )
+        self.panel_slot.addWidget(self.key_frames)
+        self.resize(self.width(), max(self.height(), 900))
+        if self.blur_rule is not None:
+            self.blur_rule.changed.connect(self.key_frames.redraw)
 
     @property
     def blurred(self) -> bool:
@@ -239,6 +258,8 @@ class MediaViewer(QDialog):
 
     def redraw(self) -> None:
         """The picture as it should be shown: blurred or not, with the word boxes or not."""
+        if self.key_frames is not None:
+            self.key_frames.redraw()
         if self.image is None or self.image_label is None:
             return
         image = self.image

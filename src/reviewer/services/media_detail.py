@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -15,11 +16,13 @@ from reviewer.store.media_models import MediaAnalysis, MediaGroup
 
 @dataclass(frozen=True, slots=True)
 class TextBox:
-    """One line read: its corners (four (x, y) points in the picture's pixels)."""
+    """One line read: its corners (four (x, y) points in the picture's pixels; of a video,
+    in key frame ``frame``'s, None when the result predates frames being recorded)."""
 
     points: tuple[tuple[float, float], ...]
     text: str
     confidence: float | None
+    frame: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,10 @@ class ImageText:
     version: str
     confidence: float | None
     boxes: tuple[TextBox, ...]
+    frame_sizes: tuple[tuple[int, int], ...] = ()  # a video's key frames, as read
+
+    def frame_boxes(self, frame: int) -> tuple[TextBox, ...]:
+        return tuple(box for box in self.boxes if box.frame == frame)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class FileAnalysis:
     sexual: Score | None = None
     group: int | None = None
     group_size: int = 0
+    frames: tuple[str, ...] = ()  # a video's key-frame thumbnails, under the case's cache
 
     @property
     def empty(self) -> bool:
@@ -72,6 +80,7 @@ def file_analysis(case: Case, sha256: str) -> FileAnalysis:
         )
     ocr = latest.get("ocr")
     sexual = latest.get("sexual")
+    av = latest.get("av")
     return FileAnalysis(
         ocr=_text(ocr) if ocr is not None else None,
         sexual=(
@@ -81,24 +90,42 @@ def file_analysis(case: Case, sha256: str) -> FileAnalysis:
         ),
         group=group,
         group_size=int(size or 0),
+        frames=tuple(str(f) for f in _json(av).get("frames") or []) if av is not None else (),
     )
 
 
-def _text(row: MediaAnalysis) -> ImageText:
+def _json(row: MediaAnalysis) -> dict[str, Any]:
     try:
         data = json.loads(row.data or "{}")
     except ValueError:
-        data = {}
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _text(row: MediaAnalysis) -> ImageText:
+    data = _json(row)
     boxes = []
-    for item in data.get("boxes", []) if isinstance(data, dict) else []:
+    for item in data.get("boxes", []):
         try:
             points = tuple((float(x), float(y)) for x, y in item["box"])
         except (KeyError, TypeError, ValueError):
             continue
         confidence = item.get("confidence")
+        frame = item.get("frame")
         boxes.append(
-            TextBox(points, str(item.get("text", "")), float(confidence) if confidence else None)
+            TextBox(
+                points,
+                str(item.get("text", "")),
+                float(confidence) if confidence else None,
+                frame if isinstance(frame, int) else None,
+            )
         )
+    sizes = []
+    for size in data.get("frame_sizes") or []:
+        try:
+            sizes.append((int(size[0]), int(size[1])))
+        except (IndexError, TypeError, ValueError):
+            sizes.append((0, 0))
     return ImageText(
         text=row.text or "",
         engine=row.engine,
@@ -106,4 +133,5 @@ def _text(row: MediaAnalysis) -> ImageText:
         version=row.version,
         confidence=row.confidence,
         boxes=tuple(boxes),
+        frame_sizes=tuple(sizes),
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -53,11 +53,13 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 @dataclass(frozen=True, slots=True)
 class OcrLine:
-    """One line of text: its corners (four [x, y] points, clockwise from top left)."""
+    """One line of text: its corners (four [x, y] points, clockwise from top left) in the
+    pixels of the picture it was read in (``frame``: which key frame of a video)."""
 
     box: tuple[tuple[int, int], ...]
     text: str
     confidence: float
+    frame: int = 0
 
     @property
     def rect(self) -> tuple[int, int, int, int]:
@@ -77,6 +79,7 @@ class OcrResult:
     engine: str
     model: str
     version: str
+    frame_sizes: tuple[tuple[int, int], ...] = ()  # (width, height) of each picture read
 
 
 def have_ocr() -> bool:
@@ -153,7 +156,7 @@ def read_picture(image: Image.Image) -> list[OcrLine]:
     return lines
 
 
-def _result(lines: list[OcrLine]) -> OcrResult:
+def _result(lines: list[OcrLine], sizes: tuple[tuple[int, int], ...] = ()) -> OcrResult:
     characters = sum(len(line.text) for line in lines)
     confidence = (
         round(sum(line.confidence * len(line.text) for line in lines) / characters, 4)
@@ -167,15 +170,18 @@ def _result(lines: list[OcrLine]) -> OcrResult:
         engine=ENGINE,
         model=MODEL,
         version=engine_version(),
+        frame_sizes=sizes,
     )
 
 
 def ocr_image(path: Path, mime: str = "image/jpeg") -> OcrResult:
     """The text of an image file (or of a video's key frames)."""
     lines: list[OcrLine] = []
-    for picture in images_of(path, mime):
-        lines.extend(read_picture(picture))
-    return _result(lines)
+    sizes: list[tuple[int, int]] = []
+    for index, picture in enumerate(images_of(path, mime)):
+        sizes.append(picture.size)
+        lines.extend(replace(line, frame=index) for line in read_picture(picture))
+    return _result(lines, tuple(sizes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +198,13 @@ class OcrAnalyser:
 
     def analyse(self, path: Path, mime: str) -> AnalysisResult:
         result = ocr_image(path, mime)
+        video = is_video(mime)
         boxes = [
             {"box": [list(p) for p in line.box], "text": line.text, "confidence": line.confidence}
+            | ({"frame": line.frame} if video else {})
             for line in result.lines
         ]
-        return AnalysisResult(
-            data={"boxes": boxes}, text=result.text or None, confidence=result.confidence
-        )
+        data: dict[str, Any] = {"boxes": boxes}
+        if video:  # boxes are in each key frame's pixels (the av analyser's frames, in order)
+            data["frame_sizes"] = [list(size) for size in result.frame_sizes]
+        return AnalysisResult(data=data, text=result.text or None, confidence=result.confidence)
