@@ -8,6 +8,7 @@ the originals as they are; ``reviewer verify`` passes on both."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -438,6 +439,15 @@ def test_every_change_is_listed_and_both_bundles_verify(
         media = plain / "data" / "media" / f"{record['sha256']}{Path(name).suffix}"
         assert media.read_bytes() == FILES[name], name
     assert not (plain / "data" / "redaction").exists()
+    # the reports say it beside each attachment
+    page = html.unescape((redacted / "data" / "report" / "index.html").read_text("utf-8"))
+    photo = by_original[originals[PHOTO]["sha256"]]
+    assert f"Redacted copy of the original with SHA-256 {originals[PHOTO]['sha256']}: " in page
+    assert f"Withheld from this redacted bundle: {NAMED}." in page
+    pdf = pypdf.PdfReader(redacted / "data" / "report" / "report.pdf")
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert "Redacted copy of the original with SHA-256" in text and NAMED in text
+    assert photo["removed"][0] == "EXIF (APP1)"
     capsys.readouterr()
     assert main(["verify", str(redacted)]) == 0
     assert main(["verify", str(plain)]) == 0

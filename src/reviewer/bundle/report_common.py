@@ -148,6 +148,20 @@ def selection_lines(bundle: Bundle) -> list[tuple[str, str]]:
     ]
 
 
+def redaction_note(attachment: BundleAttachment) -> str | None:
+    """What a redacted bundle did with an attachment's file, for the reports; None if
+    nothing."""
+    r = attachment.redaction
+    if r is None or not r.changed:
+        return None
+    if r.withheld:
+        return f"Withheld from this redacted bundle: {r.withheld}." + (
+            f" SHA-256 of the original: {r.original_sha256}." if r.original_sha256 else ""
+        )
+    removed = "; ".join(x for x in r.removed if not x.startswith("(kept"))
+    return f"Redacted copy of the original with SHA-256 {r.original_sha256}: {removed}."
+
+
 def redaction_statement(bundle: Bundle) -> str | None:
     if not bundle.redacted:
         return None

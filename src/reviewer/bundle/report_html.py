@@ -66,6 +66,7 @@ def _environment() -> jinja2.Environment:
     env.filters["emoji"] = emoji_markup  # message text and sender names: emoji titled
     env.globals["media_href"] = _media_href
     env.globals["is_image"] = _shows_image
+    env.globals["redaction_note"] = rc.redaction_note
     return env
 
 

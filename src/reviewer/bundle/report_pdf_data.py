@@ -414,6 +414,7 @@ class ReportData:
             "where": f"In this bundle: data/media/<SHA-256>.{ext}" if path else None,
             "image": image,
             "machine": self._machine(attachment),
+            "redaction": self.t(note) if (note := rc.redaction_note(attachment)) else None,
         }
 
     def _machine(self, attachment: BundleAttachment) -> list[list[Any]]:
