@@ -10,7 +10,8 @@ selects them with context and runs for seconds). Then, in a fresh process with o
 on a copy of the case: the main window is opened and, in three phases (idle; an export of the
 case started exactly as the export dialog starts it: from the writer thread, in a worker
 process, or with ``--export-in-this-process`` on the writer thread itself as before; an import
-of the second export on the writer thread), the reviewer's own actions tag ``--tags`` messages: jump
+of the second export started the same way, ``--import-in-this-process`` for the old way), the
+reviewer's own actions tag ``--tags`` messages: jump
 to the next message, press the category's hotkey (``MainWindow.toggle_category``), every
 ``--interval`` ms. A 10 ms QTimer on the UI thread records the gaps between its ticks; a gap
 is the tick interval plus however long the event loop was blocked. Reported per phase: max
@@ -128,9 +129,9 @@ def child(
     from reviewer.services import audit_log, browse
     from reviewer.services.actor import Actor
     from reviewer.services.case import open_case
-    from reviewer.services.export_process import export_in_process
     from reviewer.services.exporting import ExportOptions, export_bundle
     from reviewer.services.importing import ImportOptions, import_export
+    from reviewer.services.worker_process import export_in_process, import_in_process
 
     app = QApplication.instance() or QApplication([])
     run_queue_ms = _run_queue_reader()  # the UI thread's
@@ -303,6 +304,7 @@ def child(
 
     out_dir = Path(tempfile.mkdtemp(prefix="stall-bundle-"))
     export_here = os.environ.get("STALL_EXPORT_HERE") == "1"
+    import_here = os.environ.get("STALL_IMPORT_HERE") == "1"
 
     def export(progress: Any, cancel: Any) -> object:
         if export_here:  # as before 2026-12-07 14:00: on the writer thread, in this process
@@ -324,8 +326,17 @@ def child(
         )
 
     def import_second(progress: Any, cancel: Any) -> object:
-        return import_export(
-            case,
+        if import_here:  # as before 2026-12-07 14:40: on the writer thread, in this process
+            return import_export(
+                case,
+                second_export,
+                actor,
+                ImportOptions(exhibit="B/2"),
+                progress=progress,
+                cancel=cancel,
+            )
+        return import_in_process(
+            case.root,
             second_export,
             actor,
             ImportOptions(exhibit="B/2"),
@@ -353,6 +364,11 @@ def main() -> None:
         action="store_true",
         help="export on the writer thread of the window's process (as before the worker process)",
     )
+    parser.add_argument(
+        "--import-in-this-process",
+        action="store_true",
+        help="import on the writer thread of the window's process (as before the worker process)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -367,6 +383,7 @@ def main() -> None:
         shutil.copytree(source, copy)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         env["STALL_EXPORT_HERE"] = "1" if args.export_in_this_process else "0"
+        env["STALL_IMPORT_HERE"] = "1" if args.import_in_this_process else "0"
         run = subprocess.run(
             [
                 sys.executable,

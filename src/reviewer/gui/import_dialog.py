@@ -36,7 +36,8 @@ from reviewer.gui.tasks import (
 )
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.importing import ImportOptions, ImportResult, import_export
+from reviewer.services.importing import ImportOptions, ImportResult
+from reviewer.services.worker_process import import_in_process
 
 
 @cache
@@ -185,13 +186,17 @@ class ImportDialog(TaskDialog):
     # -- running ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Run the import on the writer thread; the dialog stays responsive."""
+        """Run the import in a worker process, from the writer thread; the dialog stays
+        responsive."""
         export = Path(self.path.text().strip()).expanduser()
         options = self.options()
         case, actor = self.case, self.actor
 
         def run(progress: SignalProgress, cancel: CancelToken) -> ImportResult:
-            return import_export(case, export, actor, options, progress=progress, cancel=cancel)
+            # in a worker process: its Python threads would take the GIL from the window's
+            return import_in_process(
+                case.root, export, actor, options, progress=progress, cancel=cancel
+            )
 
         self.message.setText("")
         self.stage.setText("Starting…")

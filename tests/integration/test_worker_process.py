@@ -1,5 +1,6 @@
-"""The window's export runs in a worker process: same bundle, same audit entry, progress
-and cancel across the process boundary, errors in words."""
+"""The window's export and import run in a worker process: same bundle, exhibit and audit
+entries, progress and cancel across the process boundary, errors in words (and the import's
+date-order question as itself)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from reviewer.bundle.verify import verify_bundle
-from reviewer.core.errors import Cancelled, ReviewerError
+from reviewer.core.errors import AmbiguousDateOrderError, Cancelled, ReviewerError
 from reviewer.core.progress import CancelToken
+from reviewer.core.records import DateOrder
 from reviewer.services import audit_log, tagging
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.export_process import export_in_process
 from reviewer.services.exporting import ExportOptions
 from reviewer.services.importing import ImportOptions, import_export
+from reviewer.services.worker_process import export_in_process, import_in_process
 
 
 @pytest.fixture
@@ -101,3 +103,33 @@ def test_a_case_that_is_not_one_fails_in_words(actor: Actor, tmp_path: Path) -> 
     with pytest.raises(ReviewerError, match="not a reviewer case"):
         export_in_process(tmp_path / "nocase", actor, tmp_path / "out", ExportOptions())
     assert os.listdir(tmp_path) == ["nocase"]
+
+
+def test_an_import_in_a_worker_process_stores_the_exhibit(
+    case: Case, ios_zip: Path, actor: Actor
+) -> None:
+    reports = Reports()
+    result = import_in_process(
+        case.root, ios_zip, actor, ImportOptions(exhibit="AB/1"), progress=reports
+    )
+    assert result.reference == "AB/1" and result.messages == 8
+    with case.reading() as session:
+        entries = list(audit_log.entries(session))
+        assert audit_log.verify(session).ok
+    assert [e["action"] for e in entries] == ["case.created", "exhibit.imported"]
+    assert entries[-1]["actor"] == actor.name
+    assert reports.threads == {threading.get_ident()} and reports.seen
+
+
+def test_an_ambiguous_date_order_comes_back_as_itself(
+    case: Case, actor: Actor, tmp_path: Path
+) -> None:
+    export = tmp_path / "WhatsApp Chat with Shift B.txt"
+    export.write_text(
+        "03/04/2024, 10:00 - Sam Reid: first\n05/06/2024, 11:00 - Jo Park: second\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(AmbiguousDateOrderError):  # the import dialog asks, then retries
+        import_in_process(case.root, export, actor, ImportOptions())
+    result = import_in_process(case.root, export, actor, ImportOptions(date_order=DateOrder.MDY))
+    assert result.messages == 2
