@@ -45,7 +45,7 @@ from reviewer.services import audit_log, browse, reconciled_browse, screening, t
 from reviewer.services import taxonomy as taxonomy_service
 from reviewer.services.case import Case, create_case
 from reviewer.services.importing import ImportOptions, import_export
-from reviewer.services.media_analysis import AnalyseOptions, analyse
+from reviewer.services.media_analysis import AnalyseOptions, AnalyseReport, analyse
 from reviewer.services.media_grid import MediaTile
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconcile_decisions import decide_link
@@ -137,6 +137,13 @@ def test_the_grid_follows_a_new_search_and_back(
     grid.select_rows([0])
     settle(qtbot)
     assert [t.sha256 for t in shown(grid)] == [pictures.screenshot]
+    # the reviewer goes back to the conversation; the search run again after an analysis
+    # run does not take the grid away from it
+    grid.source_box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: len(shown(grid)) == 7, timeout=10_000)
+    window.media.finished.emit(AnalyseReport(run_id=9, engines=[], unavailable=[]))
+    settle(qtbot)
+    assert grid.source_box.currentIndex() == 0 and len(shown(grid)) == 7
     window.search_bar.text.setText("")
     window.run_search()
     settle(qtbot)

@@ -627,7 +627,8 @@ class MainWindow(ReviewActions):
         self._search_request = request
         self._hits, self._hit_index, self._hit_after = [], None, None
         self._image_hits = set()
-        self._media_grid_follows(searched=not request.empty)
+        # a search the reviewer ran (not one run again after analysis or a filter change)
+        self._media_grid_follows(searched=jump and not request.empty)
         if request.empty:
             self._hit_total = None
             self.search_bar.set_position(None, None)
