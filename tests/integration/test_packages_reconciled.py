@@ -17,7 +17,8 @@ import pytest
 from helpers import ACTOR
 from reconcile_phones import export_path, render, three_phones, true_chat
 from reviewer.cli.main import main
-from reviewer.services.case import create_case
+from reviewer.services import browse
+from reviewer.services.case import create_case, open_case
 from reviewer.services.importing import ImportOptions, import_export
 
 Run = Callable[..., tuple[int, str, str]]
@@ -74,6 +75,12 @@ def _on_three(run: Run, case: str, count: int) -> list[tuple[int, int, int]]:
 
 def test_two_laptops_tag_two_copies_of_one_message(case: str, tmp_path: Path, run: Run) -> None:
     (a1, b1, c1), (a2, b2, c2) = _on_three(run, case, 2)
+    with open_case(Path(case)) as opened:
+        views = browse.message_views(opened, [a1, c1])
+    sender_a, sender_c = views[a1].sender_id, views[c1].sender_id
+    assert sender_a is not None and sender_c is not None and sender_a != sender_c
+    ok(run, "link", case, str(sender_a), str(sender_c))  # one person, two phones' spellings
+    ok(run, "stance", case, str(a1), str(sender_a), "stance.author")
     bee, cee = str(tmp_path / "bee"), str(tmp_path / "cee")
     ok(run, "package", case, bee, "--exhibit", "CD/2", "--exhibit", "EF/3", "--for", "Bee")
     ok(run, "package", case, cee, "--exhibit", "EF/3", "--for", "Cee")
@@ -94,12 +101,16 @@ def test_two_laptops_tag_two_copies_of_one_message(case: str, tmp_path: Path, ru
     # Cee's laptop holds EF/3 alone: the tag is on its copy there.
     ok(run, "tag", cee, str(c1), "violent", who="Cee")
     ok(run, "review", cee, str(c2), who="Cee")
+    ok(run, "stance", cee, str(c1), str(sender_c), "stance.author", who="Cee")  # EF/3's name
 
     out = ok(run, "merge", case, bee)
     assert f"add tag violent on message {a1} (through copy {b1}) by Bee" in out
     assert f"add tag violent on message {a2} (through copy {b2}) by Bee" in out
     summary = jsonl(ok(run, "merge", case, cee, "--jsonl"))[-1]
-    assert (summary["changes"], summary["conflicts"], summary["concurring"]) == (1, 0, 1)
+    assert (summary["changes"], summary["conflicts"], summary["concurring"]) == (1, 0, 2)
+    with sqlite3.connect(Path(case) / "case.sqlite") as db:
+        stances = db.execute("SELECT message_id, participant_id, stance FROM stance").fetchall()
+    assert stances == [(a1, sender_a, "stance.author")]  # one stance on one person
 
     tags = jsonl(ok(run, "tags", case, "--jsonl"))
     assert [(t["message"], t["category"], t["by"]) for t in tags] == [
@@ -115,7 +126,10 @@ def test_two_laptops_tag_two_copies_of_one_message(case: str, tmp_path: Path, ru
     entries = jsonl(ok(run, "audit", case, "--jsonl"))
     merged = [e["details"] for e in entries if e["action"] == "package.merged"]
     assert [(c["message"], c["through"]) for c in merged[0]["changes"]] == [(a1, b1), (a2, b2)]
-    assert [(c["message"], c["through"]) for c in merged[1]["concurring"]] == [(a1, c1)]
+    assert [(c["kind"], c["message"], c["through"]) for c in merged[1]["concurring"]] == [
+        ("stance", a1, c1),
+        ("tag", a1, c1),
+    ]
     assert [(c["kind"], c["message"], c["through"]) for c in merged[1]["changes"]] == [
         ("mark", a2, c2)
     ]

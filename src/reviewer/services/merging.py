@@ -262,7 +262,7 @@ def _merge(session: Session, case: Case, work: PackageWork, actor: Actor, name: 
             if conflict is not None:
                 conflicts.append({**conflict, **via})
         else:
-            change = _apply(session, work, item, theirs, ours, canon.members(item[1]))
+            change = _apply(session, work, item, theirs, ours, canon)
             changes.append({**change, **via})
     details = {
         "package": work.package_id,
@@ -393,11 +393,12 @@ def _apply(
     item: Item,
     theirs: dict[str, Any] | None,
     ours: dict[str, Any] | None,
-    copies: tuple[int, ...],
+    canon: Canon,
 ) -> dict[str, Any]:
-    """Write the package's value of ``item`` (keyed by the canonical copy, ``copies[0]``):
-    held on the canonical copy; a removal, or a note or stance replaced, clears every copy."""
+    """Write the package's value of ``item`` (keyed by the canonical copy): held on the
+    canonical copy; a removal, or a note or stance replaced, clears every copy."""
     kind, m, key = item
+    copies = canon.members(m)
     by, at = _who(work, item, theirs)
     change: dict[str, Any] = {
         "kind": kind,
@@ -420,33 +421,39 @@ def _apply(
             )
             change["note"] = theirs["note"]
     elif kind == "note":
-        session.execute(delete(MessageNote).where(MessageNote.message_id.in_(copies)))
-        if theirs is not None:
-            session.add(MessageNote(message_id=m, text=theirs["text"], reviewer=by, updated_utc=at))
+        others = [c for c in copies if c != m]
+        session.execute(delete(MessageNote).where(MessageNote.message_id.in_(others)))
+        if theirs is None:
+            session.execute(delete(MessageNote).where(MessageNote.message_id == m))
+        else:
+            session.merge(
+                MessageNote(message_id=m, text=theirs["text"], reviewer=by, updated_utc=at)
+            )
     elif kind == "mark":
         if theirs is None:
             session.execute(delete(ReviewMark).where(ReviewMark.message_id.in_(copies)))
         else:
             session.merge(ReviewMark(message_id=m, reviewer=by, updated_utc=at))
-    elif theirs is None:
-        session.execute(
-            delete(Stance).where(Stance.message_id.in_(copies), Stance.participant_id == int(key))
-        )
-    else:
+    else:  # a stance on the person (``key``), held under the participant the package named
+        person = canon.same_person(int(key))
+        held = int(theirs.get("participant", key)) if theirs is not None else None
         session.execute(
             delete(Stance).where(
-                Stance.message_id.in_(copies[1:]), Stance.participant_id == int(key)
+                Stance.message_id.in_(copies),
+                Stance.participant_id.in_(person),
+                ~((Stance.message_id == m) & (Stance.participant_id == held)),
             )
         )
-        session.merge(
-            Stance(
-                message_id=m,
-                participant_id=int(key),
-                stance=theirs["stance"],
-                reviewer=by,
-                updated_utc=at,
+        if theirs is not None and held is not None:
+            session.merge(
+                Stance(
+                    message_id=m,
+                    participant_id=held,
+                    stance=theirs["stance"],
+                    reviewer=by,
+                    updated_utc=at,
+                )
             )
-        )
     session.flush()
     return change
 
