@@ -453,3 +453,40 @@ def test_every_change_is_listed_and_both_bundles_verify(
     assert main(["verify", str(plain)]) == 0
     # the redacted copies were removed from the case's cache after the export
     assert not any((case / "cache" / "export-redacted-media").iterdir())
+
+
+CORPUS_ZIP = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared/corpus/whatsapp-zip-pustur/whatsapp-chat-parser-example.zip"
+)
+
+
+@pytest.mark.skipif(not CORPUS_ZIP.is_file(), reason="public sample exports not present")
+def test_a_real_video_keeps_every_frame(tmp_path: Path) -> None:
+    """A real WhatsApp export's MP4 loses its encoder tag (udta) and decodes to the same
+    frames; its nested zip, whose chat names the others, is withheld."""
+    av = pytest.importorskip("av")
+    with create_case(tmp_path / "case", reference="OP-10", actor=ACTOR) as case:
+        import_export(case, CORPUS_ZIP, ACTOR, ImportOptions(exhibit="X/1"))
+        loris = next(p for p in participants.list_participants(case) if p.display_name == "Loris")
+        participants.set_subject(case, ACTOR, loris.id, True)
+        ids = [r["id"] for r in message_records(case) if r["attachments"]]
+        tagging.tag(case, ACTOR, ids, "other")
+    assert (
+        main(["export", str(tmp_path / "case"), str(tmp_path / "out"), "--redact-uninvolved"]) == 0
+    )
+    records = _records(tmp_path / "out")
+    video = records["00000002-VIDEO-2019-06-20-16-01-42.mp4"]
+    assert video["redaction"]["removed"] == ["MP4 udta box of moov"]
+    with zipfile.ZipFile(CORPUS_ZIP) as archive:
+        original = archive.read("00000002-VIDEO-2019-06-20-16-01-42.mp4")
+    copy = (tmp_path / "out/data/media" / f"{video['sha256']}.mp4").read_bytes()
+
+    def frames(data: bytes) -> list[bytes]:
+        with av.open(io.BytesIO(data)) as container:
+            return [bytes(f.to_ndarray().tobytes()) for f in container.decode(video=0)]
+
+    assert len(frames(copy)) == 43 and frames(copy) == frames(original)
+    nested = records["00000004-whatsapp-chat-parser-example.zip"]
+    assert nested["redaction"]["withheld"] == CONTENT and not nested["present"]
+    assert main(["verify", str(tmp_path / "out")]) == 0
