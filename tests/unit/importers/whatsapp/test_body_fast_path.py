@@ -142,3 +142,16 @@ def test_system_candidates_keep_template_order() -> None:
     # Several templates can match one line; the first in _TEMPLATES order must win.
     got = classify_body("Night Shift", f"{LRM}Sam changed this group's icon", platform="ios")
     assert (got.kind, got.system_event, got.event_actor) == (MessageKind.SYSTEM, "icon", "Sam")
+
+
+def test_every_system_template_compiles_and_matches_its_own_kind_of_line() -> None:
+    # Template regexes are compiled when first tried, no longer at import: a broken one would
+    # otherwise only show on the chat that needs it.
+    for tpl in body_module._TEMPLATES:
+        assert body_module._template_regex(tpl.source).pattern == tpl.source
+    got = classify_body(None, "Sam added Alex", platform="android")
+    assert (got.kind, got.system_event, got.event_subjects) == (
+        MessageKind.SYSTEM,
+        "added",
+        ("Alex",),
+    )
