@@ -27,8 +27,8 @@ from helpers import ACTOR
 from reviewer.cli.main import main
 from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
-from reviewer.services import participants, tagging
-from reviewer.services.case import create_case
+from reviewer.services import audit_log, participants, tagging
+from reviewer.services.case import create_case, open_case
 from reviewer.services.export_media import CONTENT, NAMED
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.messages import message_records
@@ -449,6 +449,11 @@ def test_every_change_is_listed_and_both_bundles_verify(
     assert "Redacted copy of the original with SHA-256" in text and NAMED in text
     assert photo["removed"][0] == "EXIF (APP1)"
     capsys.readouterr()
+    # the case's audit log says how many copies and withheld files the bundle has
+    with open_case(case) as opened, opened.reading() as session:
+        found = [e for e in audit_log.entries(session) if e["action"] == "bundle.exported"]
+    (entry,) = [e for e in found if "media_redaction" in e["details"]]
+    assert entry["details"]["media_redaction"] == {"copies": 7, "withheld": 3}
     assert main(["verify", str(redacted)]) == 0
     assert main(["verify", str(plain)]) == 0
     # the redacted copies were removed from the case's cache after the export

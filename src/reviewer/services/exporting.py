@@ -134,6 +134,7 @@ def preview(case: Case, options: ExportOptions) -> ExportPreview:
                     files[sha] = size or 0
                 else:
                     missing += 1
+        files.update(export_copies.lent_media(session, ids))  # media from another copy
     return ExportPreview(
         tagged=tagged,
         context=context,
@@ -438,6 +439,7 @@ def _details(
         if options.redact_uninvolved
         else "none",
         **({"pseudonyms_added": bundle.extra["pseudonyms_added"]} if bundle.redacted else {}),
+        **({"media_redaction": _media_redaction(bundle)} if bundle.redacted else {}),
         "out_dir": out_dir.name,
         "software": bundle.software,
         # What identifies the bundle: the chain head it carries, and its tag manifest (which
@@ -447,6 +449,18 @@ def _details(
         "tagmanifest_sha256": sha256_file(out_dir / "tagmanifest-sha256.txt"),
         **({"archive": archive} if archive else {}),
     }
+
+
+def _media_redaction(bundle: Bundle) -> dict[str, int]:
+    """How many files the redacted bundle carries as redacted copies, and withheld."""
+    changed = {
+        (a.redaction.original_sha256, a.sha256, a.redaction.withheld)
+        for m in bundle.messages
+        for a in m.attachments
+        if a.redaction is not None and a.redaction.changed
+    }
+    withheld = sum(1 for _, _, why in changed if why)
+    return {"copies": len(changed) - withheld, "withheld": withheld}
 
 
 def _result(
