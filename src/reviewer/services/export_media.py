@@ -3,8 +3,8 @@
 original's name and hash.
 
 - pictures, videos and audio in a format with a metadata remover (JPEG, PNG, WebP, GIF,
-  MP4/MOV/M4A, HEIF, MP3, Ogg Opus/Vorbis): EXIF, XMP, IPTC, comments and text chunks removed, pixels and samples untouched
-  (:mod:`reviewer.bundle.media_clean`);
+  MP4/MOV/M4A, HEIF, MP3, Ogg Opus/Vorbis): EXIF, XMP, IPTC, comments, tags and text chunks
+  removed, pixels and samples untouched (:mod:`reviewer.bundle.media_clean`);
 - a picture whose machine-read text names a person not involved: those lines blacked out,
   saved as PNG (:mod:`reviewer.bundle.media_black_out`); a video whose frames do: withheld;
 - a damaged file of those formats: withheld (its metadata cannot be removed);
