@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewer.bundle.model import BundleAttachment, BundleCopy, BundleMessage
 from reviewer.store import reconciled_copies
+from reviewer.store.models import Attachment
 from reviewer.store.reconciled_copies import Copies
 
-__all__ = ["counted_once", "with_copies"]
+__all__ = ["counted_once", "lent_media", "with_copies"]
 
 
 MediaReader = Callable[[Sequence[int]], Mapping[int, Sequence[BundleAttachment]]]
@@ -133,3 +135,36 @@ def _merged(
         copies=tuple(BundleCopy(c.exhibit, c.message_id, c.state, c.line) for c in copies.copies),
         absent=copies.absent,
     )
+
+
+def lent_media(session: Session, ids: Sequence[int]) -> dict[str, int]:
+    """Files (SHA-256 -> size) the bundle of these included messages takes from other copies
+    (as ``with_copies`` with ``media`` does), for the export preview's counts."""
+    found = reconciled_copies.copies_of(session, ids)
+    selected: dict[int, list[int]] = {}
+    for mid in ids:
+        if mid in found:
+            selected.setdefault(found[mid].reconciled_id, []).append(mid)
+    kept = [min(group, key=lambda m: _rank(found[m], m)) for group in selected.values()]
+    wanted = {c.message_id for m in kept for c in found[m].copies if c.state not in _NO_MEDIA}
+    files: dict[int, list[tuple[str | None, int, bool]]] = {}
+    ordered = sorted(wanted | set(kept))
+    for start in range(0, len(ordered), 500):
+        for mid, sha, size, present in session.execute(
+            select(
+                Attachment.message_id, Attachment.sha256, Attachment.size, Attachment.present
+            ).where(Attachment.message_id.in_(ordered[start : start + 500]))
+        ):
+            files.setdefault(mid, []).append((sha, size or 0, bool(present and sha)))
+    lent: dict[str, int] = {}
+    for mid in kept:
+        own = files.get(mid, [])
+        state = next(c.state for c in found[mid].copies if c.message_id == mid)
+        if any(p for _, _, p in own) or not (own or state == "media-omitted"):
+            continue
+        for copy in found[mid].copies:
+            held = [(sha, size) for sha, size, p in files.get(copy.message_id, []) if p and sha]
+            if copy.message_id != mid and copy.message_id in wanted and held:
+                lent.update(held)
+                break
+    return lent
