@@ -218,6 +218,39 @@ def test_panel_preselects_recorded_stances(qtbot: QtBot, window: MainWindow) -> 
     assert window.panel._stance_combos[view.sender_id].currentData() == "stance.endorsed"
 
 
+def test_the_next_message_with_the_same_people_reuses_the_stance_boxes(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from reviewer.services import tagging
+
+    first = first_text_message(window)
+    view = browse.message_views(window.case, [first])[first]
+    assert view.sender_id is not None
+    tagging.set_stance(window.case, window.actor, first, view.sender_id, "stance.author")
+    window.jump_to(first)
+    settle(qtbot)
+    boxes = dict(window.panel._stance_combos)
+    following = [i for i in window.model.ids() if i > first][:20]
+    second = next(
+        i
+        for i in following
+        if (window.jump_to(i), settle(qtbot)) and window.panel._stance_combos.keys() == boxes.keys()
+    )
+    # the same boxes (not rebuilt), showing this message's stances: none recorded
+    assert all(window.panel._stance_combos[pid] is box for pid, box in boxes.items())
+    assert all(box.currentData() is None for box in boxes.values())
+    # a stance chosen now is recorded on this message, not on the first
+    box = boxes[view.sender_id]
+    box.setCurrentIndex(box.findData("stance.endorsed"))
+    settle(qtbot)
+    stances = browse.message_views(window.case, [first, second])
+    assert stances[second].stances == ((view.sender_id, "stance.endorsed"),)
+    assert stances[first].stances == ((view.sender_id, "stance.author"),)
+    window.jump_to(first)
+    settle(qtbot)
+    assert window.panel._stance_combos[view.sender_id].currentData() == "stance.author"
+
+
 def test_status_bar_counts_open_suggestions(qtbot: QtBot, window: MainWindow) -> None:
     from reviewer.services import screening
 

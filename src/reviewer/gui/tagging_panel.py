@@ -104,6 +104,10 @@ class TaggingPanel(QWidget):
         self._stance_form = QFormLayout(self.stances)
         self._stance_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._stance_combos: dict[int, QComboBox] = {}
+        # who the combos are for and what they offer: the next message with the same people
+        # present reuses them (building ~30 combo boxes took 100+ ms of the UI thread)
+        self._stance_key: tuple[tuple[tuple[int, str], ...], tuple[str, ...]] | None = None
+        self._stance_message = 0
 
         self.note = NoteEdit()
         self.note.setPlaceholderText("Note (saved when you leave the box, or Ctrl+Enter)")
@@ -283,6 +287,19 @@ class TaggingPanel(QWidget):
             self._loading = False
 
     def _show_stances(self, present: Sequence[Any] | None, stance_keys: Sequence[Category]) -> None:
+        people: list[tuple[int, str]] = []
+        for person in present or ():
+            pid = getattr(person, "id", None) or getattr(person, "participant_id", None)
+            name = getattr(person, "display_name", None) or getattr(person, "name", "?")
+            if isinstance(pid, int):
+                people.append((pid, str(name)))
+        key = (tuple(people), tuple(c.key for c in stance_keys))
+        if len(self._ids) == 1 and present and key == self._stance_key:
+            self._stance_message = self._ids[0]
+            self._set_stances(stance_keys)
+            self.stances.setVisible(True)
+            return
+        self._stance_key = None
         while self._stance_form.rowCount():
             self._stance_form.removeRow(0)
         self._stance_combos.clear()
@@ -296,28 +313,31 @@ class TaggingPanel(QWidget):
                 self._stance_form.addRow(QLabel("Who was present is not known yet."))
             return
         self.stances.setVisible(True)
-        message = self._ids[0]
-        view = self._views[0] if self._views else None
-        recorded = dict(getattr(view, "stances", ()) or ())
-        for person in present:
-            pid = getattr(person, "id", None) or getattr(person, "participant_id", None)
-            name = getattr(person, "display_name", None) or getattr(person, "name", "?")
-            if not isinstance(pid, int):
-                continue
+        self._stance_message = self._ids[0]
+        for pid, name in people:
             combo = QComboBox()
             combo.addItem(NO_STANCE, None)
             for category in stance_keys:
                 combo.addItem(category.label, category.key)
-            current = recorded.get(pid)
-            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
-            if current:
-                label = next((c.label for c in stance_keys if c.key == current), current)
-                combo.setToolTip(f"Recorded stance: {label}")
             combo.currentIndexChanged.connect(
-                lambda _i, c=combo, p=pid: self._stance_changed(message, p, c)
+                lambda _i, c=combo, p=pid: self._stance_changed(self._stance_message, p, c)
             )
             self._stance_combos[pid] = combo
-            self._stance_form.addRow(str(name), combo)
+            self._stance_form.addRow(name, combo)
+        self._stance_key = key
+        self._set_stances(stance_keys)
+
+    def _set_stances(self, stance_keys: Sequence[Category]) -> None:
+        """Show the current message's recorded stances in the combos."""
+        view = self._views[0] if self._views else None
+        recorded = dict(getattr(view, "stances", ()) or ())
+        for pid, combo in self._stance_combos.items():
+            current = recorded.get(pid)
+            was_blocked = combo.blockSignals(True)  # showing a stance is not choosing one
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+            combo.blockSignals(was_blocked)
+            label = next((c.label for c in stance_keys if c.key == current), current)
+            combo.setToolTip(f"Recorded stance: {label}" if current else "")
 
     def _show_review_state(self) -> None:
         states = {getattr(v, "review_state", None) for v in self._views}
