@@ -15,20 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from reviewer.services import sexual_suggestions
 from reviewer.services.case import Case
 from reviewer.store import reconciled_browse_repo
 from reviewer.store.media_models import MediaAnalysis, MediaGroup
-from reviewer.store.models import Attachment, Message, Tag
+from reviewer.store.models import Attachment, Message, ReconciledChat, Tag
 from reviewer.store.reconciled_copies import copies_of
 
 T = TypeVar("T")
 
 #: Message ids per ``IN (...)`` list (SQLite's bound-parameter limit).
 CHUNK = 900
+#: Message kinds whose copies on other phones may hold a picture though this copy has none.
+MAY_CARRY_MEDIA = ("media", "deleted")
 #: Characters of a picture's text kept for the tile's tooltip.
 TEXT_PREVIEW = 300
 
@@ -118,9 +120,28 @@ def reconciled_tiles(case: Case, chat_id: int) -> MediaGridData:
     earliest-imported copy, which review acts on) each distinct picture of its copies once,
     with the exhibits holding the message."""
     with case.reading() as session:
-        ids = list(reconciled_browse_repo.chat_message_ids(session, chat_id))
-        rows, exhibits = _with_copies(session, ids)
+        ids = reconciled_browse_repo.chat_message_ids(session, chat_id)
+        media = _may_carry_media(session, chat_id)
+        rows, exhibits = _with_copies(session, [i for i in ids if i in media])
         return _data(case, session, rows, exhibits)
+
+
+def _may_carry_media(session: Session, chat_id: int) -> set[int]:
+    """The messages of a reconciled chat's conversations that carry an attachment or may stand
+    for one another phone holds (a media message whose file was omitted, a deleted one): only
+    their copies are looked up, not every text of a 100,000-message chat."""
+    conversations = session.scalar(
+        select(ReconciledChat.conversations).where(ReconciledChat.id == chat_id)
+    )
+    carries = exists().where(Attachment.message_id == Message.id)
+    return set(
+        session.scalars(
+            select(Message.id).where(
+                Message.conversation_id.in_(json.loads(conversations or "[]")),
+                or_(Message.kind.in_(MAY_CARRY_MEDIA), carries),
+            )
+        )
+    )
 
 
 def tags_of(case: Case, message_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
