@@ -54,13 +54,16 @@ def write_redactions(bundle: Bundle, payload: Path) -> int:
     """redaction/media.jsonl and .csv: every file a redacted bundle changed or withheld,
     one line each: its redacted copy (or nothing), the original's SHA-256, what was removed.
     Returns how many lines; writes nothing when there are none."""
-    rows: dict[tuple[str | None, str | None, str], dict[str, Any]] = {}
+    rows: dict[tuple[object, ...], dict[str, Any]] = {}
     for message in bundle.messages:
         for a in message.attachments:
             r = a.redaction
             if r is None or not r.changed:
                 continue
-            key = (r.original_sha256, a.sha256, r.withheld or "")
+            # one line per file; a file listed without its hash, one per message
+            key: tuple[object, ...] = (r.original_sha256, a.sha256, r.withheld or "")
+            if r.original_sha256 is None:
+                key = (message.id, a.filename, r.withheld or "")
             rows.setdefault(
                 key,
                 {
