@@ -495,3 +495,25 @@ def test_a_real_video_keeps_every_frame(tmp_path: Path) -> None:
     nested = records["00000004-whatsapp-chat-parser-example.zip"]
     assert nested["redaction"]["withheld"] == CONTENT and not nested["present"]
     assert main(["verify", str(tmp_path / "out")]) == 0
+
+
+def test_verify_checks_the_list_of_redacted_copies(
+    bags: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list naming a copy the bundle does not hold (manifests made again, so only this
+    check can see it) fails verification, naming the line."""
+    import shutil
+
+    import bagit
+
+    _, redacted, _ = bags
+    bag = tmp_path / "bag"
+    shutil.copytree(redacted, bag)
+    listing = bag / "data" / "redaction" / "media.jsonl"
+    rows = [json.loads(line) for line in listing.read_text("utf-8").splitlines()]
+    rows[0]["sha256"] = "0" * 64
+    listing.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    bagit.Bag(str(bag)).save(manifests=True)
+    capsys.readouterr()
+    assert main(["verify", str(bag)]) == 1
+    assert "redaction/media.jsonl line 1 names media/" in capsys.readouterr().err

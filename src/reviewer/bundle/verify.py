@@ -10,7 +10,8 @@ Checks run in this order and stop at the first failure, which the report names:
    audit/chain-head.txt, bag-info.txt's Audit-Chain-Head, and the head that report/report.pdf
    and report/index.html print;
 3. every ``media/<sha256>.<ext>`` (and ``originals/…``) named by schedule/messages.csv,
-   messages/messages.jsonl and report/index.html is present and hashes to what it states;
+   messages/messages.jsonl, report/index.html and (a redacted bundle's list of redacted
+   copies) redaction/media.jsonl is present and hashes to what it states;
 4. every rsmf/*.rsmf is sound (EML, zip, 2.0.0 schema, references, attachment hashes).
 """
 
@@ -243,16 +244,17 @@ def _bag_info(path: Path) -> dict[str, str]:
 
 def _check_references(data: Path) -> int:
     """Files named by the schedule, the records and the HTML report; returns how many."""
-    named: dict[str, str] = {}
+    named: dict[str, str | None] = {}  # name -> its SHA-256 once hashed
     for where, name, stated in _named_files(data):
-        if name in named:
+        if name in named and stated in (None, named[name]):
             continue
         target = data / name
         if not target.is_file():
             raise _Failed(f"{where} names {name}, which is not in the bundle")
-        if stated is not None and sha256_file(target) != stated:
+        actual = named.get(name) or (sha256_file(target) if stated is not None else None)
+        if stated is not None and actual != stated:
             raise _Failed(f"{where} names {name} with SHA-256 {stated}; the file differs")
-        named[name] = where
+        named[name] = actual
     return len(named)
 
 
@@ -276,6 +278,7 @@ def _named_files(data: Path) -> Iterator[tuple[str, str, str | None]]:
             for a in record.get("attachments", ()):
                 if a.get("present") and a.get("sha256"):
                     yield _media(f"messages/messages.jsonl line {number}", a["sha256"], media)
+    yield from _listed_copies(data)
     report = data / "report" / "index.html"
     if report.is_file():
         for ref in _MEDIA_REF.findall(_read(report)):
@@ -289,6 +292,25 @@ def _named_files(data: Path) -> Iterator[tuple[str, str, str | None]]:
             stem = Path(name).stem
             stated = stem if name.startswith("media/") and is_sha256(stem) else None
             yield "report/index.html", name, stated
+
+
+def _listed_copies(data: Path) -> Iterator[tuple[str, str, str | None]]:
+    """The redacted copies redaction/media.jsonl lists (a redacted bundle), with their hash."""
+    listing = data / "redaction" / "media.jsonl"
+    if not listing.is_file():
+        return
+    for number, line in enumerate(_read(listing).splitlines(), 1):
+        where = f"redaction/media.jsonl line {number}"
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise _Failed(f"{where}: not JSON") from exc
+        name = row.get("file") if isinstance(row, dict) else None
+        if name is None:
+            continue  # a withheld file: not in the bundle
+        if not isinstance(name, str) or not re.fullmatch(r"media/[0-9a-f]{64}(\.\w+)?", name):
+            raise _Failed(f"{where}: names {name!r}, not a file of media/")
+        yield where, name, row.get("sha256")
 
 
 def _media(where: str, sha256: str, media: dict[str, str]) -> tuple[str, str, str]:
