@@ -26,6 +26,11 @@ from reviewer.services.importing import ImportOptions, import_export
 
 #: A generous bound for a loaded CI machine; the design target is 100 ms (bench_gui_stall).
 MAX_GAP_S = 0.3
+# A window that waited for the lock would freeze for the whole hold; on a busy test machine
+# the scheduler alone can pause the UI thread for a few hundred ms, so the lock test allows
+# up to this, well under its hold.
+LOCK_HOLD_S = 2.5
+MAX_GAP_UNDER_LOCK_S = 1.0
 
 
 @pytest.fixture
@@ -122,7 +127,7 @@ def test_tagging_while_the_write_lock_is_held_keeps_the_window_responsive(
     message = first_text_message(window)
     window.jump_to(message)
     window.chat.setFocus()
-    holder = LockHolder(window.case, 1.5)
+    holder = LockHolder(window.case, LOCK_HOLD_S)
     holder.start()
     assert holder.locked.wait(5)
     watchdog = Watchdog()
@@ -138,7 +143,7 @@ def test_tagging_while_the_write_lock_is_held_keeps_the_window_responsive(
     gap = watchdog.stop()
     holder.join()
     settle(qtbot)
-    assert gap < MAX_GAP_S, f"the UI thread was blocked for {gap * 1000:.0f} ms"
+    assert gap < MAX_GAP_UNDER_LOCK_S, f"the UI thread was blocked for {gap * 1000:.0f} ms"
     assert browse.message_views(window.case, [message])[message].tags == ("derogatory",)
     assert audit_actions(window.case) == [("tag.added", [message])]
     assert window.panel.category_state("derogatory") == Qt.CheckState.Checked
