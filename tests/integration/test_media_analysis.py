@@ -306,3 +306,10 @@ def test_ctrl_c_on_the_command_line_keeps_what_was_done(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert main(["analyse", root, "--similar", "--workers", "1"]) == 0
     assert "14 analysed, 3 already done" in capsys.readouterr().out
+
+
+def test_asking_for_durations_by_name_runs_them_once(media_case: Case) -> None:
+    both = analyse(media_case, ACTOR, AnalyseOptions(kinds=("similar", "av"), workers=1))
+    assert both.analysed["av"] == 2  # the two media files PyAV reads, each analysed once
+    with media_case.reading() as session:
+        assert session.scalar(select(func.count()).select_from(MediaAnalysis)) == 17

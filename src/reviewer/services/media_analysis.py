@@ -97,7 +97,7 @@ def analyse(
     wanted = options.kinds or REQUESTABLE
     chosen: list[Analyser] = []
     unavailable: list[Kind] = []
-    for kind in (*wanted, "av"):
+    for kind in dict.fromkeys((*wanted, "av")):  # once each, "av" always, in order
         found = registry.available(kind, case.cache_dir)
         if not found and kind != "av" and options.kinds:
             unavailable.append(kind)
