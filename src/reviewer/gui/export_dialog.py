@@ -29,8 +29,8 @@ from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, 
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.worker_process import export_in_process
 from reviewer.services.exporting import ExportOptions, ExportPreview, ExportResult, preview
+from reviewer.services.worker_process import export_in_process
 
 
 class ExportDialog(TaskDialog):
