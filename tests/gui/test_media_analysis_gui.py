@@ -43,6 +43,7 @@ from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.media import media_records
 from reviewer.services.media_flags import FlaggedMedia
+from reviewer.services.sexual_suggestions import DEFAULT_THRESHOLD
 
 WORDS = "FLOMBIX BRIEFING AT DAWN"
 ONLY_IN_IMAGE = "flombix"
@@ -211,7 +212,7 @@ def test_analyse_media_from_the_dialog(
     window.media.progressed.connect(lambda s, d, t: seen.append((s, d, t)))
     dialog = open_dialog(qtbot, window)
     assert "fake-ocr" in dialog.checks["ocr"].text()
-    assert dialog.threshold.value() == pytest.approx(0.6)  # the case's setting
+    assert dialog.threshold.value() == pytest.approx(DEFAULT_THRESHOLD)  # the case's setting
     dialog.threshold.setValue(0.8)
     with qtbot.waitSignal(window.media.finished, timeout=60_000) as finished:
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--threshold",
         type=float,
         metavar="X",
-        help="store the case's sexual-content threshold (0-1, default 0.6): a score at or "
+        help="store the case's sexual-content threshold (0-1, default 0.75): a score at or "
         "above it suggests category sexual for the messages carrying the picture",
     )
     analyse.add_argument("--similar", action="store_true", help="group near-duplicate pictures")

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from reviewer.services import audit_log
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
-from reviewer.services.sexual_suggestions import CATEGORY, threshold
+from reviewer.services.sexual_suggestions import CATEGORY, DEFAULT_THRESHOLD, threshold
 from reviewer.store.media_models import MediaAnalysis
 from reviewer.store.models import Suggestion
 
@@ -29,7 +29,7 @@ class FlaggedMedia:
     messages: messages with an open or confirmed ``sexual`` suggestion.
     """
 
-    threshold: float = 0.6
+    threshold: float = DEFAULT_THRESHOLD
     scores: dict[str, float] = field(default_factory=dict)
     messages: frozenset[int] = frozenset()
 
