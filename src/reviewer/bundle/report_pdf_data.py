@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from reviewer.bundle import report_common as rc
-from reviewer.bundle.glossary import emoji_glossary
+from reviewer.bundle.glossary import MAX_REFERENCES, emoji_glossary
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
 from reviewer.bundle.report_text import Prepared, Uncovered, char_name, direction, marker, prepare
 from reviewer.bundle.thumbnails import Thumbnails
@@ -85,8 +85,12 @@ class ReportData:
                     "chars": self.t(g.chars),
                     "name": g.name,
                     "codepoints": g.codepoints,
-                    "refs": ", ".join(g.references[:40])
-                    + (f" and {len(g.references) - 40} more" if len(g.references) > 40 else ""),
+                    "refs": ", ".join(g.references[:MAX_REFERENCES])
+                    + (
+                        f" and {len(g.references) - MAX_REFERENCES} more"
+                        if len(g.references) > MAX_REFERENCES
+                        else ""
+                    ),
                     "messages": g.messages,
                 }
                 for g in emoji_glossary(conversations)
