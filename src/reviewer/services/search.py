@@ -149,6 +149,26 @@ def _image_ids(
     return frozenset(found)
 
 
+def _with_images(
+    session: Session,
+    rows: list[HitRow],
+    images: frozenset[int],
+    where: RowFilter,
+    after: int,
+    limit: int,
+) -> list[HitRow]:
+    """A page of text hits merged with the messages (within ``where``) whose attached image's
+    OCR text matched, in id order, each once, marked ``in_image`` when found in the image."""
+    if not images:
+        return rows
+    seen = {row.id: row for row in rows}
+    extra = search_repo.filter_page(session, _only(where, images), after=after, limit=limit)
+    for row in extra:
+        seen.setdefault(row.id, row)
+    merged = [seen[i] for i in sorted(seen)][:limit]
+    return [replace(row, in_image=row.id in images) for row in merged]
+
+
 def _only(where: RowFilter, ids: frozenset[int]) -> RowFilter:
     """The filter narrowed to these message ids."""
     keep = ids if where.message_ids is None else ids & set(where.message_ids)
@@ -210,26 +230,12 @@ class _Plan:
                 session, self.query.match, where, after=after, limit=limit
             )
             images = _image_ids(session, self.query, where, after, limit)
-            if not images:
-                return rows
-            seen = {row.id: row for row in rows}
-            extra = search_repo.filter_page(session, _only(where, images), after=after, limit=limit)
-            for row in extra:
-                seen.setdefault(row.id, row)
-            merged = [seen[i] for i in sorted(seen)][:limit]
-            return [replace(row, in_image=row.id in images) for row in merged]
+            return _with_images(session, rows, images, where, after, limit)
         if self.pattern is not None:
             ids = _regex_ids(session, self.pattern, where, after, limit, cancel)
             rows = search_repo.hits_by_id(session, ids)
             images = _image_regex_ids(session, self.pattern, after, cancel)
-            if not images:
-                return rows
-            seen = {row.id: row for row in rows}
-            extra = search_repo.filter_page(session, _only(where, images), after=after, limit=limit)
-            for row in extra:
-                seen.setdefault(row.id, row)
-            merged = [seen[i] for i in sorted(seen)][:limit]
-            return [replace(row, in_image=row.id in images) for row in merged]
+            return _with_images(session, rows, images, where, after, limit)
         return search_repo.filter_page(session, where, after=after, limit=limit)
 
     def count(self, session: Session, where: RowFilter) -> int:
