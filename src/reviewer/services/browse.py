@@ -6,7 +6,7 @@ All reads are by primary key or index range (no OFFSET), in short read-only tran
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -206,7 +206,12 @@ def day_index(case: Case, conversation_id: int) -> list[DayInfo]:
     messages. One pass over the conversation (about a second at 1M): run it in the background.
     """
     with _reading(case) as session:
-        rows = browse_repo.day_counts(session, conversation_id)
+        return days_of(browse_repo.day_counts(session, conversation_id))
+
+
+def days_of(rows: Iterable[tuple[str, int, int, int]]) -> list[DayInfo]:
+    """Day rows (date text, first id, messages, tagged) as ``DayInfo``; a row whose date
+    does not parse is left out."""
     days: list[DayInfo] = []
     for text, first, count, tagged in rows:
         try:

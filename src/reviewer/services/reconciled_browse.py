@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from reviewer.services.browse import DayInfo
+from reviewer.services.browse import DayInfo, days_of
 from reviewer.services.case import Case
 from reviewer.store import browse_repo, reconciled_browse_repo
 from reviewer.store.reconciled_browse_repo import ChatClock
@@ -80,15 +79,7 @@ def day_index(case: Case, chat_id: int) -> list[DayInfo]:
     chat's earliest-imported exhibit's, each copy's clock offset taken out (``chat_clock``).
     One pass over the chat: run it in the background."""
     with case.reading() as session:
-        rows = reconciled_browse_repo.chat_days(session, chat_id)
-    days: list[DayInfo] = []
-    for text, first, count, tagged in rows:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            continue
-        days.append(DayInfo(day, first, count, tagged))
-    return days
+        return days_of(reconciled_browse_repo.chat_days(session, chat_id))
 
 
 def next_unreviewed(case: Case, chat_id: int, after_message_id: int) -> int | None:
