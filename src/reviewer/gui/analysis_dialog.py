@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.gui.media_session import MediaSession, report_text, stage_text
-from reviewer.gui.tasks import Task, format_counts, set_bar
+from reviewer.gui.media_session import MediaSession, report_text
+from reviewer.gui.tasks import Task, format_counts, set_bar, stage_text
 
 if TYPE_CHECKING:
     from reviewer.review.media.analysers import Kind

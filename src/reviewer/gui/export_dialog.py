@@ -25,7 +25,7 @@ from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
 from reviewer.gui.selection_widgets import DateRange, checkable_list, ticked
 from reviewer.gui.task_dialog import TaskDialog
-from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
+from reviewer.gui.tasks import SignalProgress, Task, error_text, show_progress
 from reviewer.review.taxonomy import Taxonomy
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
@@ -291,10 +291,7 @@ class ExportDialog(TaskDialog):
         self._update_buttons()
 
     def _progressed(self, stage: str, done: int, total: object) -> None:
-        count = total if isinstance(total, int) else None
-        self.stage.setText(stage[:1].upper() + stage[1:] + "…")
-        self.counts.setText(format_counts(done, count))
-        set_bar(self.bar, done, count)
+        show_progress(self.stage, self.counts, self.bar, stage, done, total)
 
     def _finish(self) -> None:
         for widget in (self.stage, self.counts, self.bar):

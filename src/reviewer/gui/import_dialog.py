@@ -26,14 +26,7 @@ from reviewer.core.errors import AmbiguousDateOrderError, Cancelled
 from reviewer.core.progress import CancelToken
 from reviewer.core.records import DateOrder
 from reviewer.gui.task_dialog import TaskDialog
-from reviewer.gui.tasks import (
-    STAGE_LABELS,
-    SignalProgress,
-    Task,
-    error_text,
-    format_counts,
-    set_bar,
-)
+from reviewer.gui.tasks import SignalProgress, Task, error_text, show_progress
 from reviewer.services.actor import Actor
 from reviewer.services.case import Case
 from reviewer.services.importing import ImportOptions, ImportResult
@@ -208,10 +201,7 @@ class ImportDialog(TaskDialog):
         self._set_busy(True)
 
     def _progressed(self, stage: str, done: int, total: object) -> None:
-        count = total if isinstance(total, int) else None
-        self.stage.setText(STAGE_LABELS.get(stage, stage.capitalize()) + "…")
-        self.counts.setText(format_counts(done, count))
-        set_bar(self.bar, done, count)
+        show_progress(self.stage, self.counts, self.bar, stage, done, total)
 
     def _done(self, result: ImportResult) -> None:
         self.result_value = result

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 from reviewer.core.progress import CancelToken
 from reviewer.gui.edits import EditQueue
 from reviewer.gui.media_blur import BlurRule
-from reviewer.gui.tasks import STAGE_LABELS, SignalProgress, Task, error_text, format_counts
+from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, stage_text
 from reviewer.gui.tasks import set_bar as _set_bar
 from reviewer.services import media_flags
 from reviewer.services.actor import Actor
@@ -31,10 +31,6 @@ if TYPE_CHECKING:  # the analysis services import the imaging libraries: only wh
     from reviewer.services.media_analysis import AnalyseReport
 
 log = logging.getLogger("reviewer.gui")
-
-
-def stage_text(stage: str) -> str:
-    return STAGE_LABELS.get(stage, stage[:1].upper() + stage[1:]) + "…"
 
 
 class AnalysisStatus(QWidget):

@@ -31,7 +31,7 @@ from reviewer.core.errors import Cancelled
 from reviewer.core.progress import CancelToken
 from reviewer.gui.selection_widgets import DateRange, checkable_list, ticked
 from reviewer.gui.task_dialog import TaskDialog
-from reviewer.gui.tasks import SignalProgress, Task, error_text, format_counts, set_bar
+from reviewer.gui.tasks import SignalProgress, Task, error_text, show_progress
 from reviewer.review.agreement import PairAgreement
 from reviewer.services import adjudication
 from reviewer.services.actor import Actor
@@ -75,10 +75,7 @@ class _Progress:
             self.bar.setRange(0, 0)
 
     def progressed(self, stage: str, done: int, total: object) -> None:
-        count = total if isinstance(total, int) else None
-        self.stage.setText(stage[:1].upper() + stage[1:] + "…")
-        self.counts.setText(format_counts(done, count))
-        set_bar(self.bar, done, count)
+        show_progress(self.stage, self.counts, self.bar, stage, done, total)
 
 
 class NewPackageDialog(TaskDialog):

@@ -326,9 +326,7 @@ class ProgressDialog(QDialog):
         layout.addLayout(buttons)
 
     def update_progress(self, stage: str, done: int, total: int | None) -> None:
-        self.stage.setText(STAGE_LABELS.get(stage, stage.capitalize()) + "…")
-        self.counts.setText(format_counts(done, total))
-        set_bar(self.bar, done, total)
+        show_progress(self.stage, self.counts, self.bar, stage, done, total)
 
     def set_cancelling(self) -> None:
         self.cancel_button.setEnabled(False)
@@ -340,6 +338,22 @@ class ProgressDialog(QDialog):
 
     def reject(self) -> None:  # Escape or the window's close button: cancel, don't hide
         self._cancel()
+
+
+def stage_text(stage: str) -> str:
+    """A stage the services report, in words: "Reading messages…", "Writing RSMF…"."""
+    return STAGE_LABELS.get(stage, stage[:1].upper() + stage[1:]) + "…"
+
+
+def show_progress(
+    stage_label: QLabel, counts: QLabel, bar: QProgressBar, stage: str, done: int, total: object
+) -> None:
+    """One progress report on a stage label, counts and bar (a total that is not a number:
+    the bar is busy)."""
+    count = total if isinstance(total, int) else None
+    stage_label.setText(stage_text(stage))
+    counts.setText(format_counts(done, count))
+    set_bar(bar, done, count)
 
 
 def format_counts(done: int, total: int | None) -> str:
