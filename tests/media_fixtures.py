@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageFont
+
+if TYPE_CHECKING:  # the benchmarks import these fixtures without pytest
+    import pytest
+
+    from reviewer.review.media.analysers import Kind
 
 _FONTS = files("reviewer.resources") / "fonts"
 
@@ -121,6 +128,23 @@ def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
         colour = tuple(rng.randrange(256) for _ in range(3))
         draw.ellipse((cx - r, cy - r // 2, cx + r, cy + r), fill=colour)
     return image
+
+
+def use_stand_ins(
+    monkeypatch: pytest.MonkeyPatch, engines: Mapping[str, Any], *, real_others: bool = True
+) -> None:
+    """Make ``analysers.available`` (as media analysis calls it) give each kind in ``engines``
+    its stand-in; any other kind gets the real engines, or none when ``real_others`` is false."""
+    from reviewer.review.media import analysers
+
+    real = analysers.available
+
+    def available(kind: Kind, cache_dir: Path) -> list[Any]:
+        if kind in engines:
+            return [engines[kind]]
+        return real(kind, cache_dir) if real_others else []
+
+    monkeypatch.setattr(analysers, "available", available)
 
 
 def jpeg(image: Image.Image, quality: int = 90) -> bytes:

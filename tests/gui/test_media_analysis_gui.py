@@ -34,7 +34,7 @@ from reviewer.gui.media_analysis_panel import BOX_COLOUR, MACHINE_READ
 from reviewer.gui.media_blur import BlurRule
 from reviewer.gui.media_session import MediaSession
 from reviewer.gui.media_viewer import MediaViewer
-from reviewer.review.media import analysers, ocr
+from reviewer.review.media import ocr
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.review.media.ocr import have_ocr
 from reviewer.services import audit_log, browse, media_analysis, screening
@@ -140,12 +140,7 @@ def stand_ins(monkeypatch: pytest.MonkeyPatch, pictures: Pictures) -> dict[str, 
         "ocr": FakeOcr(((pictures.sha(3), WORDS),)),
         "sexual": FakeScore(((pictures.sha(1), 0.91), (pictures.sha(2), 0.83))),
     }
-    real = analysers.available
-
-    def available(kind: Kind, cache_dir: Path) -> list[Any]:
-        return [engines[kind]] if kind in engines else real(kind, cache_dir)
-
-    monkeypatch.setattr(analysers, "available", available)
+    media_fixtures.use_stand_ins(monkeypatch, engines)
     monkeypatch.setattr(media_analysis, "POOL_MIN_FILES", 10**6)
     monkeypatch.setattr(MediaSession, "isolate", False)
     return engines

@@ -28,7 +28,6 @@ from reviewer.gui.media_grid import MediaGrid
 from reviewer.gui.media_grid_delegate import badges
 from reviewer.gui.media_grid_model import Sort
 from reviewer.gui.media_viewer import MediaViewer
-from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.services import audit_log
 from reviewer.services.case import Case, create_case
@@ -60,6 +59,18 @@ class _Stand:
         if self.kind == "ocr":
             return AnalysisResult(text=value, confidence=0.99 if value else None)
         return AnalysisResult(score=value)
+
+
+def use_stand_ins(monkeypatch: pytest.MonkeyPatch, pictures: Pictures) -> None:
+    """OCR reads SCREEN_TEXT in the screenshot; the scorer gives the flagged picture 0.91, the
+    photo 0.30 and the rest 0.05."""
+    mf.use_stand_ins(
+        monkeypatch,
+        {
+            "ocr": _Stand("ocr", ((pictures.screenshot, SCREEN_TEXT),), ""),
+            "sexual": _Stand("sexual", ((pictures.flagged, 0.91), (pictures.photo, 0.30)), 0.05),
+        },
+    )
 
 
 @dataclass
@@ -106,16 +117,7 @@ def _export(path: Path) -> tuple[Path, Pictures]:
 @pytest.fixture
 def analysed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Case, Pictures]]:
     export, pictures = _export(tmp_path / "WhatsApp Chat - Shift B.zip")
-    stand_ins = {
-        "ocr": _Stand("ocr", ((pictures.screenshot, SCREEN_TEXT),), ""),
-        "sexual": _Stand("sexual", ((pictures.flagged, 0.91), (pictures.photo, 0.30)), 0.05),
-    }
-    real = analysers.available
-
-    def available(kind: Kind, cache_dir: Path) -> list[Any]:
-        return [stand_ins[kind]] if kind in stand_ins else real(kind, cache_dir)
-
-    monkeypatch.setattr(analysers, "available", available)
+    use_stand_ins(monkeypatch, pictures)
     with create_case(tmp_path / "case", reference="OP-77", actor=ACTOR) as case:
         import_export(case, export, ACTOR, ImportOptions(exhibit="AB/1"))
         report = analyse(case, ACTOR, AnalyseOptions(workers=1))

@@ -16,16 +16,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from test_media_grid import (
-    SCREEN_TEXT,
     Pictures,
     _export,
-    _Stand,
     hotkey,
     open_grid,
     row_of,
     settle,
     shown,
     tags,
+    use_stand_ins,
 )
 from test_media_grid import (
     analysed as _analysed,
@@ -38,8 +37,6 @@ from helpers import ACTOR
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.media_grid import MediaGrid
 from reviewer.gui.media_viewer import MediaViewer
-from reviewer.review.media import analysers
-from reviewer.review.media.analysers import Kind
 from reviewer.review.taxonomy import default_taxonomy_text
 from reviewer.services import audit_log, browse, reconciled_browse, screening, tagging
 from reviewer.services import taxonomy as taxonomy_service
@@ -233,16 +230,7 @@ def two_phones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
     text_only.parent.mkdir()
     with zipfile.ZipFile(export) as archive:
         text_only.write_bytes(archive.read("_chat.txt"))
-    stand_ins = {
-        "ocr": _Stand("ocr", ((pictures.screenshot, SCREEN_TEXT),), ""),
-        "sexual": _Stand("sexual", ((pictures.flagged, 0.91), (pictures.photo, 0.30)), 0.05),
-    }
-    real = analysers.available
-
-    def available(kind: Kind, cache_dir: Path) -> list[Any]:
-        return [stand_ins[kind]] if kind in stand_ins else real(kind, cache_dir)
-
-    monkeypatch.setattr(analysers, "available", available)
+    use_stand_ins(monkeypatch, pictures)
     with create_case(tmp_path / "case", reference="OP-78", actor=ACTOR) as case:
         import_export(case, text_only, ACTOR, ImportOptions(exhibit="CD/2", custodian="Sam Reid"))
         import_export(case, export, ACTOR, ImportOptions(exhibit="AB/1", custodian="Alex Turner"))

@@ -24,8 +24,8 @@ from test_redacted_leaks import build_case, leaks
 
 import ocr_fixtures as fx
 from helpers import ACTOR
+from media_fixtures import use_stand_ins
 from reviewer.cli.main import main
-from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.review.media.ocr import have_ocr
 from reviewer.services.case import create_case, open_case
@@ -184,9 +184,7 @@ def test_redacted_bundle_leaks_no_name_from_image_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case_root = build_case(tmp_path)
-    monkeypatch.setattr(
-        analysers, "available", lambda kind, cache_dir: [_FakeOcr()] if kind == "ocr" else []
-    )
+    use_stand_ins(monkeypatch, {"ocr": _FakeOcr()}, real_others=False)
     with open_case(case_root) as case:
         from reviewer.services import tagging
         from reviewer.services.media_analysis import AnalyseOptions, analyse

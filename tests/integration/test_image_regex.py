@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from test_image_text import Meme, meme_case  # noqa: F401 (the fixture)
 
+from media_fixtures import use_stand_ins
 from reviewer.cli.main import main
-from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.services import search
 from reviewer.services.case import Case
@@ -50,9 +50,7 @@ def test_regex_search_finds_words_only_in_an_image(
     pattern = r"\d{5} \d{6}"
     assert main(["search", root, pattern, "--regex", "--jsonl"]) == 0
     assert _lines(capsys) == []  # not analysed yet
-    monkeypatch.setattr(
-        analysers, "available", lambda kind, cache_dir: [_FakeOcr()] if kind == "ocr" else []
-    )
+    use_stand_ins(monkeypatch, {"ocr": _FakeOcr()}, real_others=False)
     assert main(["analyse", root, "--ocr", "--workers", "1"]) == 0
     capsys.readouterr()
     assert main(["search", root, pattern, "--regex", "--jsonl"]) == 0

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 import ocr_fixtures as fx
 from helpers import ACTOR
+from media_fixtures import use_stand_ins
 from reviewer.cli.main import main
-from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.review.media.ocr import have_ocr
 from reviewer.services import audit_log
@@ -127,12 +127,7 @@ def test_sexual_suggestions_above_the_threshold(
 ) -> None:
     case, _ = meme_case
     root = str(case.root)
-    real = analysers.available
-
-    def available(kind: Kind, cache_dir: Path) -> list[Any]:
-        return [_FakeScore(0.7)] if kind == "sexual" else real(kind, cache_dir)
-
-    monkeypatch.setattr(analysers, "available", available)  # as media_analysis calls it
+    use_stand_ins(monkeypatch, {"sexual": _FakeScore(0.7)})
     assert main(["analyse", root, "--nudity", "--threshold", "0.8", "--workers", "1"]) == 0
     assert "suggestion" not in capsys.readouterr().out
     assert main(["suggestions", root, "--jsonl"]) == 0

@@ -24,8 +24,8 @@ from PIL import Image, PngImagePlugin
 from test_redacted_leaks import texts_of_bag
 
 from helpers import ACTOR
+from media_fixtures import use_stand_ins
 from reviewer.cli.main import main
-from reviewer.review.media import analysers
 from reviewer.review.media.analysers import AnalysisResult, Kind
 from reviewer.services import audit_log, participants, tagging
 from reviewer.services.case import create_case, open_case
@@ -223,9 +223,7 @@ def bags(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
         for name, data in FILES.items():
             archive.writestr(name, data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            analysers, "available", lambda kind, cache: [_ScreenOcr()] if kind == "ocr" else []
-        )
+        use_stand_ins(patch, {"ocr": _ScreenOcr()}, real_others=False)
         with create_case(root / "case", reference="OP-9", actor=ACTOR) as case:
             import_export(case, export, ACTOR, ImportOptions(exhibit="AB/1"))
             for p in participants.list_participants(case):
