@@ -22,11 +22,18 @@ BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 _TAG_FILES = ("bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in ALGORITHMS))
 
 
-def make_bag(folder: Path, info: Mapping[str, str | Sequence[str]]) -> None:
+Digests = Mapping[str, Mapping[str, str]]  # "data/<path>" -> algorithm -> hex digest
+
+
+def make_bag(
+    folder: Path, info: Mapping[str, str | Sequence[str]], known: Digests | None = None
+) -> None:
     """Move ``folder``'s contents into ``folder/data`` and write the bag's tag files.
 
     ``info`` becomes bag-info.txt (a sequence value repeats the label); Payload-Oxum is
-    computed here. Paths are absolute throughout; the working directory is never changed.
+    computed here. ``known``: digests (of every algorithm) of payload files the caller has
+    already hashed (:func:`file_digests`), by their path in the bag; the rest are read here.
+    Paths are absolute throughout; the working directory is never changed.
     """
     folder = folder.resolve()
     entries = sorted(folder.iterdir())
@@ -35,19 +42,22 @@ def make_bag(folder: Path, info: Mapping[str, str | Sequence[str]]) -> None:
     for entry in entries:
         entry.rename(staging / entry.name)
     staging.rename(folder / "data")
-    write_tag_files(folder, info)
+    write_tag_files(folder, info, known)
 
 
-def write_tag_files(bag_dir: Path, info: Mapping[str, str | Sequence[str]]) -> None:
+def write_tag_files(
+    bag_dir: Path, info: Mapping[str, str | Sequence[str]], known: Digests | None = None
+) -> None:
     """bagit.txt, the payload manifests, bag-info.txt and the tag manifests of ``bag_dir``,
-    whose payload is already under ``bag_dir/data``."""
+    whose payload is already under ``bag_dir/data`` (``known``: as for :func:`make_bag`)."""
     lines: dict[str, list[str]] = {a: [] for a in ALGORITHMS}
     total = count = 0
     data = bag_dir / "data"
     for path in sorted(p for p in data.rglob("*") if p.is_file()):
-        name = _encode("data/" + path.relative_to(data).as_posix())
-        for algorithm, digest in _digests(path).items():
-            lines[algorithm].append(f"{digest}  {name}\n")
+        name = "data/" + path.relative_to(data).as_posix()
+        digests = (known or {}).get(name) or file_digests(path)
+        for algorithm in ALGORITHMS:
+            lines[algorithm].append(f"{digests[algorithm]}  {_encode(name)}\n")
         total += path.stat().st_size
         count += 1
     (bag_dir / "bagit.txt").write_bytes(BAGIT_TXT.encode("utf-8"))
@@ -69,7 +79,8 @@ def write_tag_files(bag_dir: Path, info: Mapping[str, str | Sequence[str]]) -> N
         (bag_dir / f"tagmanifest-{algorithm}.txt").write_bytes(listed.encode("utf-8"))
 
 
-def _digests(path: Path) -> dict[str, str]:
+def file_digests(path: Path) -> dict[str, str]:
+    """The file's digest in each of :data:`ALGORITHMS`, from one read."""
     hashes = {a: hashlib.new(a) for a in ALGORITHMS}
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):

@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewer.bundle.bag import make_bag
-from reviewer.bundle.files import sha256_file
+from reviewer.bundle.bag import Digests, file_digests, make_bag
 from reviewer.bundle.media import write_media, write_originals
 from reviewer.bundle.model import Bundle
 from reviewer.bundle.provenance import write_provenance
@@ -80,11 +79,11 @@ def write_bundle(
     summary.warnings += warnings
     cancel.raise_if_cancelled()
     progress.report("hashing", 0, None)
-    files = _hashed(out_dir)
+    files, digests = _hashed(out_dir)
     write_provenance(bundle, out_dir / "provenance" / "case.jsonld", files)
     progress.report("making the bag", 0, None)
     cancel.raise_if_cancelled()
-    make_bag(out_dir, bag_info(bundle))
+    make_bag(out_dir, bag_info(bundle), digests)
     summary.files = len(files) + 1
     summary.bytes = sum(size for _, _, size in files)
     summary.bytes += (out_dir / "data" / "provenance" / "case.jsonld").stat().st_size
@@ -153,11 +152,16 @@ def _report_writer(module: str, function: str) -> tuple[ReportWriter | None, str
     return writer, ""
 
 
-def _hashed(root: Path) -> list[tuple[str, str, int]]:
+def _hashed(root: Path) -> tuple[list[tuple[str, str, int]], Digests]:
+    """(bag path, SHA-256, size) of every payload file, and all the bag's digests of each
+    (read once: the provenance and the bag's manifests both need them)."""
     found: list[tuple[str, str, int]] = []
+    digests: dict[str, dict[str, str]] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        found.append(("data/" + path.relative_to(root).as_posix(), sha256_file(path), _size(path)))
-    return found
+        name = "data/" + path.relative_to(root).as_posix()
+        digests[name] = file_digests(path)
+        found.append((name, digests[name]["sha256"], _size(path)))
+    return found, digests
 
 
 def _size(path: Path) -> int:
