@@ -20,8 +20,8 @@ class CannotClean(ValueError):
     """The file is of a format these walkers know but cannot be cleaned (malformed, HEIF)."""
 
 
-_CONTAINERS = frozenset((b"moov", b"trak"))
-_BLANKED_IN = {b"moov": (b"udta", b"meta"), b"trak": (b"udta", b"meta")}
+_CONTAINERS = frozenset((b"moov", b"trak"))  # walked into; their udta and meta are blanked
+_BLANKED = frozenset((b"udta", b"meta"))
 _HEIF_BRANDS = (b"mif1", b"msf1", b"heic", b"heix", b"heim", b"heis", b"avif", b"avis")
 
 
@@ -80,18 +80,24 @@ def _child(data: bytes, start: int, stop: int, kind: bytes) -> tuple[int, int] |
     """(payload start, end) of the first ``kind`` box among those in data[start:stop]."""
     pos = start
     while pos + 8 <= stop:
-        size = int.from_bytes(data[pos : pos + 4], "big")
-        length = 8
-        if size == 1:
-            size, length = int.from_bytes(data[pos + 8 : pos + 16], "big"), 16
-        elif size == 0:
-            size = stop - pos
-        if size < length or pos + size > stop:
-            raise CannotClean("HEIF: a box overruns its parent")
+        size, length = _box_size(data[pos : pos + 16], pos, stop, "HEIF: a box")
         if data[pos + 4 : pos + 8] == kind:
             return pos + length, pos + size
         pos += size
     return None
+
+
+def _box_size(header: bytes, pos: int, stop: int, what: str) -> tuple[int, int]:
+    """(box size, header length) of the box whose first 16 bytes are ``header``, at ``pos`` in
+    a parent ending at ``stop`` (size 1: a 64-bit size follows; 0: to the parent's end)."""
+    size, length = int.from_bytes(header[:4], "big"), 8
+    if size == 1:
+        size, length = int.from_bytes(header[8:16], "big"), 16
+    elif size == 0:
+        size = stop - pos
+    if size < length or pos + size > stop:
+        raise CannotClean(f"{what} overruns its parent")
+    return size, length
 
 
 def _metadata_items(data: bytes, start: int, stop: int) -> dict[int, str]:
@@ -155,16 +161,9 @@ def _blank(handle: BinaryIO, start: int, stop: int, parent: bytes, removed: list
     while pos + 8 <= stop:
         handle.seek(pos)
         header = handle.read(16)
-        size = int.from_bytes(header[:4], "big")
         kind = header[4:8]
-        length = 8
-        if size == 1:
-            size, length = int.from_bytes(header[8:16], "big"), 16
-        elif size == 0:
-            size = stop - pos
-        if size < length or pos + size > stop:
-            raise CannotClean(f"MP4: box {kind!r} overruns its parent")
-        if kind in _BLANKED_IN.get(parent, ()) or (not parent and kind == b"uuid"):
+        size, length = _box_size(header, pos, stop, f"MP4: box {kind!r}")
+        if (parent and kind in _BLANKED) or (not parent and kind == b"uuid"):
             handle.seek(pos + 4)
             handle.write(b"free")
             handle.seek(pos + length)
