@@ -566,8 +566,9 @@ class MainWindow(ReviewActions):
     def _current_changed(self, message_id: int) -> None:
         if message_id < 0:
             return
-        views = self._views([message_id])
-        view = views.get(message_id)
+        # The current message is on screen, so its page is in the model's cache: no query
+        # per cursor move.
+        view = self.model.cached(message_id) or self._views([message_id]).get(message_id)
         stamp = getattr(view, "timestamp", None)
         if stamp:
             with contextlib.suppress(ValueError):
