@@ -3,11 +3,12 @@ messages, its name and code points, and where it occurs (the report's own item n
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewer.bundle import report_common as rc
-from reviewer.core.emoji import distinct_emoji
+from reviewer.core.emoji import EmojiUse, distinct_emoji
 
 MAX_REFERENCES = 40
 
@@ -23,7 +24,8 @@ class GlossaryEntry:
 
 def emoji_glossary(conversations: Sequence[rc.Conversation]) -> list[GlossaryEntry]:
     """Each distinct emoji once, in order of first appearance in the report."""
-    found: dict[str, tuple[str, str, dict[str, None], list[int]]] = {}
+    found: dict[str, tuple[EmojiUse, dict[str, None]]] = {}  # chars -> first use, references
+    messages: Counter[str] = Counter()
     for conversation in conversations:
         numbers = _nearest_items(conversation)
         for item, number in zip(conversation.items, numbers, strict=True):
@@ -34,12 +36,11 @@ def emoji_glossary(conversations: Sequence[rc.Conversation]) -> list[GlossaryEnt
                 f"item {item.number}" if item.number is not None else f"context of item {number}"
             )
             for use in distinct_emoji(text):
-                entry = found.setdefault(use.chars, (use.name, use.codepoints, {}, [0]))
-                entry[2][where] = None
-                entry[3][0] += 1
+                found.setdefault(use.chars, (use, {}))[1][where] = None
+                messages[use.chars] += 1
     return [
-        GlossaryEntry(chars, name, points, tuple(refs), count[0])
-        for chars, (name, points, refs, count) in found.items()
+        GlossaryEntry(chars, use.name, use.codepoints, tuple(refs), messages[chars])
+        for chars, (use, refs) in found.items()
     ]
 
 
