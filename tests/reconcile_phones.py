@@ -17,7 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from reviewer.services.actor import Actor
+    from reviewer.services.case import Case
 
 LRM = "\u200e"
 NNBSP = "\u202f"
@@ -172,6 +177,23 @@ def render(phone: Phone, chat: Sequence[TrueMessage], out: Path) -> list[int]:
         export_path(phone, out).write_text(
             "".join(line + "\n" for line in lines), encoding="utf-8", newline=""
         )
+    return uids
+
+
+def import_phone(
+    case: Case, phone: Phone, chat: Sequence[TrueMessage], out: Path, actor: Actor
+) -> list[int]:
+    """Render the phone's export under ``out`` and import it into ``case`` as the phone's
+    exhibit, with its custodian and import zone; returns what ``render`` does."""
+    from reviewer.services.importing import ImportOptions, import_export
+
+    uids = render(phone, chat, out)
+    options = ImportOptions(
+        exhibit=phone.exhibit,
+        custodian=phone.names[phone.custodian],
+        timezone=phone.import_zone or phone.zone,
+    )
+    import_export(case, export_path(phone, out), actor, options)
     return uids
 
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from test_main_window import settle
 
 from helpers import ACTOR
-from reconcile_phones import export_path, render, three_phones, true_chat
+from reconcile_phones import import_phone, three_phones, true_chat
 from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.gui.navigator import COUNTED_ONCE, COUNTED_PER_COPY
@@ -24,7 +24,6 @@ from reviewer.gui.reconciled_view import ALL, DELETED, MISSING
 from reviewer.services import browse, tagging
 from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconciled_browse import Badges, copies_page
 
@@ -35,13 +34,7 @@ def reconciled_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chat = true_chat(160)
     with create_case(root, reference="OP-12", actor=ACTOR) as case:
         for phone in three_phones(chat):
-            render(phone, chat, root.parent / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(case, export_path(phone, root.parent / "exports"), ACTOR, options)
+            import_phone(case, phone, chat, root.parent / "exports", ACTOR)
         reconcile(case, ACTOR)
     return root
 

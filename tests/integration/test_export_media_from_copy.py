@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 
 from helpers import ACTOR
-from reconcile_phones import export_path, render, three_phones, true_chat
+from reconcile_phones import import_phone, three_phones, true_chat
 from reviewer.cli.main import main
 from reviewer.services import exporting
 from reviewer.services.case import create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -38,13 +37,7 @@ def test_a_picture_omitted_on_the_canonical_copy_comes_from_another_copy(
     root = tmp_path / "case"
     with create_case(root, reference="OP-12", actor=ACTOR) as opened:
         for phone in (bob, alice, dave):  # EF/3 (media omitted) first: its copies stand
-            render(phone, chat, tmp_path / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(opened, export_path(phone, tmp_path / "exports"), ACTOR, options)
+            import_phone(opened, phone, chat, tmp_path / "exports", ACTOR)
     case = str(root)
     run(capsys, "reconcile", case)
     records = [

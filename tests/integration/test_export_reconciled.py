@@ -22,12 +22,11 @@ from typing import Any
 import pytest
 
 from helpers import ACTOR
-from reconcile_phones import export_path, german_phone, render, three_phones, true_chat
+from reconcile_phones import german_phone, import_phone, three_phones, true_chat
 from reviewer.cli.main import main
 from reviewer.services import browse, tagging
 from reviewer.services.case import create_case, open_case
 from reviewer.services.exporting import ExportOptions, export_bundle, preview
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import reconcile
 from reviewer.services.reconciled_records import reconciled_records
 from reviewer.services.reconciled_review import SiblingTag, sibling_tags
@@ -57,13 +56,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     chat = true_chat(300)
     with create_case(root / "case", reference="OP-12", actor=ACTOR) as case:
         for phone in [*three_phones(chat), german_phone(chat)]:
-            render(phone, chat, root / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(case, export_path(phone, root / "exports"), ACTOR, options)
+            import_phone(case, phone, chat, root / "exports", ACTOR)
     with open_case(root / "case") as case:
         reconcile(case, ACTOR)
         record = _pick(list(reconciled_records(case)))

@@ -24,16 +24,14 @@ from helpers import ACTOR
 from reconcile_phones import (
     Phone,
     TrueMessage,
-    export_path,
     german_phone,
-    render,
+    import_phone,
     three_phones,
     true_chat,
 )
 from reviewer.cli.main import main
 from reviewer.services.audit_log import entries as audit_entries
 from reviewer.services.case import Case, create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.services.reconcile import ReconcileReport, reconcile
 from reviewer.services.reconciled_records import reconciled_records
 from reviewer.store.models import Conversation, Exhibit, Message, Participant
@@ -53,13 +51,7 @@ def _build(root: Path, count: int = 600, german: bool = True) -> Built:
     truth: dict[int, tuple[str, int]] = {}
     with create_case(root, reference="OP-12", actor=ACTOR) as case:
         for phone in phones:
-            uids = render(phone, chat, root.parent / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(case, export_path(phone, root.parent / "exports"), ACTOR, options)
+            uids = import_phone(case, phone, chat, root.parent / "exports", ACTOR)
             with case.reading() as session:
                 ids = session.scalars(
                     select(Message.id)

@@ -14,11 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from helpers import ACTOR
-from reconcile_phones import export_path, render, three_phones, true_chat
+from reconcile_phones import import_phone, three_phones, true_chat
 from reviewer.cli.main import main
 from reviewer.services import browse
 from reviewer.services.case import create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.store.models import MessageNote
 
 
@@ -57,13 +56,7 @@ def case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     chat = true_chat(200)
     with create_case(root, reference="OP-12", actor=ACTOR) as opened:
         for phone in three_phones(chat):
-            render(phone, chat, tmp_path / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(opened, export_path(phone, tmp_path / "exports"), ACTOR, options)
+            import_phone(opened, phone, chat, tmp_path / "exports", ACTOR)
     run(capsys, "reconcile", str(root))
     return str(root)
 

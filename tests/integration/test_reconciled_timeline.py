@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from helpers import ACTOR
-from reconcile_phones import export_path, render, three_phones, true_chat
+from reconcile_phones import import_phone, three_phones, true_chat
 from reviewer.cli.main import main
 from reviewer.services import reconciled_browse
 from reviewer.services.case import create_case, open_case
-from reviewer.services.importing import ImportOptions, import_export
 from reviewer.store.browse_repo import days_of
 
 
@@ -42,13 +41,7 @@ def test_one_zone_for_the_days_of_a_reconciled_chat(
     root = tmp_path / "case"
     with create_case(root, reference="OP-12", actor=ACTOR) as opened:
         for phone in (alice, dave, bob):
-            render(phone, chat, tmp_path / "exports")
-            options = ImportOptions(
-                exhibit=phone.exhibit,
-                custodian=phone.names[phone.custodian],
-                timezone=phone.import_zone or phone.zone,
-            )
-            import_export(opened, export_path(phone, tmp_path / "exports"), ACTOR, options)
+            import_phone(opened, phone, chat, tmp_path / "exports", ACTOR)
     assert main(["--reviewer", "Ann", "reconcile", str(root)]) == 0
     capsys.readouterr()
 
