@@ -90,24 +90,14 @@ def analyse_command(args: argparse.Namespace) -> int:
         progress.finish()
     for kind in report.unavailable:
         print(f"warning: {UNAVAILABLE[kind]}", file=sys.stderr)
-    done = sum(report.analysed.values())
-    skipped = sum(report.skipped.values())
-    failed = sum(report.failed.values())
-    line = f"analysis run {report.run_id}: {done} analysed, {skipped} already done"
-    if failed:
-        line += f", {failed} could not be read"
-    if report.groups is not None:
-        plural = "" if report.groups == 1 else "s"
-        line += f"; {report.groups} near-duplicate group{plural}"
+    line = f"analysis run {report.run_id}: {report.summary()}"
     if report.suggested:
-        line += (
-            f"; {report.suggested} new sexual-content suggestion"
-            f"{'' if report.suggested == 1 else 's'} (reviewer suggestions CASE)"
-        )
+        line += " (reviewer suggestions CASE)"
     print(line)
     if report.cancelled:
+        done = sum(report.analysed.values()) + sum(report.failed.values())
         print(
-            f"reviewer: cancelled after {done + failed} of {report.todo}; "
+            f"reviewer: cancelled after {done} of {report.todo}; "
             "results so far are kept: run again to resume",
             file=sys.stderr,
         )

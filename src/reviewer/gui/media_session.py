@@ -201,17 +201,8 @@ class MediaSession(QObject):
 
 def report_text(report: AnalyseReport) -> str:
     """One line, as ``reviewer analyse`` prints it."""
-    done = sum(report.analysed.values())
-    skipped = sum(report.skipped.values())
-    failed = sum(report.failed.values())
-    text = f"Media analysis: {done:,} analysed, {skipped:,} already done"
-    if failed:
-        text += f", {failed:,} could not be read"
-    if report.groups is not None:
-        text += f"; {report.groups:,} near-duplicate group{'s' if report.groups != 1 else ''}"
-    if report.suggested:
-        plural = "s" if report.suggested != 1 else ""
-        text += f"; {report.suggested:,} new sexual-content suggestion{plural}"
+    text = f"Media analysis: {report.summary()}"
     if report.cancelled:
-        text += f" — cancelled after {done + failed:,} of {report.todo:,}; run again to resume"
+        done = sum(report.analysed.values()) + sum(report.failed.values())
+        text += f" — cancelled after {done:,} of {report.todo:,}; run again to resume"
     return text

@@ -75,6 +75,21 @@ class AnalyseReport:
     cancelled: bool = False
     suggested: int = 0  # new sexual-content suggestions (scores at or above the threshold)
 
+    def summary(self) -> str:
+        """What the run did, in words: "15 analysed, 2 already done; 3 near-duplicate groups"
+        (``reviewer analyse`` and the window's status bar)."""
+        done, skipped = sum(self.analysed.values()), sum(self.skipped.values())
+        failed = sum(self.failed.values())
+        text = f"{done:,} analysed, {skipped:,} already done"
+        if failed:
+            text += f", {failed:,} could not be read"
+        if self.groups is not None:
+            text += f"; {self.groups:,} near-duplicate group{'' if self.groups == 1 else 's'}"
+        if self.suggested:
+            plural = "" if self.suggested == 1 else "s"
+            text += f"; {self.suggested:,} new sexual-content suggestion{plural}"
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class _Job:
