@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from test_main_window import settle
 
 from reviewer.core.errors import CaseError
-from reviewer.gui import tasks
 from reviewer.gui.main_window import MainWindow
 from reviewer.services import audit_log, browse, tagging
 from reviewer.services.actor import Actor
@@ -46,18 +46,6 @@ def window(
     settle(qtbot)
     yield win
     settle(qtbot)
-
-
-def settle(qtbot: QtBot) -> None:
-    tasks.wait_for_all()
-    qtbot.waitUntil(lambda: tasks.in_flight() == 0 and not refreshing(), timeout=30_000)
-    qtbot.wait(20)
-
-
-def refreshing() -> bool:
-    """Whether a window's counts refresh (after a burst of changes) is still to come."""
-    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-    return any(w.refresh_pending() for w in windows)
 
 
 class Watchdog:
