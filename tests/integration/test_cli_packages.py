@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_packages import kappa
 
 from reviewer.cli.main import main
 
@@ -21,14 +22,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def jsonl(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def kappa(a: list[bool], b: list[bool]) -> float:
-    n = len(a)
-    p_o = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    p_a, p_b = sum(a) / n, sum(b) / n
-    p_e = p_a * p_b + (1 - p_a) * (1 - p_b)
-    return (p_o - p_e) / (1 - p_e)
 
 
 def test_three_laptops_through_the_command_line(
