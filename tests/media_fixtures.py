@@ -108,12 +108,9 @@ def screenshot(seed: int, size: tuple[int, int] = (540, 1170)) -> Image.Image:
     return image
 
 
-def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
-    """A text-free scene: a sky gradient, hills and a few blurred blobs."""
-    rng = random.Random(seed)
+def gradient(size: tuple[int, int], top: tuple[int, ...], bottom: tuple[int, ...]) -> Image.Image:
+    """A vertical gradient from the ``top`` colour to the ``bottom`` one (a photo's sky)."""
     width, height = size
-    top = tuple(rng.randrange(80, 200) for _ in range(3))
-    bottom = tuple(rng.randrange(0, 120) for _ in range(3))
     image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
     for y in range(height):
@@ -122,6 +119,17 @@ def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
             (0, y, width, y),
             fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
         )
+    return image
+
+
+def photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A text-free scene: a sky gradient, hills and a few blurred blobs."""
+    rng = random.Random(seed)
+    width, height = size
+    top = tuple(rng.randrange(80, 200) for _ in range(3))
+    bottom = tuple(rng.randrange(0, 120) for _ in range(3))
+    image = gradient(size, top, bottom)
+    draw = ImageDraw.Draw(image)
     for _ in range(rng.randint(2, 5)):
         cx, cy = rng.randrange(width), rng.randrange(height // 3, height)
         r = rng.randrange(width // 6, width // 2)

@@ -13,7 +13,7 @@ import re
 from PIL import Image, ImageDraw, ImageFilter
 
 from media_fixtures import WORDS as BASE_WORDS
-from media_fixtures import noto
+from media_fixtures import gradient, noto
 
 # The media fixtures' words, and more so a meme or screenshot rarely repeats itself.
 WORDS = [
@@ -141,14 +141,8 @@ def photo(seed: int, size: tuple[int, int] = (1080, 810)) -> Image.Image:
     rng = random.Random(seed)
     width, height = size
     top, bottom = _colour(rng), _colour(rng)
-    image = Image.new("RGB", size)
+    image = gradient(size, top, bottom)
     draw = ImageDraw.Draw(image)
-    for y in range(height):
-        t = y / height
-        draw.line(
-            (0, y, width, y),
-            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
-        )
     for _ in range(rng.randint(4, 12)):
         cx, cy = rng.randrange(width), rng.randrange(height)
         r = rng.randrange(width // 20, width // 3)
