@@ -142,7 +142,8 @@ def use_stand_ins(
     monkeypatch: pytest.MonkeyPatch, engines: Mapping[str, Any], *, real_others: bool = True
 ) -> None:
     """Make ``analysers.available`` (as media analysis calls it) give each kind in ``engines``
-    its stand-in; any other kind gets the real engines, or none when ``real_others`` is false."""
+    its stand-in; any other kind gets the real engines, or none when ``real_others`` is false.
+    ``engines`` is read at each call, so a test may swap a stand-in in it afterwards."""
     from reviewer.review.media import analysers
 
     real = analysers.available
