@@ -29,6 +29,7 @@ BREAKABLE_CHARS = 1200  # a tagged message longer than this may break across pag
 # message weighs 1, a tagged one TAGGED_WEIGHT, about their measured layout costs), ~60 pages.
 PAGE_RUN_WEIGHT = 4_000
 TAGGED_WEIGHT = 8
+CONTEXT_GAP = "\u2002"  # an en space between a context line's time and sender
 
 
 class ReportData:
@@ -340,7 +341,7 @@ class ReportData:
         message = item.message
         return message.text or (f"<{message.system_event}>" if message.system_event else "")
 
-    def _context(self, item: rc.Item) -> list[Any]:
+    def _context(self, item: rc.Item) -> str | list[Any]:
         message = item.message
         body = self._body(item)
         names = ", ".join(a.filename for a in message.attachments)
@@ -353,14 +354,14 @@ class ReportData:
         ]
         if read:
             body += " [text read by machine: " + " / ".join(" ".join(t.split()) for t in read) + "]"
-        side = direction(body)
-        return [
-            "c",
-            item.local_time,
-            self.t(item.sender),
-            self.t(body, message.id, side == "rtl"),
-            side,
-        ]
+        # One plain paragraph, not time, bold sender and text as three runs: Typst's cost
+        # grows with the runs and styles of a paragraph, and a large report prints tens of
+        # thousands of these lines (bench/RESULTS.md).
+        head = f"{item.local_time}{CONTEXT_GAP}{item.sender}:"
+        if direction(body) == "rtl":
+            return ["r", self.t(head, message.id), self.t(body, message.id, True)]
+        line = self.t(f"{head} {body}", message.id)
+        return line if isinstance(line, str) else ["s", line]
 
     def _tagged(self, item: rc.Item) -> dict[str, Any]:
         message = item.message

@@ -235,3 +235,25 @@ def test_long_runs_without_spaces_stay_on_the_page(tmp_path: Path) -> None:
     assert boxes and all(float(x0) >= 50 and float(x1) <= 546 for x0, x1 in boxes)
     flat = re.sub(r"\s+", "", _poppler_text(tmp_path / "r.pdf"))
     assert "x" * 400 in flat and url in flat
+
+
+def test_context_lines_print_time_sender_and_text_in_every_script(tmp_path: Path) -> None:
+    """Context lines are one plain paragraph each (bench/RESULTS.md): left-to-right text after
+    its time and sender, right-to-left text on its own line below them, emoji drawn."""
+    around = [
+        ("Sam Reid", TEXTS["emoji"]),
+        ("王伟", "plain context"),
+        ("Sam Reid", TEXTS["urdu"]),
+        ("Nadia Khan", TEXTS["hindi"]),
+    ]
+    messages = [message(i + 1, sender=s, text=t) for i, (s, t) in enumerate(around)]
+    messages.append(message(len(around) + 1, text="the tagged one", tagged=True))
+    bundle = make_bundle(messages)
+    write_report_pdf(bundle, tmp_path / "r.pdf", tmp_path)
+    poppler, content = _poppler_text(tmp_path / "r.pdf"), _content_text(tmp_path / "r.pdf")
+    assert "10:00:02 王伟: plain context" in content  # the en space reads back as a space
+    assert "Nadia Khan: " in content and _squash(TEXTS["hindi"]) in poppler
+    assert "10:00:03 Sam Reid:" in content and TEXTS["urdu"] in poppler
+    for emoji in ("🐒", "👍🏽", "👨\u200d👩\u200d👧", "🇬🇧"):
+        assert emoji in poppler
+    assert "[U+" not in poppler
