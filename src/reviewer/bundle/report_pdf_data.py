@@ -309,7 +309,7 @@ class ReportData:
 
     def _conversation(self, conversation: rc.Conversation) -> dict[str, Any]:
         entries: list[Any] = []  # runs of context lines (arrays) and tagged messages
-        run: list[list[Any]] = []
+        run: list[Any] = []  # context lines and gaps
         previous: int | None = None
         weight = 0  # laid out since the last page break (see PAGE_RUN_WEIGHT)
         for item in conversation.items:
