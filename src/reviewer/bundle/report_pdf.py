@@ -100,7 +100,8 @@ def write_report_pdf(
     """Write the court-facing PDF report of ``bundle`` to ``path``; return warnings.
 
     ``media_root`` is the bundle's ``data/`` folder: image attachments are read from
-    ``media_root / attachment.bundle_path`` (or ``attachment.thumbnail`` when given). The
+    ``attachment.thumbnail`` or ``attachment.source`` when given, else from
+    ``media_root / attachment.bundle_path`` (see ``Thumbnails``). The
     warnings name characters no bundled font can draw (shown as ``[U+XXXX]`` markers).
     ``records`` are the bytes of messages.jsonl when the caller has them (else made here).
     ``prepared`` is set when the Python-side work is done and Typst starts (it runs without

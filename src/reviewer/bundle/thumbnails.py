@@ -60,9 +60,15 @@ class Thumbnails:
             return None
 
     def _source(self, attachment: BundleAttachment) -> Path | None:
+        """The case's thumbnail, else the file the bundle's copy is made from (the same bytes:
+        the copy is checked against its SHA-256), else the copy in the bundle."""
         if attachment.thumbnail is not None and attachment.thumbnail.is_file():
             return attachment.thumbnail
-        if rc.is_image(attachment) and attachment.bundle_path:
+        if not rc.is_image(attachment):
+            return None
+        if attachment.source is not None and attachment.source.is_file():
+            return attachment.source
+        if attachment.bundle_path:
             path = self.media_root / attachment.bundle_path
             return path if path.is_file() else None
         return None

@@ -45,10 +45,6 @@ def write_bundle(
     payload is under ``out_dir/data``. Raises on any failure; the caller removes the folder."""
     out_dir = out_dir.resolve()
     summary = WriteSummary()
-    summary.media, _ = write_media(bundle, out_dir, progress, cancel)
-    if include_originals:
-        write_originals(bundle, out_dir, cancel)
-    cancel.raise_if_cancelled()
     records = records_jsonl(bundle)
     # The PDF is typeset in a worker thread (Typst runs without the GIL) while the rest of the
     # payload is written here; its records attachment is the same bytes as messages.jsonl.
@@ -57,10 +53,15 @@ def write_bundle(
         pdf = pool.submit(_write_pdf, bundle, out_dir, records, prepared)
         # The PDF's Python-side preparation is on the export's critical path (Typst follows
         # it): it runs alone, not sharing the GIL with the writing below, which then overlaps
-        # Typst's compile.
+        # Typst's compile. It reads images from the attachments' sources, which the copies
+        # below must match byte for byte.
         progress.report(f"preparing {PDF_REPORT[2]}", 0, None)
         while not prepared.wait(0.05) and not pdf.done():
             cancel.raise_if_cancelled()
+        summary.media, _ = write_media(bundle, out_dir, progress, cancel)
+        if include_originals:
+            write_originals(bundle, out_dir, cancel)
+        cancel.raise_if_cancelled()
         progress.report("writing schedule and records", 0, None)
         write_schedule(bundle, out_dir / "schedule" / "messages.csv")
         write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
