@@ -300,7 +300,6 @@ class ReportData:
                 self.t(_one_line(item.sender)),
                 self.t(_one_line(conversation.name)),
                 self.t(", ".join(tag.label for tag in item.message.tags)),
-                item.anchor,
             ]
             for conversation, item in rc.tagged_items(conversations)
         ]
@@ -370,7 +369,6 @@ class ReportData:
         return {
             "k": "t",
             "n": item.number,
-            "a": item.anchor,
             "s": self.t(item.sender),
             "time": self.t(_time_line(item)),
             "flag": item.time_flag,

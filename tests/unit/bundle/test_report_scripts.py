@@ -257,3 +257,18 @@ def test_context_lines_print_time_sender_and_text_in_every_script(tmp_path: Path
     for emoji in ("🐒", "👍🏽", "👨\u200d👩\u200d👧", "🇬🇧"):
         assert emoji in poppler
     assert "[U+" not in poppler
+
+
+def test_each_item_is_a_bookmark_under_its_conversation(
+    rendered: tuple[Bundle, Path, list[str]],
+) -> None:
+    _bundle, pdf, _warnings = rendered
+    reader = pypdf.PdfReader(pdf)
+    titles = [e.title if not isinstance(e, list) else None for e in reader.outline]
+    section = titles.index("Tagged messages in context")
+    conversation, items = reader.outline[section + 1]
+    assert conversation.title.startswith("Shift B")
+    assert [item.title for item in items] == [f"Item {n} — 王伟" for n in range(1, 18)]
+    for item in items:
+        page = reader.pages[reader.get_destination_page_number(item)]
+        assert item.title in _squash(page.extract_text())
