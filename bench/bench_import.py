@@ -36,9 +36,12 @@ case = create_case(Path(sys.argv[1]), reference="BENCH", actor=actor)
 start = time.perf_counter()
 result = import_export(case, Path(sys.argv[2]), actor, ImportOptions(exhibit="B/1"))
 seconds = time.perf_counter() - start
+own = resource.getrusage(resource.RUSAGE_SELF)
+worker = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": seconds, "messages": result.messages,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "cpu": own.ru_utime + own.ru_stime,
+                  "worker_cpu": worker.ru_utime + worker.ru_stime,
+                  "peak_rss_mb": own.ru_maxrss / 1024, "worker_rss_mb": worker.ru_maxrss / 1024}))
 """
 
 WHATSTK_CHILD = """
@@ -49,8 +52,9 @@ chat = WhatsAppChat.from_source(
     filepath=sys.argv[1], hformat="[%d/%m/%Y, %H:%M:%S] %name:", max_size=None
 )
 seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "messages": len(chat.df),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -118,16 +122,22 @@ def main() -> None:
     print(
         f"reviewer import: {seconds:.2f} s median for {int(ours[0]['messages']):,} messages "
         f"({_each(ours)}), peak RSS {max(r['peak_rss_mb'] for r in ours):.0f} MB "
-        f"(worker process {max(r['worker_rss_mb'] for r in ours):.0f} MB)"
+        f"(worker process {max(r['worker_rss_mb'] for r in ours):.0f} MB); CPU (user+sys) "
+        f"{_median(ours, 'cpu'):.2f} s + worker {_median(ours, 'worker_cpu'):.2f} s"
     )
     if theirs:
         their_seconds = median(r["seconds"] for r in theirs)
         print(
             f"whatstk 0.9.1 parse: {their_seconds:.2f} s median for "
             f"{int(theirs[0]['messages']):,} messages ({_each(theirs)}), "
+            f"CPU {_median(theirs, 'cpu'):.2f} s, "
             f"peak RSS {max(r['peak_rss_mb'] for r in theirs):.0f} MB"
         )
         print(f"reviewer is {their_seconds / seconds:.2f}x as fast as whatstk (medians)")
+
+
+def _median(results: list[dict[str, float]], key: str) -> float:
+    return median(r[key] for r in results)
 
 
 def _each(results: list[dict[str, float]]) -> str:
