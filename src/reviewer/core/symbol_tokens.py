@@ -69,10 +69,8 @@ def spell_text(text: str) -> str:
     them; a text without any is returned as it is (the same object)."""
     if text.isascii():
         return text
-    pattern = _pattern()
-    if pattern.search(text) is None:
-        return text
-    return pattern.sub(_replacement, text)
+    spelt, found = _pattern().subn(_replacement, text)
+    return spelt if found else text
 
 
 def has_symbols(text: str) -> bool:
