@@ -18,9 +18,12 @@ def emoji_markup(text: str | None) -> Markup:
     code points."""
     if not text:
         return Markup("")
+    uses = list(find_emoji(text))
+    if not uses:  # most texts: one escape (Markup's join would escape each part again)
+        return escape(text)
     parts: list[str] = []
     done = 0
-    for use in find_emoji(text):
+    for use in uses:
         parts.append(escape(text[done : use.start]))
         title = escape(f"{use.name} {use.codepoints}")
         parts.append(Markup('<span class="emoji" title="{}">{}</span>').format(title, use.chars))
