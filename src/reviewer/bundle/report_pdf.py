@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
 from multiprocessing import get_context
@@ -33,7 +33,7 @@ import typst
 from reviewer.bundle.model import Bundle
 from reviewer.bundle.records import records_jsonl
 from reviewer.bundle.report_pdf_data import ATTACHMENT_NAME, ReportData
-from reviewer.bundle.thumbnails import Thumbnails
+from reviewer.bundle.thumbnails import ThumbnailJob, Thumbnails, render_thumbnails
 from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
@@ -138,8 +138,15 @@ def _typeset(
     with tempfile.TemporaryDirectory(prefix="reviewer-report-") as folder:
         root = Path(folder)
         (root / ATTACHMENT_NAME).write_bytes(records)
-        data = ReportData(bundle, Thumbnails(media_root, root / "thumbs"))
+        # thumbnails are rendered by the child (if any) while the text is prepared here
+        thumbs = Thumbnails(media_root, root / "thumbs")
+        thumbs.plan(a for m in bundle.messages if not m.context for a in m.attachments)
+        planned = len(thumbs.jobs)
+        rendering = [_render(pool, thumbs.jobs, thumbs.folder)]
+        data = ReportData(bundle, thumbs)
         values = data.build(hashlib.sha256(records).hexdigest())
+        if len(thumbs.jobs) > planned:  # none expected: the plan covers every tagged message
+            rendering.append(_render(pool, thumbs.jobs[planned:], thumbs.folder))
         with (root / "data.json").open("w", encoding="utf-8") as handle:
             for chunk in _json_chunks(values, JSON_DEPTH):
                 handle.write(chunk)
@@ -153,7 +160,26 @@ def _typeset(
             pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
         else:
             pdf, problems = _compile(str(root), creation_time(bundle))
-    return pdf, data.warnings() + [f"report/report.pdf: Typst: {p}" for p in problems]
+        failed = [name for part in rendering for name in part.result()]
+    return pdf, [
+        *data.warnings(),
+        *(
+            f"report/report.pdf: no preview of {name}: the image could not be decoded"
+            for name in failed
+        ),
+        *(f"report/report.pdf: Typst: {p}" for p in problems),
+    ]
+
+
+def _render(
+    pool: ProcessPoolExecutor | None, jobs: list[ThumbnailJob], folder: Path
+) -> Future[list[str]]:
+    """Render ``jobs`` in ``pool`` (in the order submitted, before the compile), or here."""
+    if pool is not None:
+        return pool.submit(render_thumbnails, list(jobs), folder)
+    done: Future[list[str]] = Future()
+    done.set_result(render_thumbnails(jobs, folder))
+    return done
 
 
 def _warm_up() -> None:

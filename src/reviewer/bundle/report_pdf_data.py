@@ -15,7 +15,15 @@ from typing import Any
 from reviewer.bundle import report_common as rc
 from reviewer.bundle.glossary import MAX_REFERENCES, emoji_glossary
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
-from reviewer.bundle.report_text import Prepared, Uncovered, char_name, direction, marker, prepare
+from reviewer.bundle.report_text import (
+    Prepared,
+    Segment,
+    Uncovered,
+    char_name,
+    direction,
+    marker,
+    prepare,
+)
 from reviewer.bundle.thumbnails import Thumbnails
 from reviewer.core.fonts import FALLBACK_FAMILIES, FONTS
 
@@ -47,7 +55,7 @@ class ReportData:
         bundle = self.bundle
         conversations = rc.build_conversations(bundle)
         tagged = sum(c.tagged for c in conversations)
-        self.thumbs.prepare(a for m in bundle.messages if not m.context for a in m.attachments)
+        self.thumbs.plan(a for m in bundle.messages if not m.context for a in m.attachments)
         data: dict[str, Any] = {
             "fonts": list(FALLBACK_FAMILIES),
             "title": f"{rc.REPORT_TITLE} — {bundle.case_reference}",
@@ -356,11 +364,13 @@ class ReportData:
         # One plain paragraph, not time, bold sender and text as three runs: Typst's cost
         # grows with the runs and styles of a paragraph, and a large report prints tens of
         # thousands of these lines (bench/RESULTS.md).
-        head = f"{item.local_time}{CONTEXT_GAP}{item.sender}:"
+        head = self.t(f"{item.local_time}{CONTEXT_GAP}{item.sender}:", message.id)
         if direction(body) == "rtl":
-            return ["r", self.t(head, message.id), self.t(body, message.id, True)]
-        line = self.t(f"{head} {body}", message.id)
-        return line if isinstance(line, str) else ["s", line]
+            return ["r", head, self.t(body, message.id, True)]
+        text = self.t(body, message.id)
+        if isinstance(head, str) and isinstance(text, str):
+            return f"{head} {text}"
+        return ["s", [*_segments(head), ("t", " "), *_segments(text)]]
 
     def _tagged(self, item: rc.Item) -> dict[str, Any]:
         message = item.message
@@ -493,6 +503,10 @@ def _time_line(item: rc.Item) -> str:
     if message.reply_to is not None:
         parts.append(f"reply to message {message.reply_to}")
     return " · ".join(parts)
+
+
+def _segments(prepared: Prepared) -> list[Segment]:
+    return [("t", prepared)] if isinstance(prepared, str) else prepared
 
 
 def _one_line(text: str) -> str:

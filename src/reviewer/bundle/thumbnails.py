@@ -1,63 +1,70 @@
 """Small JPEG renderings of image attachments for the PDF report (the originals are in the
-bundle's media folder). Decoding uses JPEG draft mode, so a large photo is read at a fraction
-of its size."""
+bundle's media folder).
+
+Planning and rendering are apart so that rendering can run in another process (the one that
+then typesets the PDF) while the report's text is prepared: a plan reads each image's header
+only, which gives its size; :func:`render_thumbnails` decodes (JPEG draft mode, so a large
+photo is read at a fraction of its size) and writes the files.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from reviewer.bundle import report_common as rc
 from reviewer.bundle.model import BundleAttachment
 
 THUMB_PIXELS = 320
-WORKERS = 2
+_PLACEHOLDER_GREY = (224, 224, 224)
+
+
+@dataclass(frozen=True, slots=True)
+class ThumbnailJob:
+    source: Path
+    name: str  # file name in the thumbnails folder
+    filename: str  # the attachment's, for a warning
 
 
 class Thumbnails:
-    """Writes each image's thumbnail once into ``folder``; returns its name and pixel size."""
+    """Plans each image's thumbnail once: its name in ``folder`` and the image's pixel size."""
 
     def __init__(self, media_root: Path, folder: Path) -> None:
         self.media_root = media_root
         self.folder = folder
-        self._done: dict[str, tuple[str, int, int] | None] = {}
+        self._planned: dict[str, tuple[str, int, int] | None] = {}
+        self.jobs: list[ThumbnailJob] = []  # planned, in order; rendered by render_thumbnails
 
-    def prepare(self, attachments: Iterable[BundleAttachment]) -> None:
-        """Render every thumbnail ahead, two at a time (Pillow decodes without the GIL).
-        Names follow the order of ``attachments``, so the output is the same every time."""
-        jobs: dict[str, tuple[BundleAttachment, str]] = {}
+    def plan(self, attachments: Iterable[BundleAttachment]) -> None:
+        """Plan every thumbnail ahead; names follow the order of ``attachments``, so the
+        output is the same every time."""
         for attachment in attachments:
-            key = attachment.sha256 or attachment.filename
-            if key not in self._done and key not in jobs:
-                jobs[key] = (attachment, f"t{len(self._done) + len(jobs)}.jpg")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            done = pool.map(lambda job: self._render(*job), jobs.values())
-            self._done.update(zip(jobs, done, strict=True))
+            self.get(attachment)
 
     def get(self, attachment: BundleAttachment) -> tuple[str, int, int] | None:
+        """(file name, width, height of the image) of the attachment's thumbnail, or None
+        when it has no image whose size can be read."""
         key = attachment.sha256 or attachment.filename
-        if key not in self._done:
-            self._done[key] = self._render(attachment, f"t{len(self._done)}.jpg")
-        return self._done[key]
+        if key not in self._planned:
+            self._planned[key] = self._plan(attachment, f"t{len(self._planned)}.jpg")
+        return self._planned[key]
 
-    def _render(self, attachment: BundleAttachment, name: str) -> tuple[str, int, int] | None:
+    def _plan(self, attachment: BundleAttachment, name: str) -> tuple[str, int, int] | None:
         source = self._source(attachment)
         if source is None:
             return None
         try:
             with Image.open(source) as img:
-                img.draft("RGB", (THUMB_PIXELS, THUMB_PIXELS))
-                img.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
-                rgb = img.convert("RGB")
-                self.folder.mkdir(parents=True, exist_ok=True)
-                rgb.save(self.folder / name, "JPEG", quality=80)
-                return name, rgb.width, rgb.height
+                width, height = img.size
         except (OSError, ValueError, Image.DecompressionBombError):
             return None
+        if width < 1 or height < 1:
+            return None
+        self.jobs.append(ThumbnailJob(source, name, attachment.filename))
+        return name, width, height
 
     def _source(self, attachment: BundleAttachment) -> Path | None:
         """The case's thumbnail, else the file the bundle's copy is made from (the same bytes:
@@ -72,3 +79,31 @@ class Thumbnails:
             path = self.media_root / attachment.bundle_path
             return path if path.is_file() else None
         return None
+
+
+def render_thumbnails(jobs: list[ThumbnailJob], folder: Path) -> list[str]:
+    """Write each job's thumbnail into ``folder``; return the file names of the attachments
+    that could not be decoded. Each of those gets a grey stand-in saying so (the report shows
+    a box in the image's place, never nothing and never another picture)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    failed: list[str] = []
+    for job in jobs:
+        try:
+            _render(job.source, folder / job.name)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            failed.append(job.filename)
+            _stand_in(folder / job.name)
+    return failed
+
+
+def _render(source: Path, target: Path) -> None:
+    with Image.open(source) as img:
+        img.draft("RGB", (THUMB_PIXELS, THUMB_PIXELS))
+        img.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
+        img.convert("RGB").save(target, "JPEG", quality=80)
+
+
+def _stand_in(target: Path) -> None:
+    img = Image.new("RGB", (THUMB_PIXELS, THUMB_PIXELS), _PLACEHOLDER_GREY)
+    ImageDraw.Draw(img).text((12, 12), "no preview:\nthe image could not be decoded", fill="black")
+    img.save(target, "JPEG", quality=80)

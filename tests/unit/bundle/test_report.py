@@ -380,3 +380,27 @@ def test_html_images_point_to_files_in_the_bundle(rendered: tuple[Bundle, Path])
     for src in images:
         assert src.startswith("../media/")
         assert (data / "report" / src).resolve().is_file()
+
+
+@pytest.mark.parametrize("child", [False, True])
+def test_an_image_that_cannot_be_decoded_gets_a_marked_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: bool
+) -> None:
+    """Its header is read (so its place is planned) but its data is cut short: the report
+    shows a grey box saying so and the export warns, naming the attachment."""
+    bundle = make_bundle(tmp_path, conversations=1, tagged_per_conv=2, images=2)
+    first = next(a for m in bundle.messages if not m.context for a in m.attachments)
+    broken = tmp_path / (first.bundle_path or "")
+    _jpeg(broken, (200, 30, 30), (600, 400))
+    broken.write_bytes(broken.read_bytes()[:700])  # a whole header, a fraction of the data
+    if child:
+        monkeypatch.setattr(report_pdf, "CHILD_PROCESS_FROM", 0)
+    warnings = write_report_pdf(bundle, tmp_path / "r.pdf", tmp_path)
+    assert warnings == [
+        f"report/report.pdf: no preview of {first.filename}: the image could not be decoded"
+    ]
+    images = [img for page in pypdf.PdfReader(tmp_path / "r.pdf").pages for img in page.images]
+    assert len(images) == 2
+    stand_in = images[0].image
+    assert stand_in.size == (320, 320)
+    assert stand_in.convert("RGB").getpixel((300, 300)) == pytest.approx((224, 224, 224), abs=3)
