@@ -31,6 +31,7 @@ from reviewer.bundle.files import sha256_file
 from reviewer.bundle.model import Bundle, BundleMessage, BundleParticipant
 from reviewer.bundle.writer import WriteSummary, write_bundle
 from reviewer.core.errors import Cancelled, InputError
+from reviewer.core.gc_pause import cyclic_gc_paused
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.core.timeutil import utc_now_iso
 from reviewer.services import adjudication, audit_log, export_copies, export_select, redaction
@@ -163,6 +164,25 @@ def export_bundle(
     existed = _check_out_dir(out_dir, options)
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with cyclic_gc_paused():  # a bundle is ~10^6 small objects and no reference cycles
+            return _export(case, actor, out_dir, options, progress, cancel, started)
+    except BaseException as exc:
+        _remove(out_dir, existed, options)
+        _record_failure(case, actor, out_dir, options, exc)
+        raise
+
+
+def _export(
+    case: Case,
+    actor: Actor,
+    out_dir: Path,
+    options: ExportOptions,
+    progress: ProgressSink,
+    cancel: CancelToken,
+    started: float,
+) -> ExportResult:
+    """Collect the bundle from one snapshot, write it, and record the export in the chain."""
     workdir: Path | None = None
     try:
         # One consistent snapshot (a deferred read transaction under WAL): other tasks may
@@ -199,10 +219,6 @@ def export_bundle(
             entry = audit_log.append(
                 session, actor, "bundle.exported", bundle.case_reference, details
             )
-    except BaseException as exc:
-        _remove(out_dir, existed, options)
-        _record_failure(case, actor, out_dir, options, exc)
-        raise
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

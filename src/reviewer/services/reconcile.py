@@ -9,7 +9,6 @@ reconciled rows are derived and rewritten by each run.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +21,7 @@ from typing import Any, Final
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from reviewer.core.gc_pause import cyclic_gc_paused
 from reviewer.core.progress import CancelToken, NullProgress, ProgressSink
 from reviewer.review.reconcile.chats import SURE, ChatEvidence, ConversationFacts, compare
 from reviewer.review.reconcile.chats import subject_names as subject_keys
@@ -91,13 +91,8 @@ def reconcile(
 ) -> ReconcileReport:
     """Link, align and propose; store it all with one audit entry. Cancelling (checked
     between steps) stores nothing."""
-    paused = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small objects, none cyclic
-    try:
+    with cyclic_gc_paused():  # hundreds of thousands of small objects, none cyclic
         return _reconcile(case, actor, progress or NullProgress(), cancel or CancelToken())
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _reconcile(
