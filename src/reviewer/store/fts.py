@@ -4,9 +4,11 @@ The index is contentless (``content=''``): it holds the words of each message's
 :func:`reviewer.core.symbol_tokens.index_text` — the text with every emoji and non-ASCII symbol
 spelt as an index word — under the message id, and nothing reads columns back from it (search
 needs only rowids). Messages never change after import, so there are no triggers: a bulk load
-indexes its new rows in one statement. A text of ASCII only is indexed as it is, without a
-call into Python (SQLite compares its length in bytes and in characters). Rows an import
-worker staged come with their index texts worked out by the worker.
+indexes its new rows in one statement. An import works out the index texts in Python as it
+writes the rows (:func:`changed_index_texts`, in the importing process or in its worker) and
+indexes each range of rows with them. Rebuilding from ``message`` uses
+:data:`INDEX_TEXT_SQL`: a text of ASCII only is indexed as it is, without a call into Python
+(SQLite compares its length in bytes and in characters).
 """
 
 from __future__ import annotations
@@ -67,10 +69,13 @@ def index_staged(db: sqlite3.Connection, schema: str, id_shift: int) -> None:
     )
 
 
-def index_range(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
-    """Index messages ``first_id..last_id`` in one statement (``db`` has :func:`register`)."""
+def index_range(db: sqlite3.Connection, first_id: int, last_id: int, texts: str) -> None:
+    """Index messages ``first_id..last_id`` of the case in one statement, with the index
+    texts (:func:`changed_index_texts`, by case id) in table ``STAGED_TABLE`` of schema
+    ``texts``."""
     db.execute(
-        f"INSERT INTO message_fts(rowid, text) SELECT id, {INDEX_TEXT_SQL} FROM message "
-        "WHERE id BETWEEN ? AND ?",
+        "INSERT INTO message_fts(rowid, text) SELECT m.id, coalesce(f.text, m.text) "
+        f"FROM main.message AS m LEFT JOIN {texts}.{STAGED_TABLE} AS f ON f.id = m.id "
+        "WHERE m.id BETWEEN ? AND ? ORDER BY m.id",
         (first_id, last_id),
     )

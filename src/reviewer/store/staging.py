@@ -41,6 +41,7 @@ _CREATE_INDEX_TEXT = (
     f"CREATE TABLE IF NOT EXISTS {fts.STAGED_TABLE} (id INTEGER PRIMARY KEY, text NOT NULL)"
 )
 _INSERT_INDEX_TEXT = f"INSERT INTO {fts.STAGED_TABLE} (id, text) VALUES (?, ?)"
+_TEXT_AT = PLAIN_COLUMNS.index("text")
 _CASE_COLUMNS = (
     "id, conversation_id, seq, timestamp, utc, sender_id, kind, text, src_line, src_lines, "
     "src_offset, src_length, time_flag, edited, reply_to_id, flags, system_event, event_actor, "
@@ -60,7 +61,10 @@ def _case_values(id_shift: int, conversation_id: int, plain: bool) -> str:
 
 
 class _BatchWriter:
-    """Writes batches of plain and full rows with two prepared statements."""
+    """Writes batches of plain and full rows with two prepared statements, and hands the
+    index text of each row the full-text index reads differently
+    (:func:`fts.changed_index_texts`) to ``_keep_index_texts``: spelt here, from the texts
+    already in hand, rather than by a call from SQLite into Python per non-ASCII text."""
 
     def __init__(self, db: sqlite3.Connection, plain_sql: str, full_sql: str) -> None:
         self._db = db
@@ -73,12 +77,19 @@ class _BatchWriter:
             self._db.executemany(self._plain_sql, plain)
         if full:
             self._db.executemany(self._full_sql, full)
+        for rows in (plain, full):
+            spelt = fts.changed_index_texts(rows, _TEXT_AT)
+            if spelt:
+                self._keep_index_texts(spelt)
+
+    def _keep_index_texts(self, spelt: list[tuple[int, str]]) -> None:
+        """Keep ``(local id, index text)`` of rows just written."""
+        raise NotImplementedError
 
 
 class StagingWriter(_BatchWriter):
-    """Writes staged rows to a staging file (created if needed), and the index text of each
-    row the full-text index reads differently (:func:`fts.changed_index_texts`), so the
-    importing process does not spell emoji and symbols itself; ``close`` commits."""
+    """Writes staged rows to a staging file (created if needed), and their index texts, so
+    the importing process does not spell emoji and symbols itself; ``close`` commits."""
 
     def __init__(self, path: Path) -> None:
         db = sqlite3.connect(path, isolation_level=None)
@@ -93,13 +104,8 @@ class StagingWriter(_BatchWriter):
         full = f"INSERT INTO message ({names}) VALUES ({', '.join('?' * len(_COLUMNS))})"
         super().__init__(db, plain, full)
 
-    def write(self, plain: list[tuple[Any, ...]], full: list[tuple[Any, ...]]) -> None:
-        super().write(plain, full)
-        text_at = PLAIN_COLUMNS.index("text")
-        for rows in (plain, full):
-            spelt = fts.changed_index_texts(rows, text_at)
-            if spelt:
-                self._db.executemany(_INSERT_INDEX_TEXT, spelt)
+    def _keep_index_texts(self, spelt: list[tuple[int, str]]) -> None:
+        self._db.executemany(_INSERT_INDEX_TEXT, spelt)
 
     def close(self) -> None:
         self._db.execute("COMMIT")
@@ -113,7 +119,8 @@ def create_staging(path: Path) -> None:
 
 class CaseWriter(_BatchWriter):
     """Writes rows straight into ``message`` of the case, inside the caller's transaction;
-    the rows' sender column holds the participant id."""
+    the rows' sender column holds the participant id. ``index_texts`` collects the index
+    texts of the rows written, by case id, for :func:`index_messages`."""
 
     def __init__(self, db: sqlite3.Connection, *, id_shift: int, conversation_id: int) -> None:
         insert = f"INSERT INTO message ({_CASE_COLUMNS}) VALUES "
@@ -122,6 +129,12 @@ class CaseWriter(_BatchWriter):
             insert + f"({_case_values(id_shift, conversation_id, plain=True)})",
             insert + f"({_case_values(id_shift, conversation_id, plain=False)})",
         )
+        self._id_shift = id_shift
+        self.index_texts: list[tuple[int, str]] = []
+
+    def _keep_index_texts(self, spelt: list[tuple[int, str]]) -> None:
+        shift = self._id_shift
+        self.index_texts.extend((row_id + shift, text) for row_id, text in spelt)
 
 
 def merge(
@@ -158,16 +171,24 @@ def merge(
         db.execute("DROP TABLE IF EXISTS temp.sender_map")
 
 
-def index_messages(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
+def index_messages(
+    db: sqlite3.Connection, first_id: int, last_id: int, index_texts: list[tuple[int, str]]
+) -> None:
     """Full-text index rows ``first_id..last_id`` in one statement (a trigger per row during a
-    bulk load is about ten times slower), emoji and symbols included (:mod:`.fts`).
+    bulk load is about ten times slower), emoji and symbols included: ``index_texts`` are
+    the :attr:`CaseWriter.index_texts` of the writers that wrote them.
 
     Incremental segment merging is paused and pending terms are flushed less often during the
     load (about 40% faster; measured first-page query times are unchanged); FTS5's defaults
     are restored afterwards.
     """
-    with _bulk_indexing(db):
-        fts.index_range(db, first_id, last_id)
+    db.execute(f"CREATE TEMP TABLE {fts.STAGED_TABLE} (id INTEGER PRIMARY KEY, text NOT NULL)")
+    try:
+        db.executemany(f"INSERT INTO temp.{fts.STAGED_TABLE} (id, text) VALUES (?, ?)", index_texts)
+        with _bulk_indexing(db):
+            fts.index_range(db, first_id, last_id, "temp")
+    finally:  # as in merge: a failed INSERT may have rolled the temp table back already
+        db.execute(f"DROP TABLE IF EXISTS temp.{fts.STAGED_TABLE}")
 
 
 def index_staged(db: sqlite3.Connection, schema: str, *, id_shift: int) -> None:
