@@ -50,8 +50,10 @@ class SplitPolicy:
     # Below this size a second process costs more (start-up, imports) than it saves.
     min_bytes: int = 8 * 2**20
     # The importing process also merges and indexes every staged row (about a third of the
-    # cost of parsing it), so it parses the smaller share itself.
-    own_share: float = 0.4
+    # cost of parsing it) and commits after the worker has finished, so it parses the smaller
+    # share itself: at 0.36 the worker's last piece arrives just as it is wanted (1M iOS
+    # messages, bench/RESULTS.md).
+    own_share: float = 0.36
     # The worker's share is cut into pieces of at least this size, at most ``max_pieces``
     # of them (each is a file attached to the case connection; SQLite allows ten).
     piece_min_bytes: int = 4 * 2**20
