@@ -259,7 +259,6 @@ class _ImportJob:
             loaded = _Loaded(first_id=_next_message_id(session))
             senders = _Senders(session, exhibit.id)
             converter = Stamper(zone(tz_name))
-            index_texts: list[tuple[int, str]] = []
             for chat in chats:
                 conversation = Conversation(
                     exhibit_id=exhibit.id, name=chat.name, kind=chat.kind, source_id=chat.source_id
@@ -279,8 +278,7 @@ class _ImportJob:
                     exact_instants=True,
                 )
                 loaded.add(part)
-                index_texts += writer.index_texts
-            index_messages(db, loaded.first_id, loaded.first_id + loaded.count - 1, index_texts)
+            index_messages(db, loaded.first_id, loaded.first_id + loaded.count - 1)
             result = self._finish(session, exhibit, container, loaded)
         self.committed = result
         return result
@@ -346,7 +344,7 @@ class _ImportJob:
         )
         notes = [parsed.take_notes()]
         loaded.add(own)
-        index_messages(db, loaded.first_id, loaded.first_id + own.count - 1, writer.index_texts)
+        index_messages(db, loaded.first_id, loaded.first_id + own.count - 1)
         for index, piece in enumerate(plan.pieces):
             assert worker is not None
             part = worker.next_result(self.cancel)
