@@ -42,6 +42,7 @@ JSON_DEPTH: Final = 4  # data.json encoded per conversation entry (top, list, co
 # process-wide and never evicted by the binding, so a 5,000-tagged report left ~2.5 GB in the
 # exporting (GUI) process for good (bench/RESULTS.md); the child returns it at exit (~0.5 s).
 CHILD_PROCESS_FROM: Final = 2_000
+_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 TAGGED_PDF = False  # accessibility tags: 2.7x the file, 16 % more CPU (bench/RESULTS.md)
 
 
@@ -59,12 +60,12 @@ def _json_chunks(value: Any, depth: int) -> Iterator[str]:
     encoded one element at a time. One ``json.dumps`` of the report data held the GIL for
     ~100 ms (the GUI froze) and made the whole text at once."""
     if depth <= 0 or not isinstance(value, dict | list) or not value:
-        yield json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        yield _COMPACT.encode(value)
         return
     if isinstance(value, dict):
         yield "{"
         for index, (key, item) in enumerate(value.items()):
-            yield ("," if index else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield ("," if index else "") + _COMPACT.encode(str(key)) + ":"
             yield from _json_chunks(item, depth - 1)
         yield "}"
         return

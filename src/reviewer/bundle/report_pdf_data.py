@@ -47,9 +47,16 @@ class ReportData:
         self.bundle = bundle
         self.thumbs = thumbs
         self.uncovered = Uncovered()
+        # texts of no one message (labels, names, reviewers) recur thousands of times
+        self._shared: dict[tuple[str | None, bool], Prepared] = {}
 
     def t(self, text: str | None, message_id: int | None = None, rtl: bool = False) -> Prepared:
-        return prepare(text, self.uncovered, message_id, rtl)
+        if message_id is not None:
+            return prepare(text, self.uncovered, message_id, rtl)
+        found = self._shared.get((text, rtl))
+        if found is None:
+            found = self._shared[text, rtl] = prepare(text, self.uncovered, None, rtl)
+        return found
 
     def build(self, attachment_sha256: str) -> dict[str, Any]:
         bundle = self.bundle
