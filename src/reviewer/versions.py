@@ -166,6 +166,7 @@ _TABLE: dict[str, tuple[Callable[[], str], str, str]] = {
     "pyzipper": (_dist("pyzipper"), "MIT", "bundle archives (zip, AES-256)"),
     "bagit": (_dist("bagit"), "CC0-1.0", "BagIt bundles (public domain dedication)"),
     "jsonschema": (_dist("jsonschema"), "MIT", "RSMF schema check"),
+    "msgspec": (_dist("msgspec"), "BSD-3-Clause", "JSON of the bundle's records and reports"),
     "RapidFuzz": (_dist("rapidfuzz"), "MIT", "reconciliation: edited-text similarity"),
     "pypdf": (_dist("pypdf"), "BSD-3-Clause", "reads the PDF report's audit chain head (verify)"),
     "PyAV": (

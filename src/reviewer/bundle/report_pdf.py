@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
+import msgspec
 import typst
 
 from reviewer.bundle.model import Bundle
@@ -37,12 +36,10 @@ from reviewer.bundle.thumbnails import ThumbnailJob, Thumbnails, render_thumbnai
 from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
-JSON_DEPTH: Final = 4  # data.json encoded per conversation entry (top, list, conversation, entries)
 # From this many messages, Typst runs in a spawned child process: its memoisation cache is
 # process-wide and never evicted by the binding, so a 5,000-tagged report left ~2.5 GB in the
 # exporting (GUI) process for good (bench/RESULTS.md); the child returns it at exit (~0.5 s).
 CHILD_PROCESS_FROM: Final = 2_000
-_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 TAGGED_PDF = False  # accessibility tags: 2.7x the file, 16 % more CPU (bench/RESULTS.md)
 
 
@@ -52,29 +49,6 @@ def _fonts() -> typst.Fonts:
     return typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir())]
     )
-
-
-def _json_chunks(value: Any, depth: int) -> Iterator[str]:
-    """``value`` as compact JSON (the text of ``json.dumps`` with ``separators=(",", ":")``),
-    in pieces: dicts and lists down to ``depth`` levels are opened here, and what is below is
-    encoded one element at a time. One ``json.dumps`` of the report data held the GIL for
-    ~100 ms (the GUI froze) and made the whole text at once."""
-    if depth <= 0 or not isinstance(value, dict | list) or not value:
-        yield _COMPACT.encode(value)
-        return
-    if isinstance(value, dict):
-        yield "{"
-        for index, (key, item) in enumerate(value.items()):
-            yield ("," if index else "") + _COMPACT.encode(str(key)) + ":"
-            yield from _json_chunks(item, depth - 1)
-        yield "}"
-        return
-    yield "["
-    for index, item in enumerate(value):
-        if index:
-            yield ","
-        yield from _json_chunks(item, depth - 1)
-    yield "]"
 
 
 def creation_time(bundle: Bundle) -> datetime:
@@ -148,9 +122,7 @@ def _typeset(
         values = data.build(hashlib.sha256(records).hexdigest())
         if len(thumbs.jobs) > planned:  # none expected: the plan covers every tagged message
             rendering.append(_render(pool, thumbs.jobs[planned:], thumbs.folder))
-        with (root / "data.json").open("w", encoding="utf-8") as handle:
-            for chunk in _json_chunks(values, JSON_DEPTH):
-                handle.write(chunk)
+        (root / "data.json").write_bytes(msgspec.json.encode(values))
         del values
         template = resources.files("reviewer.resources") / "report" / "report.typ"
         with resources.as_file(template) as source:
