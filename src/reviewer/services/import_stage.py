@@ -10,7 +10,6 @@ merge shifts them into the case.
 
 from __future__ import annotations
 
-import gc
 import json
 import mmap
 import multiprocessing
@@ -18,7 +17,6 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count as counter
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reviewer.core.errors import InputError, ReviewerError
+from reviewer.core.gc_pause import cyclic_gc_paused
 from reviewer.core.progress import CancelToken, ProgressSink
 from reviewer.core.records import DateOrder, MessageKind, ParsedMessage
 from reviewer.core.timeutil import Stamper, iso_local, iso_utc, zone
@@ -136,26 +135,14 @@ def write_messages(
     """
     result = StageResult()
     try:
-        with _cyclic_gc_paused():
+        # millions of short-lived objects and no reference cycles
+        with cyclic_gc_paused():
             _write(messages, writer, stamper, exact_instants, result, sender_key, cancel, progress)
     finally:
         close = getattr(messages, "close", None)
         if close is not None:  # release the parser's views of the mapped file now
             close()
     return result
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """The loop allocates millions of short-lived objects and no reference cycles, so the
-    cyclic collector's passes (about 2% of an import) find nothing; it resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write(
