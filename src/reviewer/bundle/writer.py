@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,13 +74,16 @@ def write_bundle(
             progress.report(f"writing {relative}", 0, None)
             _write_report(bundle, out_dir, module, function, relative, summary)
         progress.report(f"writing {PDF_REPORT[2]}", 0, None)
+        # the rest of the payload is written by now: hashed while Typst finishes (not the
+        # PDF, which the worker thread may be writing)
+        early = _digests(out_dir, {}, skip=out_dir / PDF_REPORT[2])
         written, warnings = pdf.result()
     if written:
         summary.reports.insert(0, written)
     summary.warnings += warnings
     cancel.raise_if_cancelled()
     progress.report("hashing", 0, None)
-    files, digests = _hashed(out_dir)
+    files, digests = _hashed(out_dir, early)
     write_provenance(bundle, out_dir / "provenance" / "case.jsonld", files)
     progress.report("making the bag", 0, None)
     cancel.raise_if_cancelled()
@@ -153,16 +156,23 @@ def _report_writer(module: str, function: str) -> tuple[ReportWriter | None, str
     return writer, ""
 
 
-def _hashed(root: Path) -> tuple[list[tuple[str, str, int]], Digests]:
+def _hashed(root: Path, known: Digests) -> tuple[list[tuple[str, str, int]], Digests]:
     """(bag path, SHA-256, size) of every payload file, and all the bag's digests of each
-    (read once: the provenance and the bag's manifests both need them)."""
-    found: list[tuple[str, str, int]] = []
-    digests: dict[str, dict[str, str]] = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        name = "data/" + path.relative_to(root).as_posix()
-        digests[name] = file_digests(path)
-        found.append((name, digests[name]["sha256"], _size(path)))
+    (read once: the provenance and the bag's manifests both need them). ``known`` holds
+    digests of files already read, which are not read again."""
+    digests = _digests(root, known)
+    found = [(name, digests[name]["sha256"], _size(root / name[5:])) for name in digests]
     return found, digests
+
+
+def _digests(root: Path, known: Digests, skip: Path | None = None) -> Digests:
+    """The bag's digests of every file under ``root`` but ``skip``, by bag path
+    (``data/…``), sorted; those in ``known`` are taken from it."""
+    digests: dict[str, Mapping[str, str]] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p != skip):
+        name = "data/" + path.relative_to(root).as_posix()
+        digests[name] = known.get(name) or file_digests(path)
+    return digests
 
 
 def _size(path: Path) -> int:
