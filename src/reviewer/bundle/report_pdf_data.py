@@ -371,7 +371,9 @@ class ReportData:
         # One plain paragraph, not time, bold sender and text as three runs: Typst's cost
         # grows with the runs and styles of a paragraph, and a large report prints tens of
         # thousands of these lines (bench/RESULTS.md).
-        head = self.t(f"{item.local_time}{CONTEXT_GAP}{item.sender}:", message.id)
+        sender = self.t(f"{item.sender}:")  # recurs, so prepared once (see ``t``)
+        time = f"{item.local_time}{CONTEXT_GAP}"
+        head: Prepared = time + sender if isinstance(sender, str) else [("t", time), *sender]
         if direction(body) == "rtl":
             return ["r", head, self.t(body, message.id, True)]
         text = self.t(body, message.id)
