@@ -120,7 +120,7 @@ def _typeset(
         rendering = [_render(pool, thumbs.jobs, thumbs.folder)]
         data = ReportData(bundle, thumbs)
         values = data.build(hashlib.sha256(records).hexdigest())
-        if len(thumbs.jobs) > planned:  # none expected: the plan covers every tagged message
+        if len(thumbs.jobs) > planned:  # an image the plan missed: rendered before the compile
             rendering.append(_render(pool, thumbs.jobs[planned:], thumbs.folder))
         (root / "data.json").write_bytes(msgspec.json.encode(values))
         del values

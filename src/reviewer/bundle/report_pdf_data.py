@@ -41,7 +41,8 @@ CONTEXT_GAP = "\u2002"  # an en space between a context line's time and sender
 
 
 class ReportData:
-    """Collects the template's data for one bundle; ``uncovered`` fills in as it goes."""
+    """Collects the template's data for one bundle; ``uncovered`` fills in as it goes. Images
+    are looked up in ``thumbs``, whose caller renders what it planned (``report_pdf``)."""
 
     def __init__(self, bundle: Bundle, thumbs: Thumbnails) -> None:
         self.bundle = bundle
@@ -62,7 +63,6 @@ class ReportData:
         bundle = self.bundle
         conversations = rc.build_conversations(bundle)
         tagged = sum(c.tagged for c in conversations)
-        self.thumbs.plan(a for m in bundle.messages if not m.context for a in m.attachments)
         data: dict[str, Any] = {
             "fonts": list(FALLBACK_FAMILIES),
             "title": f"{rc.REPORT_TITLE} — {bundle.case_reference}",
