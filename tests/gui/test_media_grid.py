@@ -390,7 +390,7 @@ def test_only_the_tiles_on_screen_are_decoded(
 
     monkeypatch.setattr(media_grid_model, "decode_thumbnail", counting)
     grid.resize(900, 700)
-    grid.model.set_tiles(tiles, grid.model.flagged_media)
+    grid.model.set_tiles(tiles)
     settle(qtbot)
     on_screen = {t.thumbnail for t in tiles if _on_screen(grid, t)}
     assert on_screen and set(decoded) >= on_screen

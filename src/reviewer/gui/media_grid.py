@@ -96,6 +96,7 @@ class MediaGrid(QWidget):
         self.delegate = TileDelegate(self.loader, self.taxonomy, self)
         self.delegate.blurred = self.is_blurred
         self.delegate.flagged = self.model.is_flagged
+        self.model.current_flags = lambda: self.rule.flags
         self.tagging = GridTagging(host, self.model, self.taxonomy, self._say, self)
         self.view = QListView()
         self.view.setObjectName("mediaGrid")
@@ -249,7 +250,7 @@ class MediaGrid(QWidget):
         self._follow_rule()
         self._set_source_box(sources, current)
         if not self._sources:
-            self.model.set_tiles([], FlaggedMedia())
+            self.model.set_tiles([])
             self.count_label.setText("Open a conversation or search first")
             return
         self._source_chosen(current)
@@ -317,7 +318,7 @@ class MediaGrid(QWidget):
 
     def _show(self, data: MediaGridData, flags: FlaggedMedia) -> None:
         self.rule.set_flags(flags)  # as fresh as the tiles, for the chat view too
-        self.model.set_tiles(data.tiles, flags)
+        self.model.set_tiles(data.tiles)
         self.flagged_box.setText(f"Flagged only (score ≥ {flags.threshold:.2f})")
         self.flagged_box.setToolTip(
             "Pictures flagged as possibly sexual: a score at or above the case's threshold, "

@@ -62,7 +62,8 @@ class MediaGridModel(QAbstractListModel):
         super().__init__(parent)
         self._tiles: list[MediaTile] = []
         self._shown: list[int] = []
-        self.flagged_media = FlaggedMedia()
+        # the window's flags (its BlurRule's): confirming a suggestion flags a picture at once
+        self.current_flags: Callable[[], FlaggedMedia] = FlaggedMedia
         self.order = Sort.DATE
         self.filters = Filters()
 
@@ -80,15 +81,14 @@ class MediaGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return tile.filename
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(tile, self.flagged_media)
+            return tooltip(tile, self.current_flags())
         return None
 
     # -- contents ------------------------------------------------------------------------------
 
-    def set_tiles(self, tiles: Sequence[MediaTile], flags: FlaggedMedia) -> None:
+    def set_tiles(self, tiles: Sequence[MediaTile]) -> None:
         self.beginResetModel()
         self._tiles = list(tiles)
-        self.flagged_media = flags
         self._shown = self._order()
         self.endResetModel()
 
@@ -118,10 +118,11 @@ class MediaGridModel(QAbstractListModel):
 
     def is_flagged(self, tile: MediaTile) -> bool:
         """Possibly sexual (``services.media_flags``): kept blurred under "Reveal images"."""
-        return self.flagged_media.flagged(tile.sha256, tile.message_id)
+        return self.current_flags().flagged(tile.sha256, tile.message_id)
 
     def flagged_count(self) -> int:
-        return sum(1 for t in self._tiles if self.is_flagged(t))
+        flags = self.current_flags()
+        return sum(1 for t in self._tiles if flags.flagged(t.sha256, t.message_id))
 
     def set_tags(self, tags: Mapping[int, Iterable[str]]) -> None:
         """New tags of these messages (their tiles are repainted)."""
