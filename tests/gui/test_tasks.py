@@ -31,5 +31,16 @@ def test_finished_task_is_delivered_once(qtbot) -> None:
     task = tasks.Task(lambda progress, cancel: 41 + 1, writer=False)
     task.success(results.append).run()
     qtbot.waitUntil(lambda: results == [42], timeout=5_000)
+    assert tasks.wait_for_all(5_000)
+    qtbot.wait(50)  # a second delivery would have arrived by now
+    assert results == [42]
     assert tasks.in_flight() == 0
-    del task  # the finished task holds no connection that keeps it alive or pops another's id
+    # the finished task's id is gone: deleting it must not pop another task's
+    release = threading.Event()
+    other = tasks.Task(lambda progress, cancel: release.wait(5), writer=False)
+    other.run()
+    del task
+    assert tasks.in_flight() == 1
+    release.set()
+    qtbot.waitUntil(lambda: tasks.in_flight() == 0, timeout=5_000)
+    del other
