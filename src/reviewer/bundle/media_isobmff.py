@@ -1,8 +1,8 @@
 """Metadata removed in place from ISO base media files (DESIGN.md §6, redacted bundles), without
 moving a byte of the coded pictures or samples:
 
-- MP4/MOV/3GP/M4A: ``udta`` and ``meta`` boxes of the movie and its tracks and top-level
-  ``uuid`` boxes (XMP) become ``free`` boxes of the same size, zeroed;
+- MP4/MOV/3GP/M4A: ``udta``, ``meta`` and ``uuid`` (XMP and vendor) boxes, at the top level
+  and in the movie and its tracks, become ``free`` boxes of the same size, zeroed;
 - HEIF/HEIC/AVIF: the bytes of the EXIF and XMP items are zeroed where they lie (their
   entries stay, pointing at zeros, which readers skip).
 """
@@ -20,8 +20,8 @@ class CannotClean(ValueError):
     """The file is of a format these walkers know but cannot be cleaned (malformed, HEIF)."""
 
 
-_CONTAINERS = frozenset((b"moov", b"trak"))  # walked into; their udta and meta are blanked
-_BLANKED = frozenset((b"udta", b"meta"))
+_CONTAINERS = frozenset((b"moov", b"trak"))  # walked into, as the file's top level is
+_BLANKED = frozenset((b"udta", b"meta", b"uuid"))  # blanked wherever walked
 _HEIF_BRANDS = (b"mif1", b"msf1", b"heic", b"heix", b"heim", b"heis", b"avif", b"avis")
 
 
@@ -156,14 +156,15 @@ def _locations(data: bytes, start: int, stop: int) -> list[tuple[int, int, list[
 
 
 def _blank(handle: BinaryIO, start: int, stop: int, parent: bytes, removed: list[str]) -> None:
-    """Turn the metadata boxes among the children of ``parent`` into zeroed ``free`` boxes."""
+    """Turn the metadata boxes among the children of ``parent`` (``b""``: the file's top
+    level) into zeroed ``free`` boxes."""
     pos = start
     while pos + 8 <= stop:
         handle.seek(pos)
         header = handle.read(16)
         kind = header[4:8]
         size, length = _box_size(header, pos, stop, f"MP4: box {kind!r}")
-        if (parent and kind in _BLANKED) or (not parent and kind == b"uuid"):
+        if kind in _BLANKED:
             handle.seek(pos + 4)
             handle.write(b"free")
             handle.seek(pos + length)

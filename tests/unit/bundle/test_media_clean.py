@@ -118,6 +118,25 @@ def test_an_mp4_with_a_64_bit_box_is_blanked_in_place(tmp_path: Path) -> None:
     )
 
 
+def test_an_mp4_loses_metadata_boxes_at_every_level_it_is_walked(tmp_path: Path) -> None:
+    """A top-level ``meta`` and ``uuid`` boxes inside the movie and a track are blanked too."""
+    xmp = b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac" + NAME
+    trak = _box(b"trak", _box(b"tkhd", bytes(84)) + _box(b"uuid", xmp))
+    moov = _box(b"moov", _box(b"mvhd", bytes(100)) + _box(b"uuid", xmp) + trak)
+    meta = _full(b"meta", 0, _box(b"xml ", b"<x>" + NAME + b"</x>"))
+    data = _box(b"ftyp", b"isom\0\0\0\0isom") + meta + _box(b"mdat", b"\x00" * 64) + moov
+    source, target = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    source.write_bytes(data)
+    assert clean_file(source, target) == (
+        "MP4 meta box",
+        "MP4 uuid box of moov",
+        "MP4 uuid box of trak",
+    )
+    copy = target.read_bytes()
+    assert len(copy) == len(data) and NAME not in copy
+    assert copy.count(b"free") == 3 and b"tkhd" in copy and b"mvhd" in copy
+
+
 def _full(kind: bytes, version: int, payload: bytes) -> bytes:
     return _box(kind, bytes((version, 0, 0, 0)) + payload)
 
