@@ -16,7 +16,7 @@ from sqlalchemy import select
 from helpers import ACTOR
 from reconcile_phones import import_phone, three_phones, true_chat
 from reviewer.cli.main import main
-from reviewer.services import browse
+from reviewer.services import browse, media_grid
 from reviewer.services.case import create_case, open_case
 from reviewer.store.models import MessageNote
 
@@ -75,7 +75,9 @@ def test_a_tag_through_any_copy_is_one_tag(case: str, capsys: pytest.CaptureFixt
     assert "already tagged; nothing changed" in out
     with open_case(Path(case)) as opened:
         views = browse.message_views(opened, [first, second, third])
+        tiles = media_grid.tags_of(opened, [first, second, third])  # the media grid's tiles
     assert [views[i].tags for i in (first, second, third)] == [("violent",)] * 3
+    assert [tiles.get(i) for i in (first, second, third)] == [("violent",)] * 3
 
     _code, out = run(capsys, "progress", case)
     head = out.splitlines()[0]

@@ -18,11 +18,11 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from reviewer.services import sexual_suggestions
+from reviewer.services import review_copies, sexual_suggestions
 from reviewer.services.case import Case
 from reviewer.store import reconciled_browse_repo
 from reviewer.store.media_models import MediaAnalysis, MediaGroup
-from reviewer.store.models import Attachment, Message, ReconciledChat, Tag
+from reviewer.store.models import Attachment, Message, ReconciledChat
 from reviewer.store.reconciled_copies import copies_of
 
 T = TypeVar("T")
@@ -323,16 +323,10 @@ def _group_sizes(session: Session, numbers: set[int]) -> dict[int, int]:
 
 
 def _tags(session: Session, message_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    tags: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(message_ids))):
-        rows = session.execute(
-            select(Tag.message_id, Tag.category)
-            .where(Tag.message_id.in_(chunk))
-            .order_by(Tag.message_id, Tag.category)
-        )
-        for message_id, category in rows:
-            tags[message_id].append(category)
-    return {message_id: tuple(keys) for message_id, keys in tags.items()}
+    """The categories shown on each message: a reconciled message's are every copy's (a tag
+    given through one copy is stored on the canonical one), in taxonomy order."""
+    review = review_copies.read(session, sorted(set(message_ids)))
+    return {message_id: tuple(keys) for message_id, keys in review.tags.items()}
 
 
 def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
