@@ -33,6 +33,9 @@ from reviewer.bundle.model import (
     BundleTag,
 )
 from reviewer.core.errors import InputError
+from reviewer.services.thumbnails import thumbnail_path
+from reviewer.store import sqlite_db
+from reviewer.store.evidence import EvidenceStore
 from reviewer.store.media_models import MediaAnalysis, MediaGroup
 from reviewer.store.message_repo import decode_list
 from reviewer.store.models import (
@@ -189,8 +192,7 @@ LIMIT ?
 
 def read_messages(session: Session, ranges: dict[int, list[range]]) -> Iterator[RawMessage]:
     """Messages of the ranges, by conversation then seq, read in keyset pages."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
+    raw = sqlite_db.raw(session)
     for conversation in sorted(ranges):
         for window in _windows(ranges[conversation]):
             last = window[0].start - 1
@@ -234,7 +236,7 @@ def _windows(spans: Sequence[range]) -> Iterator[list[range]]:
 
 
 def attachments(
-    session: Session, ids: Sequence[int], evidence: Path, thumbs: Path
+    session: Session, ids: Sequence[int], evidence: EvidenceStore, cache_dir: Path
 ) -> dict[int, list[BundleAttachment]]:
     """The attachments of the messages, each with its file's machine analysis if any."""
     rows: list[Any] = []
@@ -255,7 +257,7 @@ def attachments(
     found: dict[int, list[BundleAttachment]] = defaultdict(list)
     for message_id, filename, sha, mime, size, present in rows:
         stored = bool(present and sha)
-        thumb = thumbs / sha[:2] / f"{sha}.jpg" if sha else None
+        thumb = thumbnail_path(cache_dir, sha) if sha else None
         found[message_id].append(
             BundleAttachment(
                 filename=filename,
@@ -263,7 +265,7 @@ def attachments(
                 mime=mime,
                 size=size,
                 present=bool(present),
-                source=evidence / sha[:2] / sha if stored and sha else None,
+                source=evidence.path_for(sha) if stored and sha else None,
                 bundle_path=f"media/{sha}{extension(filename, mime)}" if stored else None,
                 thumbnail=thumb if thumb is not None and thumb.is_file() else None,
                 analysis=analysed.get(sha) if stored and sha else None,

@@ -269,7 +269,7 @@ def _collect(
     ids = [m.id for m in raw]
     tagged_ids = {p[0] for p in places}
     progress.report("reading review data", len(raw), len(raw))
-    files = export_select.attachments(session, ids, case.evidence.root, case.cache_dir / "thumbs")
+    files = export_select.attachments(session, ids, case.evidence, case.cache_dir)
     tags = export_select.tags(session, ids)
     stances = export_select.stances(session, ids)
     notes = export_select.notes(session, ids)
@@ -345,9 +345,7 @@ def _collect(
     messages = export_copies.with_copies(
         session,
         messages,
-        media=lambda ids: export_select.attachments(
-            session, ids, case.evidence.root, case.cache_dir / "thumbs"
-        ),
+        media=lambda ids: export_select.attachments(session, ids, case.evidence, case.cache_dir),
     )
     info = session.scalars(select(CaseInfo)).one()
     organisation = session.get(Setting, ORGANISATION_SETTING)

@@ -85,24 +85,6 @@ def review_groups(session: Session, message_ids: Iterable[int]) -> dict[int, Gro
     return review_repo.review_groups(sqlite_db.raw(session), message_ids)
 
 
-def copies_of_tagged(session: Session, categories: Sequence[str] | None = None) -> list[int]:
-    """Messages another copy of whose reconciled message is tagged (with one of these
-    categories, or with any): they show as tagged through that copy."""
-    where = ""
-    params: tuple[str, ...] = ()
-    if categories is not None:
-        where = f" AND t.category IN ({','.join('?' * len(categories))})"
-        params = tuple(categories)
-    rows = session.connection().exec_driver_sql(
-        "SELECT DISTINCT c.message_id FROM tag t "
-        "JOIN reconciled_copy o ON o.message_id = t.message_id "
-        "JOIN reconciled_copy c ON c.reconciled_id = o.reconciled_id "
-        f"WHERE c.message_id != t.message_id{where} ORDER BY c.message_id",
-        params,
-    )
-    return [int(mid) for (mid,) in rows]
-
-
 def tagged_siblings(session: Session, message_id: int) -> list[int]:
     """The other copies of ``message_id``'s reconciled message that carry a tag."""
     rows = session.connection().exec_driver_sql(
