@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
 from multiprocessing import get_context
@@ -32,7 +32,7 @@ import typst
 from reviewer.bundle.model import Bundle
 from reviewer.bundle.records import records_jsonl
 from reviewer.bundle.report_pdf_data import ATTACHMENT_NAME, ReportData
-from reviewer.bundle.thumbnails import ThumbnailJob, Thumbnails, render_thumbnails
+from reviewer.bundle.thumbnails import Thumbnails, render_thumbnails
 from reviewer.core.fonts import font_dir
 
 PDF_STANDARD: Final = "a-3b"  # PDF/A-3: archival, and allows the attached records
@@ -116,12 +116,12 @@ def _typeset(
         # thumbnails are rendered by the child (if any) while the text is prepared here
         thumbs = Thumbnails(media_root, root / "thumbs")
         thumbs.plan(a for m in bundle.messages if not m.context for a in m.attachments)
-        planned = len(thumbs.jobs)
-        rendering = [_render(pool, thumbs.jobs, thumbs.folder)]
+        rendering = (
+            None if pool is None else pool.submit(render_thumbnails, thumbs.jobs, thumbs.folder)
+        )
+        failed = render_thumbnails(thumbs.jobs, thumbs.folder) if rendering is None else []
         data = ReportData(bundle, thumbs)
         values = data.build(hashlib.sha256(records).hexdigest())
-        if len(thumbs.jobs) > planned:  # an image the plan missed: rendered before the compile
-            rendering.append(_render(pool, thumbs.jobs[planned:], thumbs.folder))
         (root / "data.json").write_bytes(msgspec.json.encode(values))
         del values
         template = resources.files("reviewer.resources") / "report" / "report.typ"
@@ -133,7 +133,8 @@ def _typeset(
             pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
         else:
             pdf, problems = _compile(str(root), creation_time(bundle))
-        failed = [name for part in rendering for name in part.result()]
+        if rendering is not None:
+            failed = rendering.result()
     return pdf, [
         *data.warnings(),
         *(
@@ -142,17 +143,6 @@ def _typeset(
         ),
         *(f"report/report.pdf: Typst: {p}" for p in problems),
     ]
-
-
-def _render(
-    pool: ProcessPoolExecutor | None, jobs: list[ThumbnailJob], folder: Path
-) -> Future[list[str]]:
-    """Render ``jobs`` in ``pool`` (in the order submitted, before the compile), or here."""
-    if pool is not None:
-        return pool.submit(render_thumbnails, list(jobs), folder)
-    done: Future[list[str]] = Future()
-    done.set_result(render_thumbnails(jobs, folder))
-    return done
 
 
 def _warm_up() -> None:

@@ -39,18 +39,17 @@ class Thumbnails:
         self.jobs: list[ThumbnailJob] = []  # planned, in order; rendered by render_thumbnails
 
     def plan(self, attachments: Iterable[BundleAttachment]) -> None:
-        """Plan every thumbnail ahead; names follow the order of ``attachments``, so the
-        output is the same every time."""
+        """Plan every thumbnail the report shows; names follow the order of
+        ``attachments``, so the output is the same every time."""
         for attachment in attachments:
-            self.get(attachment)
+            key = attachment.sha256 or attachment.filename
+            if key not in self._planned:
+                self._planned[key] = self._plan(attachment, f"t{len(self._planned)}.jpg")
 
     def get(self, attachment: BundleAttachment) -> tuple[str, int, int] | None:
-        """(file name, width, height of the image) of the attachment's thumbnail, or None
-        when it has no image whose size can be read."""
-        key = attachment.sha256 or attachment.filename
-        if key not in self._planned:
-            self._planned[key] = self._plan(attachment, f"t{len(self._planned)}.jpg")
-        return self._planned[key]
+        """(file name, width, height of the image) of a planned attachment's thumbnail, or
+        None when it has none (no image whose size can be read, or not planned)."""
+        return self._planned.get(attachment.sha256 or attachment.filename)
 
     def _plan(self, attachment: BundleAttachment, name: str) -> tuple[str, int, int] | None:
         source = self._source(attachment)
