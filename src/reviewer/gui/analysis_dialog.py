@@ -115,7 +115,6 @@ class AnalysisDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self._engines: dict[Kind, str | None] | None = None
-        self._after_import_loaded = False
         session.progressed.connect(self._progressed)
         session.finished.connect(self._finished)
         session.failed.connect(self._failed)
@@ -160,11 +159,10 @@ class AnalysisDialog(QDialog):
         self.after_import.blockSignals(True)
         self.after_import.setChecked(after_import)
         self.after_import.blockSignals(False)
-        self._after_import_loaded = True
         self._update()
 
     def _save_after_import(self, on: bool) -> None:
-        if not self._after_import_loaded:
+        if self._engines is None:  # the settings are not read yet
             return
         case, actor = self.session.case, self.session.actor
 

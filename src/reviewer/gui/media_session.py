@@ -66,7 +66,6 @@ class MediaSession(QObject):
         blur: the window's ``BlurRule`` (chat view, media viewer, media grid).
         status: the status-bar widget.
         task: the run in progress, if any.
-        last_report: the last run's report.
 
     Signals:
         progressed(str, int, object): stage, files done, files to do (or None).
@@ -74,7 +73,6 @@ class MediaSession(QObject):
             the window then reads the flags again (``refresh_flags``).
         failed(str): a run that failed, in words.
         revealNotSaved(object): the ``NotSaved`` of a reveal whose audit entry failed.
-        flagsChanged(): the flags were read again.
     """
 
     #: Every file in the worker processes, however few (``AnalyseOptions.isolate``): the
@@ -85,7 +83,6 @@ class MediaSession(QObject):
     finished = Signal(object)
     failed = Signal(str)
     revealNotSaved = Signal(object)
-    flagsChanged = Signal()
 
     def __init__(
         self, case: Case, actor: Actor, edits: EditQueue, parent: QObject | None = None
@@ -99,7 +96,6 @@ class MediaSession(QObject):
         self.status = AnalysisStatus()
         self.status.cancel_button.clicked.connect(self.cancel)
         self.task: Task[AnalyseReport] | None = None
-        self.last_report: AnalyseReport | None = None
         self.last_progress: tuple[str, int, int | None] | None = None
 
     @property
@@ -115,7 +111,6 @@ class MediaSession(QObject):
 
         def done(flags: media_flags.FlaggedMedia) -> None:
             self.blur.set_flags(flags)
-            self.flagsChanged.emit()
 
         return (
             Task(read, writer=False, parent=self)
@@ -175,7 +170,6 @@ class MediaSession(QObject):
 
     def _done(self, report: AnalyseReport) -> None:
         self._ended()
-        self.last_report = report
         self.finished.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
