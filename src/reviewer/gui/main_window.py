@@ -484,34 +484,13 @@ class MainWindow(ReviewActions):
         info = next((c for c in self._conversations if c.id == conversation_id), None)
         self.chat.set_custodian_id(info.custodian_id if info is not None else None)
         self.model.set_ids(browse.conversation_message_ids(self.case, conversation_id))
-        self._load_timeline()
+        self._read_timeline()
         self._media_grid_follows()
 
     def leave_conversation(self) -> None:
         """No conversation shown (a reconciled chat is, or is about to be)."""
         self._conversation = None
-        self._load_timeline()
-
-    def _load_timeline(self) -> None:
-        """Messages per day, off the UI thread (one pass over the conversation: about 0.8 s
-        at a million messages); a newer request supersedes an older one still running."""
-        reader = self.day_reader()
-        self._timeline_request += 1
-        request = self._timeline_request
-        if reader is None:
-            self.timeline.set_days([])
-            return
-
-        def days(_progress: Any, _cancel: Any) -> list[browse.DayInfo]:
-            return reader()
-
-        def done(rows: list[browse.DayInfo]) -> None:
-            if request == self._timeline_request:
-                self.timeline.set_days(rows)
-
-        Task(days, writer=False, parent=self).success(done).failure(
-            lambda exc: log.warning("day index: %s", exc)
-        ).run()
+        self._read_timeline()
 
     def refresh_counts(self) -> None:
         """Per-category counts (one GROUP BY over the tags), off the UI thread."""

@@ -125,7 +125,7 @@ class ReconciledController(QObject):
         clock = reconciled_browse.chat_clock(window.case, chat_id)
         window.timeline.set_zone_note(f"{clock.zone}, the zone of {clock.exhibit}")
         self._filter(ALL)
-        window._load_timeline()  # the chat's days, each message once
+        window._read_timeline()  # the chat's days, each message once
         window.refresh_counts_for_view()
 
     def leave(self) -> None:
