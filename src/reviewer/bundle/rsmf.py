@@ -9,10 +9,13 @@ body holding the conversation's text and exactly one attachment, ``rsmf.zip``, w
 
 from __future__ import annotations
 
+import binascii
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from email.contentmanager import ContentManager
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -34,6 +37,10 @@ _JOIN = {"created", "added", "joined"}
 _LEAVE = {"left", "removed"}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _APPLICATIONS = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
+# "=_" occurs in neither quoted-printable (a "=" is followed by two hex digits or a line end)
+# nor base64, so no part can hold this boundary: no need for a random one, the file is the
+# same on every export of the same bundle
+_BOUNDARY = "=_rsmf"
 
 
 def write_rsmf(
@@ -246,9 +253,33 @@ class _Slice:
         dates = [m.timestamp[:10] for m in self.messages if m.timestamp]
         span = f" {dates[0]} to {dates[-1]}" if dates else ""
         msg["Subject"] = f"{first.conversation}{span}"
-        msg.set_content(_body(self.messages), subtype="plain", cte="quoted-printable")
+        msg.set_content(_body(self.messages), content_manager=_PLAIN_TEXT)
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=ZIP_NAME)
+        msg.set_boundary(_BOUNDARY)
         return msg.as_bytes()
+
+
+def _set_plain_text(msg: EmailMessage, text: str) -> None:
+    """``set_content(text, subtype="plain", cte="quoted-printable")`` with the encoding done by
+    the C ``binascii.b2a_qp`` instead of ``email.quoprimime`` (pure Python, 3.5 times slower).
+    Lines end in "\n" as ``email.contentmanager`` makes them; the generator writes CRLF."""
+    data = text.encode("utf-8")
+    if b"\r" in data or not data.endswith(b"\n"):
+        data = b"\n".join(data.splitlines()) + b"\n"
+    encoded = binascii.b2a_qp(data, istext=True)
+    if b"=20\n" in encoded or b"=09\n" in encoded:
+        encoded = _OVERLONG.sub(rb"\1=\n\2", encoded)
+    msg["Content-Type"] = "text/plain"
+    msg.set_param("charset", "utf-8")
+    msg["Content-Transfer-Encoding"] = "quoted-printable"
+    msg.set_payload(encoded.decode("ascii"))
+
+
+# b2a_qp leaves a blank before a line end as it is until the line end, then writes it "=20"
+# (or "=09"), which can take the line to 77 or 78 characters: break it before the blank
+_OVERLONG = re.compile(rb"^(.{74,75})(=20|=09)$", re.MULTILINE)
+_PLAIN_TEXT = ContentManager()
+_PLAIN_TEXT.add_set_handler(str, _set_plain_text)
 
 
 def _manifest_json(manifest: dict[str, Any]) -> bytes:

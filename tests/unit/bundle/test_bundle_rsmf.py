@@ -7,7 +7,7 @@ import json
 import zipfile
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
+from email.policy import SMTP, default
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +191,42 @@ def test_file_names_are_safe_on_windows(name: str, expected: str) -> None:
     from reviewer.bundle.files import safe_filename
 
     assert safe_filename(name) == expected
+
+
+TRICKY_TEXTS = [
+    *("a" * n + blank for n in range(70, 80) for blank in (" ", "\t", "  ")),
+    *("é" * n + " " for n in range(22, 28)),
+    "x=y " * 40,
+    "windows\r\nline ends\rand a lone CR",
+    ".",
+    "From the start\nFrom here",
+    "emoji 😀 and a line separator \u2028 here",
+]
+
+
+def test_body_is_quoted_printable_of_lines_at_most_76_and_decodes_as_written(
+    tmp_path: Path,
+) -> None:
+    messages = [message(i, text=t) for i, t in enumerate(TRICKY_TEXTS, 1)]
+    (path,) = write(tmp_path, messages)
+    assert check_rsmf(path) == []
+    eml, _, _ = unpack(path)
+    body = eml.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    assert body["Content-Transfer-Encoding"] == "quoted-printable"
+    assert body.get_content_charset() == "utf-8"
+    # the text as the email package's own quoted-printable encoder gives it
+    reference = EmailMessage(policy=SMTP)
+    reference.set_content(rsmf._body(messages), subtype="plain", cte="quoted-printable")
+    parsed = message_from_bytes(reference.as_bytes(), policy=default)
+    assert isinstance(parsed, EmailMessage)
+    assert body.get_content() == parsed.get_content()
+    raw = body.get_payload(decode=False)
+    assert isinstance(raw, str)
+    assert max(len(line) for line in raw.splitlines()) <= 76
+
+
+def test_the_same_bundle_gives_the_same_bytes(tmp_path: Path, sample: list[Any]) -> None:
+    (first,) = write(tmp_path / "one", sample)
+    (second,) = write(tmp_path / "two", sample)
+    assert first.read_bytes() == second.read_bytes()
