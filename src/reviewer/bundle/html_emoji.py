@@ -8,9 +8,11 @@ title built from it, is HTML-escaped once, so message text can never become mark
 
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup, escape
 
-from reviewer.core.emoji import find_emoji
+from reviewer.core.emoji import codepoints, emoji_name, emoji_spans
 
 
 def emoji_markup(text: str | None) -> Markup:
@@ -18,15 +20,19 @@ def emoji_markup(text: str | None) -> Markup:
     code points."""
     if not text:
         return Markup("")
-    uses = list(find_emoji(text))
-    if not uses:  # most texts: one escape (Markup's join would escape each part again)
-        return escape(text)
     parts: list[str] = []
     done = 0
-    for use in uses:
-        parts.append(escape(text[done : use.start]))
-        title = escape(f"{use.name} {use.codepoints}")
-        parts.append(Markup('<span class="emoji" title="{}">{}</span>').format(title, use.chars))
-        done = use.start + len(use.chars)
+    for start, end in emoji_spans(text):
+        chars = text[start:end]
+        parts.append(escape(text[done:start]))
+        parts.append(f'<span class="emoji" title="{_title(chars)}">{escape(chars)}</span>')
+        done = end
+    if not parts:  # most texts: one escape
+        return escape(text)
     parts.append(escape(text[done:]))
-    return Markup("").join(parts)
+    return Markup("".join(parts))
+
+
+@functools.cache  # a few hundred emoji recur in tens of thousands of messages
+def _title(chars: str) -> Markup:
+    return escape(f"{emoji_name(chars)} {codepoints(chars)}")
