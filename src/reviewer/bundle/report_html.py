@@ -7,6 +7,9 @@ page works from the bundle folder, offline, in any browser.
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -14,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from reviewer.bundle import report_common as rc
 from reviewer.bundle.html_emoji import emoji_markup
 from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
 
 CHART_W, CHART_H = 1000, 160
-_BATCH = 4096  # template pieces written at once
+_BATCH = 4096  # template pieces written, or messages joined, at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ def _load(name: str) -> str:
     return (resources.files("reviewer.resources") / "report" / name).read_text(encoding="utf-8")
 
 
+@functools.cache  # compiling the template costs more than a small report's rendering
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load),
@@ -68,6 +73,176 @@ def _environment() -> jinja2.Environment:
     env.globals["is_image"] = _shows_image
     env.globals["redaction_note"] = rc.redaction_note
     return env
+
+
+class _MessageHtml:
+    """The included messages of a conversation as HTML, built here rather than in the template.
+
+    They are the bulk of the page (tens of thousands of messages), and Jinja's per-expression
+    machinery cost more CPU than the export could spare. The markup is exactly what the
+    template wrote before, whitespace included; every string from the case goes through
+    ``escape`` or ``emoji_markup`` exactly once.
+    """
+
+    def __init__(self, media_root: Path) -> None:
+        self._media_root = media_root
+        # senders, labels, reviewers, times of tagging: a few strings, recurring thousands of times
+        self._names: dict[str, str] = {}
+        self._plain: dict[str, str] = {}
+
+    def conversation(self, conversation: rc.Conversation) -> Iterator[Markup]:
+        """The conversation's items, a gap marked where messages were left out, in pieces of
+        many items (each piece costs the template some work)."""
+        pieces: list[str] = []
+        previous: int | None = None
+        for item in conversation.items:
+            seq = item.message.seq
+            if previous is not None and seq > previous + 1:
+                pieces.append('<div class="gap">· · ·</div>')
+            previous = seq
+            pieces.append(self._context(item) if item.number is None else self._tagged(item))
+            if len(pieces) >= _BATCH:
+                yield Markup("".join(pieces))
+                pieces.clear()
+        yield Markup("".join(pieces))
+
+    def _name(self, text: str) -> str:
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = emoji_markup(text)
+        return found
+
+    def _context(self, item: rc.Item) -> str:
+        m = item.message
+        html = (
+            f'    <div class="context" id="{_esc(item.anchor)}"><span class="time">'
+            f"{_esc(item.local_time)}</span> <strong>{self._name(item.sender)}</strong>:\n"
+        )
+        if m.text:
+            html += f'<span class="text">{emoji_markup(m.text)}</span>'
+        elif m.system_event:
+            html += f"<em>{_esc(m.system_event)}</em>"
+        for a in m.attachments:
+            href = _media_href(a)
+            name = _esc(a.filename)
+            html += f" [attachment: {_link(href, name)}]"
+            ocr = a.analysis.ocr if a.analysis else None
+            if ocr and ocr.text:
+                html += (
+                    ' <span class="machine"><span class="machine-label">text read by machine:'
+                    f'</span> <span class="machine-text">{emoji_markup(ocr.text)}</span></span>'
+                )
+        return html + "    </div>\n"
+
+    def _tagged(self, item: rc.Item) -> str:
+        m = item.message
+        colour = m.tags[0].colour if m.tags else "#777"
+        html = (
+            f'    <article class="tagged" id="{_esc(item.anchor)}" '
+            f'style="border-left-color: {self._escaped(colour)}">\n'
+            f"      <h3>Item {item.number} — {self._name(item.sender)}</h3>\n"
+            f'      <p class="meta">{_esc(item.local_time)} local ({_esc(item.timezone)}) · '
+            f"{_esc(item.utc_time)} UTC · message {_esc(m.id)}, exhibit {_esc(m.exhibit)}\n"
+        )
+        if m.edited:
+            html += " · edited"
+        for flag in m.flags:
+            if flag != "edited":
+                html += f" · {_esc(flag)}"
+        if m.reply_to is not None:
+            html += f" · reply to message {_esc(m.reply_to)}"
+        if item.time_flag:
+            html += f' · <strong class="flag">{_esc(item.time_flag)}</strong>'
+        html += '</p>\n      <div class="text">'
+        if m.text:
+            html += str(emoji_markup(m.text))  # a Markup on the right would escape ``html``
+        elif m.system_event:
+            html += f"&lt;{_esc(m.system_event)}&gt;"
+        html += '</div>\n      <ul class="tags">\n'
+        for t in m.tags:
+            html += (
+                f'        <li><span class="chip" style="border-color: {self._escaped(t.colour)}">'
+                f"{self._escaped(t.label)}</span> <code>{self._escaped(t.category)}</code>\n"
+                f'          <span class="muted">— tagged by {self._escaped(t.reviewer)}, '
+                f"{self._escaped(rc.format_time(t.created_utc))} UTC</span>\n"
+            )
+            if t.note:
+                html += f"<br>Note: {_esc(t.note)}"
+            html += "</li>\n"
+        html += "      </ul>\n"
+        if m.stances:
+            stances = "; ".join(f"{_esc(s.participant)} — {_esc(s.label)}" for s in m.stances)
+            html += f"<p><strong>Stances:</strong> {stances}</p>"
+        if m.note:
+            html += f"<p><strong>Reviewer’s note:</strong> {_esc(m.note)}</p>"
+        html += f'      <p class="source">Source: {_esc(item.source)}</p>\n'
+        if item.found:
+            html += f'<p class="source found">{_esc(item.found)}</p>'
+        for a in m.attachments:
+            html += self._attachment(a)
+        return (
+            html + '      <p class="back"><a href="#index">back to index</a></p>\n    </article>\n'
+        )
+
+    def _attachment(self, a: BundleAttachment) -> str:
+        href = _media_href(a)
+        name = _esc(a.filename)
+        note = rc.redaction_note(a)
+        html = '      <div class="attachment">\n'
+        if href and _shows_image(a, self._media_root):
+            html += (
+                f'<a href="{_esc(href)}"><img src="{_esc(href)}" alt="{name}" loading="lazy"></a>'
+            )
+        html += f"        <div><strong>Attachment:</strong> {_link(href, name)}<br>\n"
+        if a.present:
+            html += (
+                f"{_esc(a.mime or 'type unknown')}, {_esc(rc.format_size(a.size))}<br>\n"
+                f'          SHA-256 <code class="hash">{_esc(a.sha256 or "—")}</code>\n'
+            )
+        elif not note:
+            html += "<em>Not contained in the export (referenced by name only).</em>"
+        if note:
+            html += f'<br><em class="redaction">{_esc(note)}</em>'
+        if a.analysis:
+            an = a.analysis
+            if an.ocr and an.ocr.text:
+                html += (
+                    '<div class="machine"><span class="machine-label">Text read by machine '
+                    f"({_esc(an.ocr.label())}):</span>\n"
+                    f'          <span class="machine-text">{emoji_markup(an.ocr.text)}</span></div>'
+                )
+            if an.sexual:
+                html += (
+                    '<div class="machine"><span class="machine-label">Sexual-content score by '
+                    f"machine ({_esc(an.sexual.engine)} {_esc(an.sexual.version)}):</span> "
+                    f"{an.sexual.score:.2f}</div>"
+                )
+            if an.similar_group is not None:
+                html += (
+                    '<div class="machine"><span class="machine-label">Near-duplicate group '
+                    f"(by machine):</span> {_esc(an.similar_group)}</div>"
+                )
+        return html + "</div>\n      </div>\n"
+
+    def _escaped(self, text: str) -> str:
+        found = self._plain.get(text)
+        if found is None:
+            found = self._plain[text] = _esc(text)
+        return found
+
+
+def _link(href: str | None, name: str) -> str:
+    return f'<a href="{_esc(href)}">{name}</a>' if href else name
+
+
+_NEEDS_ESCAPE = re.compile("[&<>\"']").search
+
+
+def _esc(value: str | int) -> str:
+    """``escape(value)``; most strings have nothing to escape and are used as they are (a
+    ``Markup`` for each costs more than the rest of a context line)."""
+    text = str(value)
+    return escape(text) if _NEEDS_ESCAPE(text) else text
 
 
 def _media_href(attachment: BundleAttachment) -> str | None:
@@ -157,6 +332,7 @@ def _context(bundle: Bundle, media_root: Path) -> dict[str, Any]:
         "chart_w": CHART_W,
         "chart_h": CHART_H,
         "media_root": media_root,
+        "message_html": _MessageHtml(media_root).conversation,
     }
 
 
