@@ -87,6 +87,44 @@ class _File:
     path: Path
 
 
+# The manifest's events as msgspec structs: built and encoded in half the time of dicts (48,322
+# events in the export benchmark). Fields are written in the order declared, those at their
+# default left out; gc=False: they hold only strings and lists of these, no cycles.
+
+
+class _Field(msgspec.Struct, gc=False):
+    """One element of a ``custom`` list."""
+
+    name: str
+    value: str
+
+
+class _Edit(msgspec.Struct, gc=False):
+    participant: str
+
+
+class _Attachment(msgspec.Struct, gc=False, omit_defaults=True):
+    id: str
+    display: str
+    size: int | None = None
+
+
+class _Event(msgspec.Struct, gc=False, omit_defaults=True, kw_only=True):
+    id: str
+    type: str
+    conversation: str
+    timestamp: str | None = None
+    participant: str | None = None
+    body: str | None = None
+    deleted: bool = False
+    edits: list[_Edit] | None = None
+    parent: str | None = None
+    importance: str | None = None
+    direction: str | None = None
+    attachments: list[_Attachment] | None = None
+    custom: list[_Field]
+
+
 class _Slice:
     """The manifest, zip and EML of one slice of one conversation."""
 
@@ -109,7 +147,9 @@ class _Slice:
         self.custodian = next((f"P{p.id}" for p in people if p.is_custodian), None)
         if self.custodian is None and exhibit.custodian in self.ids:
             self.custodian = self.ids[exhibit.custodian]
-        self.files: dict[str, _File] = {}
+        self.files: dict[str, _File] = {}  # by zip name
+        self._file_of: dict[tuple[str, str], _File] = {}  # by content hash and file name
+        self._names_folded: set[str] = set()
         in_slice = {f"M{m.id}" for m in messages}
         self.events = [self._event(m, in_slice) for m in messages]
 
@@ -117,7 +157,7 @@ class _Slice:
 
     def manifest(self) -> dict[str, Any]:
         first = self.messages[0]
-        membership = any(e["type"] in ("join", "leave") for e in self.events)
+        membership = any(e.type in ("join", "leave") for e in self.events)
         kind = self.bundle.conversation_kinds.get(first.conversation_id, "group")
         direct = kind == "direct" and not membership and len(self.participants) <= 2
         conversation: dict[str, Any] = {
@@ -152,63 +192,60 @@ class _Slice:
             self.participants.append({"id": found, "display": name})
         return found
 
-    def _event(self, m: BundleMessage, in_slice: set[str]) -> dict[str, Any]:
-        event: dict[str, Any] = {"id": f"M{m.id}", "type": _event_type(m)}
-        event["conversation"] = f"C{m.conversation_id}"
-        if m.utc:
-            event["timestamp"] = m.utc
+    def _event(self, m: BundleMessage, in_slice: set[str]) -> _Event:
+        kind = _event_type(m)
         sender = self._person(m.sender)
-        if event["type"] in ("join", "leave"):
+        if kind in ("join", "leave"):
             who = m.event_subjects[0] if m.event_subjects else m.event_actor
             sender = self._person(who) or sender
-        if sender:
-            event["participant"] = sender
-        if m.text:
-            event["body"] = m.text
-        if m.kind == "deleted":
-            event["deleted"] = True
-        if m.edited and sender:
-            event["edits"] = [{"participant": sender}]
-        if m.reply_to is not None and f"M{m.reply_to}" in in_slice:
-            event["parent"] = f"M{m.reply_to}"
-        if m.tags:
-            event["importance"] = "high"
-        if self.custodian and sender and event["type"] == "message":
-            event["direction"] = "outgoing" if sender == self.custodian else "incoming"
+        parent = f"M{m.reply_to}" if m.reply_to is not None else None
+        direction = None
+        if self.custodian and sender and kind == "message":
+            direction = "outgoing" if sender == self.custodian else "incoming"
         attachments, custom = self._attachments(m)
-        if attachments:
-            event["attachments"] = attachments
-        event["custom"] = _custom(m) + custom
-        return event
+        return _Event(
+            id=f"M{m.id}",
+            type=kind,
+            conversation=f"C{m.conversation_id}",
+            timestamp=m.utc or None,
+            participant=sender,
+            body=m.text or None,
+            deleted=m.kind == "deleted",
+            edits=[_Edit(sender)] if m.edited and sender else None,
+            parent=parent if parent in in_slice else None,
+            importance="high" if m.tags else None,
+            direction=direction,
+            attachments=attachments or None,
+            custom=_custom(m) + custom,
+        )
 
-    def _attachments(self, m: BundleMessage) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-        listed: list[dict[str, Any]] = []
-        custom: list[dict[str, str]] = []
+    def _attachments(self, m: BundleMessage) -> tuple[list[_Attachment], list[_Field]]:
+        listed: list[_Attachment] = []
+        custom: list[_Field] = []
         for a in m.attachments:
             if not (a.present and a.sha256 and a.bundle_path):
-                custom.append({"name": "MissingAttachment", "value": a.filename or "unnamed"})
+                custom.append(_Field("MissingAttachment", a.filename or "unnamed"))
                 continue
             file = self._file(a.filename, a.size, a.sha256, self.payload / a.bundle_path)
-            item: dict[str, Any] = {"id": file.zip_name, "display": a.filename or file.zip_name}
-            if a.size is not None:
-                item["size"] = a.size
-            listed.append(item)
-            custom.append({"name": f"{SHA_PREFIX}{file.zip_name}", "value": a.sha256})
+            listed.append(_Attachment(file.zip_name, a.filename or file.zip_name, a.size))
+            custom.append(_Field(f"{SHA_PREFIX}{file.zip_name}", a.sha256))
             ocr = a.analysis.ocr if a.analysis is not None else None
             if ocr is not None and ocr.text:  # machine-read, marked so (DESIGN.md §10)
                 value = f"machine-read ({ocr.label()}): {ocr.text}"
-                custom.append({"name": f"ImageText {file.zip_name}", "value": value})
+                custom.append(_Field(f"ImageText {file.zip_name}", value))
         return listed, custom
 
     def _file(self, filename: str, size: int | None, sha256: str, path: Path) -> _File:
-        for existing in self.files.values():
-            if existing.sha256 == sha256 and existing.display == filename:
-                return existing
-        name = safe_filename(filename or sha256, limit=120)
-        if name.casefold() in {n.casefold() for n in self.files} or name == MANIFEST:
-            name = f"{sha256[:12]}-{name}"
-        file = _File(name, filename, size, sha256, path)
-        self.files[name] = file
+        """The zip member of an attachment: one per distinct content and file name."""
+        file = self._file_of.get((sha256, filename))
+        if file is None:
+            name = safe_filename(filename or sha256, limit=120)
+            if name.casefold() in self._names_folded or name == MANIFEST:
+                name = f"{sha256[:12]}-{name}"
+            file = _File(name, filename, size, sha256, path)
+            self.files[name] = file
+            self._file_of[(sha256, filename)] = file
+            self._names_folded.add(name.casefold())
         return file
 
     # ------------------------------------------------------------------ zip and EML
@@ -231,7 +268,7 @@ class _Slice:
     def eml(self) -> bytes:
         data = self.zip_bytes()  # builds the manifest, so participants are complete
         names = [str(p.get("display") or p["id"]).replace(",", " ") for p in self.participants]
-        times = [e["timestamp"] for e in self.events if "timestamp" in e]
+        times = [e.timestamp for e in self.events if e.timestamp]
         first = self.messages[0]
         msg = EmailMessage(policy=SMTP)
         msg["X-RSMF-Version"] = VERSION
@@ -244,7 +281,7 @@ class _Slice:
             msg["X-RSMF-BeginDate"] = min(times)
             msg["X-RSMF-EndDate"] = max(times)
         msg["X-RSMF-EventCount"] = str(len(self.events))
-        msg["X-RSMF-AttachmentCount"] = str(sum(len(e.get("attachments", ())) for e in self.events))
+        msg["X-RSMF-AttachmentCount"] = str(sum(len(e.attachments or ()) for e in self.events))
         msg["X-RSMF-EventCollectionID"] = self.collection
         msg["X-RSMF-Exhibit"] = self.exhibit.reference
         msg["X-RSMF-Marking"] = self.bundle.marking
@@ -287,11 +324,13 @@ def _manifest_json(manifest: dict[str, Any]) -> bytes:
     (one participant, conversation or event), on a line of its own: as readable as indented
     JSON, but each element encoded compactly by msgspec (``json``'s ``indent`` falls back to
     its pure-Python encoder, ~1.5 s of CPU for the export benchmark's 48,000 events)."""
-    encode = msgspec.json.Encoder().encode
+    encoder = msgspec.json.Encoder()
+    encode = encoder.encode
     fields = []
     for key, value in manifest.items():
         if isinstance(value, list) and value:
-            items = b",\n".join(encode(item) for item in value)
+            # one element a line in one call; compact JSON holds no raw line end
+            items = encoder.encode_lines(value)[:-1].replace(b"\n", b",\n")
             fields.append(encode(key) + b": [\n" + items + b"\n]")
         else:
             fields.append(encode(key) + b": " + encode(value))
@@ -317,21 +356,28 @@ def _event_type(m: BundleMessage) -> str:
     return "disclaimer"
 
 
-def _custom(m: BundleMessage) -> list[dict[str, str]]:
-    values = [
-        ("MessageId", str(m.id)),
-        ("Exhibit", m.exhibit),
-        ("Kind", m.kind),
-        ("Included", "context" if m.context else "tagged"),
-        ("LocalTime", m.timestamp or ""),
-        ("TimeFlag", m.time_flag or ""),
-        ("Source", f"{m.source.get('file')} line {m.source.get('line')}"),
-        ("Categories", "; ".join(t.category for t in m.tags)),
-        ("Note", m.note or ""),
-        ("ReplyTo", "" if m.reply_to is None else f"M{m.reply_to}"),
-        ("FoundIn", found_in(m)),
+def _custom(m: BundleMessage) -> list[_Field]:
+    """The message's review and provenance fields; those without a value are left out."""
+    fields = [
+        _Field("MessageId", str(m.id)),
+        _Field("Exhibit", m.exhibit),
+        _Field("Kind", m.kind),
+        _Field("Included", "context" if m.context else "tagged"),
     ]
-    return [{"name": name, "value": value} for name, value in values if value]
+    if m.timestamp:
+        fields.append(_Field("LocalTime", m.timestamp))
+    if m.time_flag:
+        fields.append(_Field("TimeFlag", m.time_flag))
+    fields.append(_Field("Source", f"{m.source.get('file')} line {m.source.get('line')}"))
+    if categories := "; ".join([t.category for t in m.tags]):
+        fields.append(_Field("Categories", categories))
+    if m.note:
+        fields.append(_Field("Note", m.note))
+    if m.reply_to is not None:
+        fields.append(_Field("ReplyTo", f"M{m.reply_to}"))
+    if found := found_in(m):
+        fields.append(_Field("FoundIn", found))
+    return fields
 
 
 def _address(name: str) -> str:
