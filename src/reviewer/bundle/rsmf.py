@@ -136,6 +136,7 @@ class _Slice:
         self.messages = messages
         self.collection = collection
         self.payload = payload
+        self.conversation = f"C{messages[0].conversation_id}"  # the slice's one conversation
         self.ids: dict[str, str] = {p.name: f"P{p.id}" for p in people}
         self.participants: list[dict[str, Any]] = [_participant(p) for p in people]
         self.custodian = next((f"P{p.id}" for p in people if p.is_custodian), None)
@@ -144,7 +145,7 @@ class _Slice:
         self.files: dict[str, _File] = {}  # by zip name
         self._file_of: dict[tuple[str, str], _File] = {}  # by content hash and file name
         self._names_folded: set[str] = set()
-        in_slice = {f"M{m.id}" for m in messages}
+        in_slice = {m.id for m in messages}
         self.events = [self._event(m, in_slice) for m in messages]
 
     # ------------------------------------------------------------------ manifest
@@ -155,7 +156,7 @@ class _Slice:
         kind = self.bundle.conversation_kinds.get(first.conversation_id, "group")
         direct = kind == "direct" and not membership and len(self.participants) <= 2
         conversation: dict[str, Any] = {
-            "id": f"C{first.conversation_id}",
+            "id": self.conversation,
             "display": first.conversation,
             "platform": self.exhibit.platform,
             "type": "direct" if direct else "channel",
@@ -186,13 +187,12 @@ class _Slice:
             self.participants.append({"id": found, "display": name})
         return found
 
-    def _event(self, m: BundleMessage, in_slice: set[str]) -> _Event:
+    def _event(self, m: BundleMessage, in_slice: set[int]) -> _Event:
         kind = _event_type(m)
         sender = self._person(m.sender)
         if kind in ("join", "leave"):
             who = m.event_subjects[0] if m.event_subjects else m.event_actor
             sender = self._person(who) or sender
-        parent = f"M{m.reply_to}" if m.reply_to is not None else None
         direction = None
         if self.custodian and sender and kind == "message":
             direction = "outgoing" if sender == self.custodian else "incoming"
@@ -200,13 +200,13 @@ class _Slice:
         return _Event(
             id=f"M{m.id}",
             type=kind,
-            conversation=f"C{m.conversation_id}",
+            conversation=self.conversation,
             timestamp=m.utc or None,
             participant=sender,
             body=m.text or None,
             deleted=m.kind == "deleted",
             edits=[_Edit(sender)] if m.edited and sender else None,
-            parent=parent if parent in in_slice else None,
+            parent=f"M{m.reply_to}" if m.reply_to in in_slice else None,
             importance="high" if m.tags else None,
             direction=direction,
             attachments=attachments or None,
@@ -354,6 +354,7 @@ def _body(messages: Sequence[BundleMessage]) -> str:
         lines.append(f"{who}  {m.timestamp or ''}  [message {m.id}]")
         if m.text:
             lines.append(m.text)
-        lines.extend(f"<attached: {a.filename}>" for a in m.attachments)
+        if m.attachments:
+            lines.extend([f"<attached: {a.filename}>" for a in m.attachments])
         lines.append("")
     return "\n".join(lines) + "\n"
