@@ -8,8 +8,7 @@ page works from the bundle folder, offline, in any browser.
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -17,11 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from reviewer.bundle import report_common as rc
-from reviewer.bundle.html_emoji import emoji_markup
-from reviewer.bundle.model import Bundle, BundleAttachment, BundleExhibit, BundleParticipant
+from reviewer.bundle.html_emoji import emoji_html, emoji_markup, escaped
+from reviewer.bundle.model import (
+    Bundle,
+    BundleAttachment,
+    BundleExhibit,
+    BundleParticipant,
+    BundleTag,
+)
 
 CHART_W, CHART_H = 1000, 160
 _BATCH = 4096  # template pieces written, or messages joined, at once
@@ -76,12 +81,13 @@ def _environment() -> jinja2.Environment:
 
 
 class _MessageHtml:
-    """The included messages of a conversation as HTML, built here rather than in the template.
+    """The index of tagged messages and the included messages as HTML, built here rather than
+    in the template.
 
     They are the bulk of the page (tens of thousands of messages), and Jinja's per-expression
     machinery cost more CPU than the export could spare. The markup is exactly what the
     template wrote before, whitespace included; every string from the case goes through
-    ``escape`` or ``emoji_markup`` exactly once.
+    ``escaped`` or ``emoji_html`` exactly once.
     """
 
     def __init__(self, media_root: Path) -> None:
@@ -90,47 +96,57 @@ class _MessageHtml:
         self._names: dict[str, str] = {}
         self._plain: dict[str, str] = {}
 
+    def index(self, tagged: Iterable[tuple[rc.Conversation, rc.Item]]) -> Iterator[Markup]:
+        """The rows of the index of tagged messages."""
+        return _in_pieces(self._index_row(conversation, item) for conversation, item in tagged)
+
     def conversation(self, conversation: rc.Conversation) -> Iterator[Markup]:
-        """The conversation's items, a gap marked where messages were left out, in pieces of
-        many items (each piece costs the template some work)."""
-        pieces: list[str] = []
+        """The conversation's items, a gap marked where messages were left out."""
+        return _in_pieces(self._items(conversation))
+
+    def _index_row(self, conversation: rc.Conversation, item: rc.Item) -> str:
+        chips = "".join(f"{self._chip(t)} " for t in item.message.tags)
+        return (
+            f'      <tr><td><a href="#{escaped(item.anchor)}">{item.number}</a></td>'
+            f"<td>{escaped(item.local_time)}</td>\n"
+            f"        <td>{self._name(item.sender)}</td><td>{self._recurring(conversation.name)}"
+            f"</td>\n        <td>{chips}</td></tr>\n"
+        )
+
+    def _items(self, conversation: rc.Conversation) -> Iterator[str]:
         previous: int | None = None
         for item in conversation.items:
             seq = item.message.seq
             if previous is not None and seq > previous + 1:
-                pieces.append('<div class="gap">· · ·</div>')
+                yield '<div class="gap">· · ·</div>'
             previous = seq
-            pieces.append(self._context(item) if item.number is None else self._tagged(item))
-            if len(pieces) >= _BATCH:
-                yield Markup("".join(pieces))
-                pieces.clear()
-        yield Markup("".join(pieces))
+            yield self._context(item) if item.number is None else self._tagged(item)
 
     def _name(self, text: str) -> str:
         found = self._names.get(text)
         if found is None:
-            found = self._names[text] = emoji_markup(text)
+            found = self._names[text] = emoji_html(text)
         return found
 
     def _context(self, item: rc.Item) -> str:
         m = item.message
         html = (
-            f'    <div class="context" id="{_esc(item.anchor)}"><span class="time">'
-            f"{_esc(item.local_time)}</span> <strong>{self._name(item.sender)}</strong>:\n"
+            f'    <div class="context" id="{escaped(item.anchor)}"><span class="time">'
+            f"{escaped(item.local_time)}</span> <strong>{self._name(item.sender)}</strong>:\n"
         )
         if m.text:
-            html += f'<span class="text">{emoji_markup(m.text)}</span>'
+            html += f'<span class="text">{emoji_html(m.text)}</span>'
         elif m.system_event:
-            html += f"<em>{_esc(m.system_event)}</em>"
+            html += f"<em>{escaped(m.system_event)}</em>"
         for a in m.attachments:
             href = _media_href(a)
-            name = _esc(a.filename)
+            name = escaped(a.filename)
             html += f" [attachment: {_link(href, name)}]"
             ocr = a.analysis.ocr if a.analysis else None
             if ocr and ocr.text:
                 html += (
                     ' <span class="machine"><span class="machine-label">text read by machine:'
-                    f'</span> <span class="machine-text">{emoji_markup(ocr.text)}</span></span>'
+                    f'</span> <span class="machine-text">{emoji_html(ocr.text)}</span></span>'
                 )
         return html + "    </div>\n"
 
@@ -138,46 +154,46 @@ class _MessageHtml:
         m = item.message
         colour = m.tags[0].colour if m.tags else "#777"
         html = (
-            f'    <article class="tagged" id="{_esc(item.anchor)}" '
-            f'style="border-left-color: {self._escaped(colour)}">\n'
+            f'    <article class="tagged" id="{escaped(item.anchor)}" '
+            f'style="border-left-color: {self._recurring(colour)}">\n'
             f"      <h3>Item {item.number} — {self._name(item.sender)}</h3>\n"
-            f'      <p class="meta">{_esc(item.local_time)} local ({_esc(item.timezone)}) · '
-            f"{_esc(item.utc_time)} UTC · message {_esc(m.id)}, exhibit {_esc(m.exhibit)}\n"
+            f'      <p class="meta">{escaped(item.local_time)} local '
+            f"({self._recurring(item.timezone)}) · {escaped(item.utc_time)} UTC · "
+            f"message {escaped(m.id)}, exhibit {self._recurring(m.exhibit)}\n"
         )
         if m.edited:
             html += " · edited"
         for flag in m.flags:
             if flag != "edited":
-                html += f" · {_esc(flag)}"
+                html += f" · {escaped(flag)}"
         if m.reply_to is not None:
-            html += f" · reply to message {_esc(m.reply_to)}"
+            html += f" · reply to message {escaped(m.reply_to)}"
         if item.time_flag:
-            html += f' · <strong class="flag">{_esc(item.time_flag)}</strong>'
+            html += f' · <strong class="flag">{escaped(item.time_flag)}</strong>'
         html += '</p>\n      <div class="text">'
         if m.text:
-            html += str(emoji_markup(m.text))  # a Markup on the right would escape ``html``
+            html += emoji_html(m.text)
         elif m.system_event:
-            html += f"&lt;{_esc(m.system_event)}&gt;"
+            html += f"&lt;{escaped(m.system_event)}&gt;"
         html += '</div>\n      <ul class="tags">\n'
         for t in m.tags:
             html += (
-                f'        <li><span class="chip" style="border-color: {self._escaped(t.colour)}">'
-                f"{self._escaped(t.label)}</span> <code>{self._escaped(t.category)}</code>\n"
-                f'          <span class="muted">— tagged by {self._escaped(t.reviewer)}, '
-                f"{self._escaped(rc.format_time(t.created_utc))} UTC</span>\n"
+                f"        <li>{self._chip(t)} <code>{self._recurring(t.category)}</code>\n"
+                f'          <span class="muted">— tagged by {self._recurring(t.reviewer)}, '
+                f"{self._recurring(rc.format_time(t.created_utc))} UTC</span>\n"
             )
             if t.note:
-                html += f"<br>Note: {_esc(t.note)}"
+                html += f"<br>Note: {escaped(t.note)}"
             html += "</li>\n"
         html += "      </ul>\n"
         if m.stances:
-            stances = "; ".join(f"{_esc(s.participant)} — {_esc(s.label)}" for s in m.stances)
+            stances = "; ".join(f"{escaped(s.participant)} — {escaped(s.label)}" for s in m.stances)
             html += f"<p><strong>Stances:</strong> {stances}</p>"
         if m.note:
-            html += f"<p><strong>Reviewer’s note:</strong> {_esc(m.note)}</p>"
-        html += f'      <p class="source">Source: {_esc(item.source)}</p>\n'
+            html += f"<p><strong>Reviewer’s note:</strong> {escaped(m.note)}</p>"
+        html += f'      <p class="source">Source: {escaped(item.source)}</p>\n'
         if item.found:
-            html += f'<p class="source found">{_esc(item.found)}</p>'
+            html += f'<p class="source found">{escaped(item.found)}</p>'
         for a in m.attachments:
             html += self._attachment(a)
         return (
@@ -186,63 +202,69 @@ class _MessageHtml:
 
     def _attachment(self, a: BundleAttachment) -> str:
         href = _media_href(a)
-        name = _esc(a.filename)
+        name = escaped(a.filename)
         note = rc.redaction_note(a)
         html = '      <div class="attachment">\n'
         if href and _shows_image(a, self._media_root):
-            html += (
-                f'<a href="{_esc(href)}"><img src="{_esc(href)}" alt="{name}" loading="lazy"></a>'
-            )
+            link = escaped(href)
+            html += f'<a href="{link}"><img src="{link}" alt="{name}" loading="lazy"></a>'
         html += f"        <div><strong>Attachment:</strong> {_link(href, name)}<br>\n"
         if a.present:
             html += (
-                f"{_esc(a.mime or 'type unknown')}, {_esc(rc.format_size(a.size))}<br>\n"
-                f'          SHA-256 <code class="hash">{_esc(a.sha256 or "—")}</code>\n'
+                f"{escaped(a.mime or 'type unknown')}, {escaped(rc.format_size(a.size))}<br>\n"
+                f'          SHA-256 <code class="hash">{escaped(a.sha256 or "—")}</code>\n'
             )
         elif not note:
             html += "<em>Not contained in the export (referenced by name only).</em>"
         if note:
-            html += f'<br><em class="redaction">{_esc(note)}</em>'
+            html += f'<br><em class="redaction">{escaped(note)}</em>'
         if a.analysis:
             an = a.analysis
             if an.ocr and an.ocr.text:
                 html += (
                     '<div class="machine"><span class="machine-label">Text read by machine '
-                    f"({_esc(an.ocr.label())}):</span>\n"
-                    f'          <span class="machine-text">{emoji_markup(an.ocr.text)}</span></div>'
+                    f"({escaped(an.ocr.label())}):</span>\n"
+                    f'          <span class="machine-text">{emoji_html(an.ocr.text)}</span></div>'
                 )
             if an.sexual:
                 html += (
                     '<div class="machine"><span class="machine-label">Sexual-content score by '
-                    f"machine ({_esc(an.sexual.engine)} {_esc(an.sexual.version)}):</span> "
+                    f"machine ({escaped(an.sexual.engine)} {escaped(an.sexual.version)}):</span> "
                     f"{an.sexual.score:.2f}</div>"
                 )
             if an.similar_group is not None:
                 html += (
                     '<div class="machine"><span class="machine-label">Near-duplicate group '
-                    f"(by machine):</span> {_esc(an.similar_group)}</div>"
+                    f"(by machine):</span> {escaped(an.similar_group)}</div>"
                 )
         return html + "</div>\n      </div>\n"
 
-    def _escaped(self, text: str) -> str:
+    def _chip(self, tag: BundleTag) -> str:
+        return (
+            f'<span class="chip" style="border-color: {self._recurring(tag.colour)}">'
+            f"{self._recurring(tag.label)}</span>"
+        )
+
+    def _recurring(self, text: str) -> str:
         found = self._plain.get(text)
         if found is None:
-            found = self._plain[text] = _esc(text)
+            found = self._plain[text] = escaped(text)
         return found
 
 
+def _in_pieces(parts: Iterable[str]) -> Iterator[Markup]:
+    """``parts`` joined into a few large pieces (each piece costs the template some work)."""
+    batch: list[str] = []
+    for part in parts:
+        batch.append(part)
+        if len(batch) >= _BATCH:
+            yield Markup("".join(batch))
+            batch.clear()
+    yield Markup("".join(batch))
+
+
 def _link(href: str | None, name: str) -> str:
-    return f'<a href="{_esc(href)}">{name}</a>' if href else name
-
-
-_NEEDS_ESCAPE = re.compile("[&<>\"']").search
-
-
-def _esc(value: str | int) -> str:
-    """``escape(value)``; most strings have nothing to escape and are used as they are (a
-    ``Markup`` for each costs more than the rest of a context line)."""
-    text = str(value)
-    return escape(text) if _NEEDS_ESCAPE(text) else text
+    return f'<a href="{escaped(href)}">{name}</a>' if href else name
 
 
 def _media_href(attachment: BundleAttachment) -> str | None:
@@ -332,7 +354,7 @@ def _context(bundle: Bundle, media_root: Path) -> dict[str, Any]:
         "chart_w": CHART_W,
         "chart_h": CHART_H,
         "media_root": media_root,
-        "message_html": _MessageHtml(media_root).conversation,
+        "html": _MessageHtml(media_root),
     }
 
 
