@@ -29,7 +29,8 @@ from reviewer.bundle.model import (
 )
 
 CHART_W, CHART_H = 1000, 160
-_BATCH = 4096  # template pieces written, or messages joined, at once
+_ITEMS = 256  # messages (or index rows) joined into one piece for the template
+_WRITE = 1 << 18  # characters written at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +258,7 @@ def _in_pieces(parts: Iterable[str]) -> Iterator[Markup]:
     batch: list[str] = []
     for part in parts:
         batch.append(part)
-        if len(batch) >= _BATCH:
+        if len(batch) >= _ITEMS:
             yield Markup("".join(batch))
             batch.clear()
     yield Markup("".join(batch))
@@ -370,9 +371,12 @@ def write_report_html(bundle: Bundle, path: Path, media_root: Path) -> None:
     # holds the GIL (the GUI freezes), and keeps page and pieces in memory at once.
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         pieces: list[str] = []
+        size = 0
         for piece in template.generate(**_context(bundle, media_root)):
             pieces.append(piece)
-            if len(pieces) >= _BATCH:
+            size += len(piece)
+            if size >= _WRITE:
                 handle.write("".join(pieces))
                 pieces.clear()
+                size = 0
         handle.write("".join(pieces))
