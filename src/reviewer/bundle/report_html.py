@@ -86,16 +86,14 @@ class _MessageHtml:
     in the template.
 
     They are the bulk of the page (tens of thousands of messages), and Jinja's per-expression
-    machinery cost more CPU than the export could spare. The markup is exactly what the
-    template wrote before, whitespace included; every string from the case goes through
+    machinery cost more CPU than the export could spare. The markup, whitespace included, is
+    what the template wrote when it rendered them; every string from the case goes through
     ``escaped`` or ``emoji_html`` exactly once.
     """
 
     def __init__(self, media_root: Path) -> None:
         self._media_root = media_root
-        # senders, labels, reviewers, times of tagging: a few strings, recurring thousands of times
-        self._names: dict[str, str] = {}
-        self._plain: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # senders: a few, each recurring thousands of times
 
     def index(self, tagged: Iterable[tuple[rc.Conversation, rc.Item]]) -> Iterator[Markup]:
         """The rows of the index of tagged messages."""
@@ -110,7 +108,7 @@ class _MessageHtml:
         return (
             f'      <tr><td><a href="#{escaped(item.anchor)}">{item.number}</a></td>'
             f"<td>{escaped(item.local_time)}</td>\n"
-            f"        <td>{self._name(item.sender)}</td><td>{self._recurring(conversation.name)}"
+            f"        <td>{self._name(item.sender)}</td><td>{escaped(conversation.name)}"
             f"</td>\n        <td>{chips}</td></tr>\n"
         )
 
@@ -156,11 +154,11 @@ class _MessageHtml:
         colour = m.tags[0].colour if m.tags else "#777"
         html = (
             f'    <article class="tagged" id="{escaped(item.anchor)}" '
-            f'style="border-left-color: {self._recurring(colour)}">\n'
+            f'style="border-left-color: {escaped(colour)}">\n'
             f"      <h3>Item {item.number} — {self._name(item.sender)}</h3>\n"
             f'      <p class="meta">{escaped(item.local_time)} local '
-            f"({self._recurring(item.timezone)}) · {escaped(item.utc_time)} UTC · "
-            f"message {escaped(m.id)}, exhibit {self._recurring(m.exhibit)}\n"
+            f"({escaped(item.timezone)}) · {escaped(item.utc_time)} UTC · "
+            f"message {escaped(m.id)}, exhibit {escaped(m.exhibit)}\n"
         )
         if m.edited:
             html += " · edited"
@@ -179,9 +177,9 @@ class _MessageHtml:
         html += '</div>\n      <ul class="tags">\n'
         for t in m.tags:
             html += (
-                f"        <li>{self._chip(t)} <code>{self._recurring(t.category)}</code>\n"
-                f'          <span class="muted">— tagged by {self._recurring(t.reviewer)}, '
-                f"{self._recurring(rc.format_time(t.created_utc))} UTC</span>\n"
+                f"        <li>{self._chip(t)} <code>{escaped(t.category)}</code>\n"
+                f'          <span class="muted">— tagged by {escaped(t.reviewer)}, '
+                f"{escaped(rc.format_time(t.created_utc))} UTC</span>\n"
             )
             if t.note:
                 html += f"<br>Note: {escaped(t.note)}"
@@ -242,15 +240,9 @@ class _MessageHtml:
 
     def _chip(self, tag: BundleTag) -> str:
         return (
-            f'<span class="chip" style="border-color: {self._recurring(tag.colour)}">'
-            f"{self._recurring(tag.label)}</span>"
+            f'<span class="chip" style="border-color: {escaped(tag.colour)}">'
+            f"{escaped(tag.label)}</span>"
         )
-
-    def _recurring(self, text: str) -> str:
-        found = self._plain.get(text)
-        if found is None:
-            found = self._plain[text] = escaped(text)
-        return found
 
 
 def _in_pieces(parts: Iterable[str]) -> Iterator[Markup]:
