@@ -75,9 +75,6 @@ def _environment() -> jinja2.Environment:
     env.filters["time"] = rc.format_time
     env.filters["size"] = rc.format_size
     env.filters["emoji"] = emoji_markup  # message text and sender names: emoji titled
-    env.globals["media_href"] = _media_href
-    env.globals["is_image"] = _shows_image
-    env.globals["redaction_note"] = rc.redaction_note
     return env
 
 
@@ -346,7 +343,6 @@ def _context(bundle: Bundle, media_root: Path) -> dict[str, Any]:
         "days": rc.activity_days(bundle),
         "chart_w": CHART_W,
         "chart_h": CHART_H,
-        "media_root": media_root,
         "html": _MessageHtml(media_root),
     }
 
