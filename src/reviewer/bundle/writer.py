@@ -16,6 +16,7 @@ from reviewer.bundle.provenance import write_provenance
 from reviewer.bundle.records import records_jsonl, write_audit, write_messages
 from reviewer.bundle.rsmf import write_rsmf
 from reviewer.bundle.schedule import write_schedule
+from reviewer.core.priority import yield_to_busier_work
 from reviewer.core.progress import CancelToken, ProgressSink
 
 ReportWriter = Callable[[Bundle, Path, Path], Sequence[str] | None]  # returns warnings
@@ -47,36 +48,28 @@ def write_bundle(
     summary = WriteSummary()
     records = records_jsonl(bundle)
     # The PDF is typeset in a worker thread (Typst runs without the GIL) while the rest of the
-    # payload is written here; its records attachment is the same bytes as messages.jsonl.
+    # payload is written in another; its records attachment is the same bytes as
+    # messages.jsonl.
     prepared = threading.Event()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf = pool.submit(_write_pdf, bundle, out_dir, records, prepared)
+    with (
+        ThreadPoolExecutor(max_workers=1) as pdf_pool,
+        ThreadPoolExecutor(max_workers=1, initializer=yield_to_busier_work) as rest_pool,
+    ):
+        pdf = pdf_pool.submit(_write_pdf, bundle, out_dir, records, prepared)
         # The PDF's Python-side preparation is on the export's critical path (Typst follows
-        # it): it runs alone, not sharing the GIL with the writing below, which then overlaps
-        # Typst's compile. It reads images from the attachments' sources, which the copies
-        # below must match byte for byte.
+        # it): it runs alone, not sharing the GIL with the writing below. It reads images from
+        # the attachments' sources, which the copies below must match byte for byte.
         progress.report(f"preparing {PDF_REPORT[2]}", 0, None)
         while not prepared.wait(0.05) and not pdf.done():
             cancel.raise_if_cancelled()
-        summary.media, _ = write_media(bundle, out_dir, progress, cancel)
-        if include_originals:
-            write_originals(bundle, out_dir, cancel)
-        cancel.raise_if_cancelled()
-        progress.report("writing schedule and records", 0, None)
-        write_schedule(bundle, out_dir / "schedule" / "messages.csv")
-        write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
-        write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
-        cancel.raise_if_cancelled()
-        progress.report("writing RSMF", 0, None)
-        summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
-        for module, function, relative in REPORTS:
-            cancel.raise_if_cancelled()
-            progress.report(f"writing {relative}", 0, None)
-            _write_report(bundle, out_dir, module, function, relative, summary)
+        # Then the rest of the payload is written while Typst compiles, in a thread that gives
+        # way to it: Typst's layout keeps every core busy for most of its run, and this work
+        # fits in the stretches where it does not (it is done well before Typst is).
+        rest = rest_pool.submit(
+            _write_rest, bundle, out_dir, records, summary, progress, cancel, include_originals
+        )
+        early = rest.result()
         progress.report(f"writing {PDF_REPORT[2]}", 0, None)
-        # the rest of the payload is written by now: hashed while Typst finishes (not the
-        # PDF, which the worker thread may be writing)
-        early = _digests(out_dir, {}, skip=out_dir / PDF_REPORT[2])
         written, warnings = pdf.result()
     if written:
         summary.reports.insert(0, written)
@@ -92,6 +85,35 @@ def write_bundle(
     summary.bytes = sum(size for _, _, size in files)
     summary.bytes += (out_dir / "data" / "provenance" / "case.jsonld").stat().st_size
     return summary
+
+
+def _write_rest(
+    bundle: Bundle,
+    out_dir: Path,
+    records: bytes,
+    summary: WriteSummary,
+    progress: ProgressSink,
+    cancel: CancelToken,
+    include_originals: bool,
+) -> Digests:
+    """Everything in the payload but the PDF; the digests of what it wrote (hashed while Typst
+    finishes; not the PDF, which the PDF's thread may be writing)."""
+    summary.media, _ = write_media(bundle, out_dir, progress, cancel)
+    if include_originals:
+        write_originals(bundle, out_dir, cancel)
+    cancel.raise_if_cancelled()
+    progress.report("writing schedule and records", 0, None)
+    write_schedule(bundle, out_dir / "schedule" / "messages.csv")
+    write_messages(bundle, out_dir / "messages" / "messages.jsonl", records)
+    write_audit(bundle.audit_entries, bundle.audit_head, out_dir / "audit")
+    cancel.raise_if_cancelled()
+    progress.report("writing RSMF", 0, None)
+    summary.rsmf = write_rsmf(bundle, out_dir, progress, cancel)
+    for module, function, relative in REPORTS:
+        cancel.raise_if_cancelled()
+        progress.report(f"writing {relative}", 0, None)
+        _write_report(bundle, out_dir, module, function, relative, summary)
+    return _digests(out_dir, {}, skip=out_dir / PDF_REPORT[2])
 
 
 def bag_info(bundle: Bundle) -> dict[str, str | list[str]]:
