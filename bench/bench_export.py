@@ -131,6 +131,9 @@ def main() -> int:
             f"preview: {shown.tagged:,} tagged, {shown.context:,} context, "
             f"{shown.attachments:,} attachments, {shown.bytes / 1e6:.1f} MB"
         )
+        # The case was just made (and the last run's folders deleted): the kernel writes that
+        # back now, not while the export is timed (it took 1-2 s from the export's two cores).
+        os.sync()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         phases = Phases()
         result = export_bundle(
