@@ -144,7 +144,7 @@ class _Slice:
             self.custodian = self.ids[exhibit.custodian]
         self.files: dict[str, _File] = {}  # by zip name
         self._file_of: dict[tuple[str, str], _File] = {}  # by content hash and file name
-        self._names_folded: set[str] = set()
+        self._names_folded = {MANIFEST.casefold()}  # zip names taken, in any case
         in_slice = {m.id for m in messages}
         self.events = [self._event(m, in_slice) for m in messages]
 
@@ -230,12 +230,17 @@ class _Slice:
         return listed, custom
 
     def _file(self, filename: str, size: int | None, sha256: str, path: Path) -> _File:
-        """The zip member of an attachment: one per distinct content and file name."""
+        """The zip member of an attachment: one per distinct content and file name, named
+        as the file is unless that name is taken in any case (or is the manifest's), then
+        ``<hash[:12]>-<name>``, then ``<hash[:12]>-<n>-<name>`` (n = 2, 3 …): a member never
+        replaces another, and the same slice always gets the same names."""
         file = self._file_of.get((sha256, filename))
         if file is None:
-            name = safe_filename(filename or sha256, limit=120)
-            if name.casefold() in self._names_folded or name == MANIFEST:
-                name = f"{sha256[:12]}-{name}"
+            name = base = safe_filename(filename or sha256, limit=120)
+            n = 1
+            while name.casefold() in self._names_folded:
+                name = f"{sha256[:12]}-{base}" if n == 1 else f"{sha256[:12]}-{n}-{base}"
+                n += 1
             file = _File(name, filename, size, sha256, path)
             self.files[name] = file
             self._file_of[(sha256, filename)] = file
