@@ -19,17 +19,21 @@ from email.policy import SMTP
 # "=_" occurs in neither quoted-printable (its "=" is followed by two hex digits or a line end)
 # nor base64, so no part can hold this boundary
 BOUNDARY = "=_rsmf"
+# every character str.splitlines breaks on: the SMTP policy refuses a header value holding one
+# (a name or the conversation's name can), so each becomes a space there; the manifest keeps it
+_LINE_BREAKS = dict.fromkeys(map(ord, "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"), " ")
 
 
 def eml_bytes(
     headers: Mapping[str, str | None], text: str, attachment: bytes, filename: str
 ) -> bytes:
-    """The EML: ``headers`` in their order (one whose value is None left out), ``text`` as a
-    UTF-8 quoted-printable body and ``attachment`` (application/octet-stream, base64)."""
+    """The EML: ``headers`` in their order (one whose value is None left out, each line-break
+    character in a value made a space), ``text`` as a UTF-8 quoted-printable body and
+    ``attachment`` (application/octet-stream, base64)."""
     msg = EmailMessage(policy=SMTP)
     for name, value in headers.items():
         if value is not None:
-            msg[name] = value
+            msg[name] = value.translate(_LINE_BREAKS)
     msg.set_content(text, content_manager=_PLAIN_TEXT)
     msg.add_attachment(
         attachment, maintype="application", subtype="octet-stream", filename=filename
