@@ -18,6 +18,7 @@ from jsonschema import Draft7Validator, FormatChecker  # type: ignore[import-unt
 from reviewer.bundle import rsmf
 from reviewer.bundle.media import write_media
 from reviewer.bundle.rsmf_check import check_manifest, check_rsmf, schema
+from reviewer.bundle.rsmf_eml import BOUNDARY
 from reviewer.core.progress import CancelToken, NullProgress
 
 SHARED_SCHEMA = Path(__file__).parents[4] / "shared" / "schemas" / "rsmf" / "rsmf_schema_2_0_0.json"
@@ -201,6 +202,10 @@ TRICKY_TEXTS = [
     ".",
     "From the start\nFrom here",
     "emoji 😀 and a line separator \u2028 here",
+    "--=_rsmf\n--=_rsmf--\n=_rsmf --=_rsmf",  # the boundary, as text
+    "a line\n.\n. \n.\t\nthen more",
+    "=" * 80 + "\n" + "a" * 76 + "\t\n" + "a" * 74 + " \t",
+    "next line \x85 and form feed \x0c and vertical tab \x0b",
 ]
 
 
@@ -224,6 +229,29 @@ def test_body_is_quoted_printable_of_lines_at_most_76_and_decodes_as_written(
     raw = body.get_payload(decode=False)
     assert isinstance(raw, str)
     assert max(len(line) for line in raw.splitlines()) <= 76
+    # the file's bytes: CRLF line ends only, and the boundary only on its delimiter lines
+    data = path.read_bytes()
+    assert b"\r" not in data.replace(b"\r\n", b"") and b"\n" not in data.replace(b"\r\n", b"")
+    lines = data.split(b"\r\n")
+    delimiter = b"--" + BOUNDARY.encode("ascii")
+    assert [line for line in lines if delimiter in line] == [
+        delimiter,
+        delimiter,
+        delimiter + b"--",
+    ]
+    assert data.count(delimiter) == 3
+    # the text part's bytes, between its headers and the next delimiter: no line a lone "."
+    # (SMTP's end of data), none ending in a blank (which transport may strip), none over 76
+    start = lines.index(delimiter)
+    part = lines[start + 1 : lines.index(delimiter, start + 1)]
+    text = part[part.index(b"") + 1 :]
+    assert b"Content-Transfer-Encoding: quoted-printable" in part[: part.index(b"")]
+    assert len(text) > len(TRICKY_TEXTS)
+    for line in text:
+        assert line != b"."
+        assert not line.endswith((b" ", b"\t"))
+        assert len(line) <= 76
+        assert all(32 <= byte < 127 for byte in line)
 
 
 def test_the_same_bundle_gives_the_same_bytes(tmp_path: Path, sample: list[Any]) -> None:
