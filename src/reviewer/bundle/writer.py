@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,13 +62,23 @@ def write_bundle(
         progress.report(f"preparing {PDF_REPORT[2]}", 0, None)
         while not prepared.wait(0.05) and not pdf.done():
             cancel.raise_if_cancelled()
+        if pdf.done() and pdf.exception() is not None:
+            pdf.result()  # raises: nothing more is written for a bundle that fails anyway
         # Then the rest of the payload is written while Typst compiles, in a thread that gives
         # way to it: Typst's layout keeps every core busy for most of its run, and this work
         # fits in the stretches where it does not (it is done well before Typst is).
-        rest = rest_pool.submit(
-            _write_rest, bundle, out_dir, records, summary, progress, cancel, include_originals
-        )
-        early = rest.result()
+        # The rest's own token: set on the caller's cancel, or when this thread is interrupted
+        # (Ctrl-C in the command line), so the rest ends at its next step instead of writing
+        # the whole payload first.
+        stop = CancelToken()
+        try:
+            rest = rest_pool.submit(
+                _write_rest, bundle, out_dir, records, summary, progress, stop, include_originals
+            )
+            early = _wait(rest, cancel, stop)
+        except BaseException:
+            stop.cancel()
+            raise
         progress.report(f"writing {PDF_REPORT[2]}", 0, None)
         written, warnings = pdf.result()
     if written:
@@ -114,6 +124,16 @@ def _write_rest(
         progress.report(f"writing {relative}", 0, None)
         _write_report(bundle, out_dir, module, function, relative, summary)
     return _digests(out_dir, {}, skip=out_dir / PDF_REPORT[2])
+
+
+def _wait(future: Future[Digests], cancel: CancelToken, stop: CancelToken) -> Digests:
+    """The result of ``future``; ``stop`` is set as soon as ``cancel`` is."""
+    while True:
+        try:
+            return future.result(timeout=0.05)
+        except TimeoutError:
+            if cancel.cancelled:
+                stop.cancel()
 
 
 def bag_info(bundle: Bundle) -> dict[str, str | list[str]]:
