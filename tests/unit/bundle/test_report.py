@@ -317,8 +317,9 @@ def test_long_conversation_is_cut_into_page_runs(
 
 
 def test_index_column_heads_repeat_on_each_of_its_pages(tmp_path: Path) -> None:
-    """The index is rows, not a table (cheaper to typeset), but reads as one: its column
-    heads are at the top of every page it runs onto, and no other page has them."""
+    """The index is rows, not a table (cheaper to typeset), but reads as one: it starts a
+    page, its column heads are at the top of every page it runs onto, and no other page has
+    them."""
     bundle = make_bundle(tmp_path, conversations=2, tagged_per_conv=70, context=0, images=0)
     write_report_pdf(bundle, tmp_path / "report.pdf", tmp_path)
     reader = pypdf.PdfReader(tmp_path / "report.pdf")
@@ -327,8 +328,8 @@ def test_index_column_heads_repeat_on_each_of_its_pages(tmp_path: Path) -> None:
     with_heads = [i for i, page in enumerate(pages) if heads in page]
     assert len(with_heads) >= 3
     assert with_heads == list(range(with_heads[0], with_heads[-1] + 1))
-    assert "Index of tagged messages" in pages[with_heads[0]]
     header = f"{CASE} OFFICIAL-SENSITIVE {REPORT_TITLE} "
+    assert pages[with_heads[0]].startswith(header + "Index of tagged messages")
     for i in with_heads[1:]:
         assert pages[i].startswith(header + heads), pages[i][:120]
     rows = " ".join(pages[i].split(heads, 1)[1] for i in with_heads)
