@@ -54,9 +54,11 @@ def check_rsmf(path: Path) -> list[str]:
         return [*problems, f"{ZIP_NAME} cannot be decoded"]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        files = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
+        members = [i for i in archive.infolist() if not i.is_dir()]
+        files = {i.filename: archive.read(i) for i in members}
     except (zipfile.BadZipFile, RuntimeError, ValueError) as exc:
         return [*problems, f"{ZIP_NAME} is not a readable zip: {exc}"]
+    problems += _clashing_names([i.filename for i in members])
     if MANIFEST not in files:
         return [*problems, f"{ZIP_NAME} has no {MANIFEST}"]
     try:
@@ -67,6 +69,18 @@ def check_rsmf(path: Path) -> list[str]:
         problems.append(f"X-RSMF-Version {header} differs from the manifest's version")
     problems += _header_problems(message, manifest)
     problems += check_manifest(manifest, files)
+    return problems
+
+
+def _clashing_names(names: list[str]) -> list[str]:
+    """Member names the zip holds more than once, or that differ only in case (one would
+    overwrite the other when the zip is extracted on Windows or macOS)."""
+    seen: dict[str, str] = {}
+    problems = []
+    for name in names:
+        first = seen.setdefault(name.casefold(), name)
+        if first is not name:
+            problems.append(f"{ZIP_NAME}: member {name!r} clashes with {first!r}")
     return problems
 
 

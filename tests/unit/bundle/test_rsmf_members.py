@@ -112,3 +112,29 @@ def test_the_same_content_and_name_is_one_member(tmp_path: Path) -> None:
     names, manifest, files = _members(_write(tmp_path, messages))
     assert sorted(names) == sorted([rsmf.MANIFEST, "x.jpg", "y.jpg"])
     _attachments_hold_their_own_bytes(manifest, files)
+
+
+def test_the_checker_reports_member_names_that_clash(tmp_path: Path) -> None:
+    """A zip whose names differ only in case loses a member when extracted on Windows or
+    macOS; the checker says so (it read the members into a dict, merging them silently)."""
+    path = _write(tmp_path, _sent(tmp_path, ("x.jpg", b"one")))
+    assert check_rsmf(path) == []
+    eml = message_from_bytes(path.read_bytes(), policy=default)
+    assert isinstance(eml, EmailMessage)
+    (part,) = list(eml.iter_attachments())
+    data = part.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buffer, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, old.read(info))
+        new.writestr("X.JPG", b"two")
+    assert isinstance(part, EmailMessage)
+    part.set_content(
+        buffer.getvalue(),
+        maintype="application",
+        subtype="octet-stream",
+        filename=part.get_filename(),
+    )
+    path.write_bytes(eml.as_bytes())
+    assert any("'X.JPG' clashes with 'x.jpg'" in p for p in check_rsmf(path))
