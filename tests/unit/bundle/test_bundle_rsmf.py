@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP, default
@@ -14,6 +12,7 @@ from typing import Any
 import pytest
 from bundle_factory import attachment, make_bundle, message
 from jsonschema import Draft7Validator, FormatChecker  # type: ignore[import-untyped]
+from rsmf_files import unpack
 
 from reviewer.bundle import rsmf
 from reviewer.bundle.media import write_media
@@ -30,17 +29,6 @@ def write(tmp_path: Path, messages: list[Any]) -> list[Path]:
     write_media(bundle, payload, NullProgress(), CancelToken())
     names = rsmf.write_rsmf(bundle, payload, NullProgress(), CancelToken())
     return [payload / n for n in names]
-
-
-def unpack(path: Path) -> tuple[EmailMessage, dict[str, Any], dict[str, bytes]]:
-    eml = message_from_bytes(path.read_bytes(), policy=default)
-    assert isinstance(eml, EmailMessage)
-    (part,) = list(eml.iter_attachments())
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    files = {n: archive.read(n) for n in archive.namelist()}
-    return eml, json.loads(files.pop(rsmf.MANIFEST)), files
 
 
 @pytest.fixture

@@ -4,17 +4,13 @@ the case reference or the marking does not fail the export; the manifest keeps i
 from __future__ import annotations
 
 import dataclasses
-import io
-import json
-import zipfile
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
-from typing import Any
 
 import pytest
 from bundle_factory import make_bundle, message
+from rsmf_files import unpack
 
 from reviewer.bundle import rsmf
 from reviewer.bundle.rsmf_check import check_rsmf
@@ -23,16 +19,6 @@ from reviewer.core.progress import CancelToken, NullProgress
 
 # every character str.splitlines breaks on; the email package refuses each in a header
 BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-
-
-def _unpack(path: Path) -> tuple[EmailMessage, dict[str, Any]]:
-    eml = message_from_bytes(path.read_bytes(), policy=default)
-    assert isinstance(eml, EmailMessage)
-    (part,) = list(eml.iter_attachments())
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read(rsmf.MANIFEST))
-    return eml, manifest
 
 
 def _broken(text: str, breaks: str) -> str:
@@ -60,7 +46,7 @@ def test_line_breaks_in_header_values_become_spaces(tmp_path: Path, breaks: str)
     (name,) = rsmf.write_rsmf(bundle, tmp_path, NullProgress(), CancelToken())
     path = tmp_path / name
     assert check_rsmf(path) == []
-    eml, manifest = _unpack(path)
+    eml, manifest, _ = unpack(path)
     spaced = " " * len(breaks)
     assert eml["Subject"].startswith(f"Shift{spaced}B{spaced}night ")
     assert eml["X-RSMF-Custodian"] == f"Sam{spaced}Reid"

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import zipfile
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 from typing import Any
 
 from bundle_factory import attachment, make_bundle, message
+from rsmf_files import member_names, unpack, zip_part
 
 from reviewer.bundle import rsmf
 from reviewer.bundle.media import write_media
@@ -30,15 +27,8 @@ def _write(folder: Path, messages: list[Any]) -> Path:
 
 
 def _members(path: Path) -> tuple[list[str], dict[str, Any], dict[str, bytes]]:
-    eml = message_from_bytes(path.read_bytes(), policy=default)
-    assert isinstance(eml, EmailMessage)
-    (part,) = list(eml.iter_attachments())
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    names = archive.namelist()
-    files = {n: archive.read(n) for n in names}
-    return names, json.loads(files.pop(rsmf.MANIFEST)), files
+    _, manifest, files = unpack(path)
+    return member_names(path), manifest, files
 
 
 def _attachments_hold_their_own_bytes(manifest: dict[str, Any], files: dict[str, bytes]) -> None:
@@ -119,17 +109,12 @@ def test_the_checker_reports_member_names_that_clash(tmp_path: Path) -> None:
     macOS; the checker says so (it read the members into a dict, merging them silently)."""
     path = _write(tmp_path, _sent(tmp_path, ("x.jpg", b"one")))
     assert check_rsmf(path) == []
-    eml = message_from_bytes(path.read_bytes(), policy=default)
-    assert isinstance(eml, EmailMessage)
-    (part,) = list(eml.iter_attachments())
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
+    eml, part, data = zip_part(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buffer, "w") as new:
         for info in old.infolist():
             new.writestr(info, old.read(info))
         new.writestr("X.JPG", b"two")
-    assert isinstance(part, EmailMessage)
     part.set_content(
         buffer.getvalue(),
         maintype="application",
