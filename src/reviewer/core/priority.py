@@ -7,16 +7,17 @@ import os
 import sys
 import threading
 
-# Nice 5: about a third of a normal thread's weight. Low enough that a busy sibling (the Typst
-# child laying out pages on every core) keeps the cores; high enough that the thread runs often,
-# so the GIL it holds is not held away from the GUI for long: during the export benchmark the
-# longest GIL wait was 32 ms at nice 5, 143 ms at nice 10 (bench/bench_export_gil.py).
-BACKGROUND_NICE = 5
+# How much nicer than its process the thread runs: at +10 its weight is about a tenth of a
+# normal thread's, so a busy sibling (the Typst child laying out pages on every core) keeps
+# the cores. Relative, because the window runs exports in a worker process that is itself at
+# nice 10 (services/worker_process.py), and the Typst child inherits that.
+BACKGROUND_STEP = 10
+_NICEST = 19
 
 
 def yield_to_busier_work() -> None:
-    """Run the calling thread at ``BACKGROUND_NICE`` from now on (it cannot be raised again
-    without privileges, so call it only in a thread made for the purpose).
+    """Run the calling thread ``BACKGROUND_STEP`` nicer than it was, from now on (it cannot be
+    raised again without privileges, so call it only in a thread made for the purpose).
 
     Linux only, where nice values are per thread; elsewhere, and when the system refuses,
     nothing changes: the work is only slower to give way, never wrong.
@@ -26,4 +27,4 @@ def yield_to_busier_work() -> None:
     thread = threading.get_native_id()
     with contextlib.suppress(OSError):
         nice = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, max(nice, BACKGROUND_NICE))
+        os.setpriority(os.PRIO_PROCESS, thread, min(nice + BACKGROUND_STEP, _NICEST))
