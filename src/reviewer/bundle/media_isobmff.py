@@ -22,6 +22,7 @@ class CannotClean(ValueError):
 
 _CONTAINERS = frozenset((b"moov", b"trak"))  # walked into, as the file's top level is
 _BLANKED = frozenset((b"udta", b"meta", b"uuid"))  # blanked wherever walked
+_ZEROS = 1 << 20
 _HEIF_BRANDS = (b"mif1", b"msf1", b"heic", b"heix", b"heim", b"heis", b"avif", b"avis")
 
 
@@ -32,17 +33,38 @@ def is_isobmff(head: bytes) -> bool:
 def clean_isobmff(handle: BinaryIO) -> tuple[str, ...]:
     """Blank the metadata boxes of the MP4/MOV file open for update in ``handle``, in place
     (so a video of any size is never read whole); returns what was removed."""
-    handle.seek(0)
-    head = handle.read(64)
-    if head[4:8] == b"ftyp":
-        size = int.from_bytes(head[:4], "big")
-        brands = head[8:12] + head[16:size]
-        if any(brands[i : i + 4] in _HEIF_BRANDS for i in range(0, len(brands), 4)):
-            return clean_heif(handle)
-    removed: list[str] = []
     handle.seek(0, 2)
-    _blank(handle, 0, handle.tell(), b"", removed)
+    end = handle.tell()
+    if _is_picture(handle, end):
+        return clean_heif(handle)
+    removed: list[str] = []
+    _blank(handle, 0, end, b"", removed)
     return tuple(removed)
+
+
+def _is_picture(handle: BinaryIO, end: int) -> bool:
+    """Whether the file is a HEIF picture: a HEIF brand anywhere in its ``ftyp``, or a
+    top-level ``meta`` whose handler is ``pict`` (that box holds the picture's items, which
+    the movie walk would blank)."""
+    pos = 0
+    while pos + 8 <= end:
+        handle.seek(pos)
+        header = handle.read(16)
+        kind = header[4:8]
+        size, length = _box_size(header, pos, end, f"MP4: box {kind!r}")
+        if kind == b"ftyp":
+            handle.seek(pos + length)
+            brands = handle.read(min(size - length, 4096))
+            brands = brands[:4] + brands[8:]  # major brand, then the compatible ones
+            if any(brands[i : i + 4] in _HEIF_BRANDS for i in range(0, len(brands), 4)):
+                return True
+        elif kind == b"meta":
+            handle.seek(pos + length + 4)  # a full box: version and flags first
+            handler = handle.read(20)  # the hdlr box: size, type, version and flags, 0, type
+            if handler[4:8] == b"hdlr" and handler[16:20] == b"pict":
+                return True
+        pos += size
+    return False
 
 
 def clean_heif(handle: BinaryIO) -> tuple[str, ...]:
@@ -168,7 +190,8 @@ def _blank(handle: BinaryIO, start: int, stop: int, parent: bytes, removed: list
             handle.seek(pos + 4)
             handle.write(b"free")
             handle.seek(pos + length)
-            handle.write(bytes(size - length))
+            for done in range(0, size - length, _ZEROS):  # never a large box whole in memory
+                handle.write(bytes(min(_ZEROS, size - length - done)))
             where = f" of {parent.decode('latin-1')}" if parent else ""
             removed.append(f"MP4 {kind.decode('latin-1')} box{where}")
         elif kind in _CONTAINERS:

@@ -197,6 +197,42 @@ def test_a_heic_loses_its_exif_and_xmp_items_in_place(tmp_path: Path, idat: bool
     assert len(changed) <= len(exif) + len(b"<x>Kim Reyes</x>")
 
 
+@pytest.mark.parametrize(
+    "ftyp",
+    [
+        _box(b"ftyp", b"mp42\0\0\0\0" + b"isom" * 16 + b"mif1"),  # the HEIF brand past byte 64
+        _box(b"ftyp", b"isom\0\0\0\0isom"),  # no HEIF brand: the meta box's handler says so
+    ],
+    ids=["late-brand", "pict-handler"],
+)
+def test_a_heif_picture_is_never_walked_as_a_movie(tmp_path: Path, ftyp: bytes) -> None:
+    """The movie walk blanks a top-level ``meta``; in a HEIF file that box holds the picture,
+    so the file must be told apart however its ``ftyp`` reads, and lose only EXIF and XMP."""
+    data, picture, _ = _heic()
+    heic_ftyp = _box(b"ftyp", b"heic\0\0\0\0mif1heic")
+    shift = len(ftyp) - len(heic_ftyp)
+    assert shift % 4 == 0 and data.startswith(heic_ftyp)
+    (tmp_path / "a.heic").write_bytes(_shifted(data[len(heic_ftyp) :], ftyp, shift))
+    removed = clean_file(tmp_path / "a.heic", tmp_path / "b.heic")
+    copy = (tmp_path / "b.heic").read_bytes()
+    assert removed == ("HEIF EXIF item", "HEIF XMP item") and NAME not in copy
+    assert picture in copy and b"iinf" in copy and b"iloc" in copy
+
+
+def _shifted(rest: bytes, ftyp: bytes, shift: int) -> bytes:
+    """``ftyp`` then ``rest`` (a HEIF file's boxes after its ``ftyp``), the item offsets in
+    its ``iloc`` (4-byte offsets, one extent per item) moved by ``shift``."""
+    at = rest.index(b"iloc") + 4 + 4 + 2 + 2  # type, version and flags, sizes, item count
+    body = bytearray(rest)
+    for _ in range(3):
+        offset_at = at + 2 + 2 + 2 + 2  # item id, method, data reference, extent count
+        offset = int.from_bytes(body[offset_at : offset_at + 4], "big")
+        if offset:
+            body[offset_at : offset_at + 4] = (offset + shift).to_bytes(4, "big")
+        at = offset_at + 4 + 4
+    return ftyp + bytes(body)
+
+
 def _gif() -> bytes:
     """An animated GIF with a loop count, a comment and an XMP application extension."""
     frames = [Image.new("P", (16, 16), c) for c in (1, 2, 3)]
