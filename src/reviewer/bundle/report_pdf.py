@@ -13,6 +13,7 @@ time (or ``SOURCE_DATE_EPOCH`` when set), and nothing else varies between runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -119,22 +120,31 @@ def _typeset(
         rendering = (
             None if pool is None else pool.submit(render_thumbnails, thumbs.jobs, thumbs.folder)
         )
-        failed = render_thumbnails(thumbs.jobs, thumbs.folder) if rendering is None else []
-        data = ReportData(bundle, thumbs)
-        values = data.build(hashlib.sha256(records).hexdigest())
-        (root / "data.json").write_bytes(msgspec.json.encode(values))
-        del values
-        template = resources.files("reviewer.resources") / "report" / "report.typ"
-        with resources.as_file(template) as source:
-            shutil.copyfile(source, root / "report.typ")
-        if prepared is not None:
-            prepared.set()
+        try:
+            failed = render_thumbnails(thumbs.jobs, thumbs.folder) if rendering is None else []
+            data = ReportData(bundle, thumbs)
+            values = data.build(hashlib.sha256(records).hexdigest())
+            (root / "data.json").write_bytes(msgspec.json.encode(values))
+            del values
+            template = resources.files("reviewer.resources") / "report" / "report.typ"
+            with resources.as_file(template) as source:
+                shutil.copyfile(source, root / "report.typ")
+            if prepared is not None:
+                prepared.set()
+            if rendering is not None:
+                # mostly done by now (the child renders while the text is prepared here); a
+                # failure there is raised as itself, not as Typst missing a thumbnail
+                failed = rendering.result()
+        except BaseException:
+            # the child may still be writing into the folder about to be removed
+            if rendering is not None and not rendering.cancel():
+                with contextlib.suppress(BaseException):
+                    rendering.result()
+            raise
         if pool is not None:
             pdf, problems = pool.submit(_compile, str(root), creation_time(bundle)).result()
         else:
             pdf, problems = _compile(str(root), creation_time(bundle))
-        if rendering is not None:
-            failed = rendering.result()
     return pdf, [
         *data.warnings(),
         *(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tempfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -425,3 +427,27 @@ def test_an_image_that_cannot_be_decoded_gets_a_marked_stand_in(
     stand_in = images[0].image
     assert stand_in.size == (320, 320)
     assert stand_in.convert("RGB").getpixel((300, 300)) == pytest.approx((224, 224, 224), abs=3)
+
+
+def test_a_failure_while_the_child_renders_thumbnails_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child renders thumbnails into the report's temporary folder while the text is
+    prepared here: when the preparation fails, the child is waited for before the folder is
+    removed (else it recreates the folder and leaves evidence pictures in the temp dir), and
+    the error is the preparation's own."""
+    bundle = make_bundle(tmp_path / "data", conversations=1, tagged_per_conv=4, images=4)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(report_pdf, "CHILD_PROCESS_FROM", 0)
+
+    class Failing(report_pdf_data.ReportData):
+        def build(self, attachment_sha256: str) -> dict[str, object]:
+            raise RuntimeError("preparation failed")
+
+    monkeypatch.setattr(report_pdf, "ReportData", Failing)
+    with pytest.raises(RuntimeError, match="preparation failed"):
+        write_report_pdf(bundle, tmp_path / "r.pdf", tmp_path / "data")
+    time.sleep(0.5)  # a child still rendering would have recreated the folder by now
+    assert list(temp.iterdir()) == []
