@@ -325,8 +325,8 @@ def _group_sizes(session: Session, numbers: set[int]) -> dict[int, int]:
 def _tags(session: Session, message_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     """The categories shown on each message: a reconciled message's are every copy's (a tag
     given through one copy is stored on the canonical one), in taxonomy order."""
-    review = review_copies.read(session, sorted(set(message_ids)))
-    return {message_id: tuple(keys) for message_id, keys in review.tags.items()}
+    found = review_copies.tags(session, sorted(set(message_ids)))
+    return {message_id: tuple(keys) for message_id, keys in found.items()}
 
 
 def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.store import browse_repo, reconciled_copies
 
-__all__ = ["Review", "join_notes", "read"]
+__all__ = ["Review", "join_notes", "read", "tags"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +38,9 @@ def read(session: Session, ids: Sequence[int]) -> Review:
     marked = browse_repo.reviewed(session, every)
     if all(len(g.members) == 1 for g in groups.values()):  # nothing reconciled here
         return Review(dict(tags), notes, dict(stances), marked)
-    position = browse_repo.category_positions(session)
     same_person = _same_person(session, groups, stances)
-    found = Review({}, {}, {}, set())
+    found = Review(_union_of_tags(session, groups, tags), {}, {}, set())
     for mid, group in groups.items():
-        keys = {k for m in group.members for k in tags.get(m, ())}
-        if keys:
-            found.tags[mid] = sorted(keys, key=lambda k: (position.get(k, 1 << 30), k))
         note = join_notes(notes[m] for m in group.members if m in notes)
         if note is not None:
             found.notes[mid] = note
@@ -56,6 +52,29 @@ def read(session: Session, ids: Sequence[int]) -> Review:
             found.stances[mid] = sorted(pairs.items())
         if marked.intersection(group.members):
             found.reviewed.add(mid)
+    return found
+
+
+def tags(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Only the category keys :func:`read` gives (for views that show no other review)."""
+    groups = reconciled_copies.review_groups(session, ids)
+    every = sorted({m for g in groups.values() for m in g.members})
+    found = browse_repo.tags(session, every)
+    if all(len(g.members) == 1 for g in groups.values()):
+        return dict(found)
+    return _union_of_tags(session, groups, found)
+
+
+def _union_of_tags(
+    session: Session, groups: dict[int, reconciled_copies.Group], tags: dict[int, list[str]]
+) -> dict[int, list[str]]:
+    """Per message, the keys of all its copies, in taxonomy order."""
+    position = browse_repo.category_positions(session)
+    found: dict[int, list[str]] = {}
+    for mid, group in groups.items():
+        keys = {k for m in group.members for k in tags.get(m, ())}
+        if keys:
+            found[mid] = sorted(keys, key=lambda k: (position.get(k, 1 << 30), k))
     return found
 
 
