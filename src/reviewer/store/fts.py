@@ -69,13 +69,12 @@ def index_staged(db: sqlite3.Connection, schema: str, id_shift: int) -> None:
     )
 
 
-def index_range(db: sqlite3.Connection, first_id: int, last_id: int, texts: str) -> None:
+def index_range(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
     """Index messages ``first_id..last_id`` of the case in one statement, with the index
-    texts (:func:`changed_index_texts`, by case id) in table ``STAGED_TABLE`` of schema
-    ``texts``."""
+    texts (:func:`changed_index_texts`, by case id) in the temp table ``STAGED_TABLE``."""
     db.execute(
         "INSERT INTO message_fts(rowid, text) SELECT m.id, coalesce(f.text, m.text) "
-        f"FROM main.message AS m LEFT JOIN {texts}.{STAGED_TABLE} AS f ON f.id = m.id "
+        f"FROM main.message AS m LEFT JOIN temp.{STAGED_TABLE} AS f ON f.id = m.id "
         "WHERE m.id BETWEEN ? AND ? ORDER BY m.id",
         (first_id, last_id),
     )

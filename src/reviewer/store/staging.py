@@ -37,15 +37,14 @@ _PLAIN_DEFAULTS = ("NULL", "0", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL")
 _CREATE_STAGING = (
     f"CREATE TABLE IF NOT EXISTS message (id INTEGER PRIMARY KEY, {', '.join(_COLUMNS[1:])})"
 )
-_CREATE_INDEX_TEXT = (
-    f"CREATE TABLE IF NOT EXISTS {fts.STAGED_TABLE} (id INTEGER PRIMARY KEY, text NOT NULL)"
+_INDEX_TEXT_TABLE = (
+    f"TABLE IF NOT EXISTS {fts.STAGED_TABLE} (id INTEGER PRIMARY KEY, text NOT NULL)"
 )
+_CREATE_INDEX_TEXT = f"CREATE {_INDEX_TEXT_TABLE}"
 _INSERT_INDEX_TEXT = f"INSERT INTO {fts.STAGED_TABLE} (id, text) VALUES (?, ?)"
 _TEXT_AT = PLAIN_COLUMNS.index("text")
 # CaseWriter's index texts, by case id: a temp table, rolled back with a failed import.
-_CREATE_CASE_INDEX_TEXT = (
-    f"CREATE TEMP TABLE IF NOT EXISTS {fts.STAGED_TABLE} (id INTEGER PRIMARY KEY, text NOT NULL)"
-)
+_CREATE_CASE_INDEX_TEXT = f"CREATE TEMP {_INDEX_TEXT_TABLE}"
 _CASE_COLUMNS = (
     "id, conversation_id, seq, timestamp, utc, sender_id, kind, text, src_line, src_lines, "
     "src_offset, src_length, time_flag, edited, reply_to_id, flags, system_event, event_actor, "
@@ -188,7 +187,7 @@ def index_messages(db: sqlite3.Connection, first_id: int, last_id: int) -> None:
     db.execute(_CREATE_CASE_INDEX_TEXT)  # a chatless Telegram export wrote nothing
     try:
         with _bulk_indexing(db):
-            fts.index_range(db, first_id, last_id, "temp")
+            fts.index_range(db, first_id, last_id)
     finally:  # as in merge: a failed INSERT may have rolled the temp table back already
         db.execute(f"DROP TABLE IF EXISTS temp.{fts.STAGED_TABLE}")
 
