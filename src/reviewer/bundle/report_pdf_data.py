@@ -389,7 +389,7 @@ class ReportData:
             "k": "t",
             "n": item.number,
             "s": self.t(item.sender),
-            "time": self.t(_time_line(item)),
+            "time": self.t(_time_line(item), message.id),
             "flag": item.time_flag,
             "x": self.t(body, message.id, direction(body) == "rtl"),
             "d": direction(body),
@@ -403,16 +403,16 @@ class ReportData:
                     "by": self.t(
                         f"tagged by {tag.reviewer}, {rc.format_time(tag.created_utc)} UTC"
                     ),
-                    "note": self.t(tag.note) if tag.note else None,
+                    "note": self.t(tag.note, message.id) if tag.note else None,
                 }
                 for tag in message.tags
             ],
             "stances": [
                 {"p": self.t(s.participant), "label": self.t(s.label)} for s in message.stances
             ],
-            "note": self.t(message.note) if message.note else None,
-            "src": self.t(item.source),
-            "found": self.t(item.found) if item.found else None,
+            "note": self.t(message.note, message.id) if message.note else None,
+            "src": self.t(item.source, message.id),
+            "found": self.t(item.found, message.id) if item.found else None,
             "att": [self._attachment(a) for a in message.attachments],
             "brk": len(body) > BREAKABLE_CHARS or body.count("\n") > 20,
         }

@@ -8,6 +8,7 @@ checked for the unvowelled sentence of the same message.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -272,3 +273,13 @@ def test_each_item_is_a_bookmark_under_its_conversation(
     for item in items:
         page = reader.pages[reader.get_destination_page_number(item)]
         assert item.title in _squash(page.extract_text())
+
+
+def test_an_uncovered_character_in_a_note_names_its_message(tmp_path: Path) -> None:
+    """A reviewer's note is one message's text: the "Notes on the text" table says which
+    message a character no font can draw is in, not "names and labels"."""
+    tagged = dataclasses.replace(message(2, text="plain", tagged=True), note="see \ue000 here")
+    bundle = make_bundle([message(1, text="context"), tagged])
+    warnings = write_report_pdf(bundle, tmp_path / "report.pdf", tmp_path)
+    assert "[U+E000] private use (messages 2)" in warnings[0]
+    assert "message 2 (item 1)" in _poppler_text(tmp_path / "report.pdf")
