@@ -102,7 +102,9 @@ def test_deciding_a_sexual_suggestion_blurs_or_unblurs_at_once(
     viewer.close()
 
     # Delete dismisses the screenshot's suggestion: no longer flagged, so "Reveal images"
-    # shows it, here and in the chat view
+    # shows it, here and in the chat view, and it leaves the grid's "flagged only" tiles
+    grid.flagged_box.setChecked(True)
+    assert {t.sha256 for t in shown(grid)} == {pictures.flagged, pictures.screenshot}
     window.jump_to(flagged.message_id - 2)
     press(qtbot, window, "s")
     assert window.current_suggestion is not None
@@ -117,6 +119,8 @@ def test_deciding_a_sexual_suggestion_blurs_or_unblurs_at_once(
     assert not grid.is_blurred(screenshot)
     assert not window.chat.is_blurred(screenshot.message_id, screenshot.sha256)
     assert grid.is_blurred(flagged)  # its score still flags it
+    assert [t.sha256 for t in shown(grid)] == [pictures.flagged]
+    assert grid.count_label.text() == "1 of 7 pictures · 1 flagged"
 
 
 def test_the_grid_follows_a_new_search_and_back(

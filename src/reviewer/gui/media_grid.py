@@ -241,9 +241,17 @@ class MediaGrid(QWidget):
     def _follow_rule(self) -> None:
         if self._rule is not self.rule:
             if self._rule is not None:
-                self._rule.changed.disconnect(self.view.viewport().update)
+                self._rule.changed.disconnect(self._rule_changed)
             self._rule = self.rule
-            self._rule.changed.connect(self.view.viewport().update)
+            self._rule.changed.connect(self._rule_changed)
+
+    def _rule_changed(self) -> None:
+        """What is blurred or flagged changed (a reveal, a confirmed suggestion)."""
+        if self.flagged_box.isChecked():
+            self._arrange()  # the tiles shown are the flagged ones; the counts follow
+        else:
+            self.view.viewport().update()
+            self._show_counts()
 
     def show_sources(self, sources: Sequence[GridSource], current: int = 0) -> None:
         """Offer these sources (a conversation, search results) and show ``current``."""

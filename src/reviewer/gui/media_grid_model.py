@@ -138,10 +138,11 @@ class MediaGridModel(QAbstractListModel):
 
     def _order(self) -> list[int]:
         f = self.filters
+        flags = self.current_flags() if f.flagged else None
         rows = [
             i
             for i, t in enumerate(self._tiles)
-            if (not f.flagged or self.is_flagged(t))
+            if (flags is None or flags.flagged(t.sha256, t.message_id))
             and (not f.has_text or t.has_text)
             and (
                 f.group is ANY_GROUP
