@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.services import review_copies
 from reviewer.services.case import Case
-from reviewer.services.thumbnails import can_have_thumbnail
+from reviewer.services.thumbnails import can_have_thumbnail, thumbnail_path
 from reviewer.store import browse_repo
 from reviewer.store.engine import BEGIN_KEY
 from reviewer.store.message_repo import decode_list
@@ -147,7 +147,6 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
         files = browse_repo.attachments(session, ids)
         review = review_copies.read(session, ids)
     tags, notes, stances, reviewed = review.tags, review.notes, review.stances, review.reviewed
-    thumbs = case.cache_dir / "thumbs"
     evidence = case.root / "evidence"
     found: dict[int, MessageView] = {}
     for b in bases:
@@ -173,7 +172,9 @@ def message_views(case: Case, ids: Sequence[int]) -> dict[int, MessageView]:
             edited=b.edited,
             flags=decode_list(b.flags),
             system_event=b.system_event,
-            attachments=tuple(_attachment(a, thumbs, evidence) for a in files.get(b.id, ())),
+            attachments=tuple(
+                _attachment(a, case.cache_dir, evidence) for a in files.get(b.id, ())
+            ),
             tags=message_tags,
             note=notes.get(b.id),
             review_state=state,
@@ -222,10 +223,10 @@ def days_of(rows: Iterable[tuple[str, int, int, int]]) -> list[DayInfo]:
     return days
 
 
-def _attachment(a: browse_repo.AttachmentBase, thumbs: Path, evidence: Path) -> AttachmentView:
+def _attachment(a: browse_repo.AttachmentBase, cache_dir: Path, evidence: Path) -> AttachmentView:
     thumbnail = evidence_path = None
     if a.sha256:
-        candidate = thumbs / a.sha256[:2] / f"{a.sha256}.jpg"
+        candidate = thumbnail_path(cache_dir, a.sha256)
         if a.present:
             evidence_path = evidence / a.sha256[:2] / a.sha256
         if (evidence_path is not None and can_have_thumbnail(a.width, a.height)) or (

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.services import review_copies, sexual_suggestions
 from reviewer.services.case import Case
+from reviewer.services.thumbnails import thumbnail_path
 from reviewer.store import reconciled_browse_repo
 from reviewer.store.media_models import MediaAnalysis, MediaGroup
 from reviewer.store.models import Attachment, Message, ReconciledChat
@@ -236,13 +237,12 @@ def _data(
     groups = _groups(session, shas)
     sizes = _group_sizes(session, set(groups.values()))
     tags = _tags(session, [row.message_id for row in rows])
-    thumbs = case.cache_dir / "thumbs"
     tiles: list[MediaTile] = []
     for row in rows:
         sha = row.sha256
         found = analysis.get(sha, {})
         score, text, frame = found.get("sexual"), found.get("ocr"), found.get("av")
-        thumbnail = thumbs / sha[:2] / f"{sha}.jpg"
+        thumbnail = thumbnail_path(case.cache_dir, sha)
         if row.mime.startswith("video/") and isinstance(frame, str):
             thumbnail = case.cache_dir / frame
         group = groups.get(sha)
